@@ -1,0 +1,37 @@
+"""``formcheck track``: record a clip's landmarks for later replay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from formcheck.errors import OutputError
+from formcheck.pose.estimator import PoseEstimator
+from formcheck.pose.track import TrackRecorder, save_track
+from formcheck.source import open_source
+
+
+def run_track(video: Path, out: Path, *, quiet: bool = False) -> int:
+    """Track every frame of ``video`` and write the landmarks to ``out``; return frames tracked."""
+    if out.resolve() == video.resolve():
+        raise OutputError(f"{out}: refusing to overwrite the input")
+    if not out.parent.exists():
+        raise OutputError(f"{out.parent}: output folder does not exist")
+    with open_source(video) as source, PoseEstimator() as estimator:
+        recorder = TrackRecorder(source.name, source.width, source.height, source.fps)
+        columns = (TextColumn("tracking"), BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn())
+        with Progress(*columns, disable=quiet, transient=True) as progress:
+            task = progress.add_task("track", total=source.frame_count)
+            try:
+                for frame in source:
+                    recorder.add(estimator.estimate(frame))
+                    progress.advance(task)
+            finally:
+                track = recorder.track()
+                try:
+                    save_track(track, out)
+                except OSError as err:
+                    raise OutputError(f"{out}: cannot write ({err.strerror or err})") from None
+    return len(track)

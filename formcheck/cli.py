@@ -1,0 +1,56 @@
+"""The ``formcheck`` command line: thin typer commands that build a pipeline and run it.
+
+Expected failures (:class:`~formcheck.errors.FormcheckError`) become one line on stderr and the
+error's exit code; the commands themselves stay free of ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from formcheck.errors import FormcheckError
+
+app = typer.Typer(
+    name="formcheck",
+    help="Coach crescent lunges and glute bridges from one camera or a video file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def track(
+    video: Annotated[Path, typer.Argument(help="Video file, image folder or GIF to track.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the landmark track (.npz).")],
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Record a clip's pose landmarks to a compact file that ``analyze`` can replay."""
+    from formcheck.app.track import run_track
+
+    run_track(video, out, quiet=quiet)
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except FormcheckError as err:
+        print(f"formcheck: error: {err}", file=sys.stderr)
+        raise SystemExit(err.exit_code) from None
+    except KeyboardInterrupt:
+        print("formcheck: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except (typer.Abort, EOFError):
+        raise SystemExit(130) from None
+    except Exception as err:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            raise SystemExit(err.exit_code) from None
+        raise

@@ -1,0 +1,1 @@
+"""Exercise engine: poses in, metrics, reps, holds and cues out. Draws nothing."""

@@ -1,0 +1,150 @@
+"""The one adapter between MediaPipe's PoseLandmarker (Tasks API, VIDEO mode) and :class:`Pose`.
+
+MediaPipe types never leave this module. Frames larger than ``max_inference_px`` on their long
+side are downscaled before inference: the landmark model works on a 256x256 crop anyway, so this
+only saves conversion time, and normalised coordinates map straight back to the original frame.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+
+import cv2
+import numpy as np
+
+from formcheck.errors import ModelError
+from formcheck.pose.landmarks import NUM_LANDMARKS
+from formcheck.pose.model import find_model
+from formcheck.pose.types import Pose
+from formcheck.source import Frame
+
+# MediaPipe's native code logs through glog/absl; keep its INFO chatter off the user's terminal.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class PoseEstimator:
+    """Per-frame pose estimation; use as a context manager so the landmarker is always closed.
+
+    Args:
+        model_path: a ``.task`` bundle; None finds the bundled one (:func:`find_model`).
+        segmentation: also return the person mask (costs a resize per frame; the lumbar contour
+            check needs it).
+        max_inference_px: long side of the image handed to MediaPipe.
+        num_poses: people to detect; with more than one, the main person is chosen by
+            :func:`choose_main`.
+
+    """
+
+    def __init__(self, model_path: Path | None = None, *, segmentation: bool = False,
+                 max_inference_px: int = 640, num_poses: int = 1) -> None:
+        self.model_path = find_model(model_path)
+        self.segmentation = segmentation
+        self.max_inference_px = max_inference_px
+        self.num_poses = num_poses
+        self._landmarker = None
+        self._previous: Pose | None = None
+
+    def __enter__(self) -> PoseEstimator:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=self.num_poses,
+            output_segmentation_masks=self.segmentation,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as err:
+            raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the landmarker (mediapipe 1.2.x raises at interpreter exit otherwise)."""
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def inference_size(self, width: int, height: int) -> tuple[int, int]:
+        """``(width, height)`` of the image MediaPipe sees for a frame of the given size."""
+        scale = min(1.0, self.max_inference_px / max(width, height))
+        return max(1, round(width * scale)), max(1, round(height * scale))
+
+    def estimate(self, frame: Frame) -> Pose:
+        """Pose of the main person in ``frame`` (``Pose.empty`` when nobody is found)."""
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator used outside its `with` block")
+        import mediapipe as mp
+
+        image = frame.image
+        size = self.inference_size(frame.width, frame.height)
+        if size != (frame.width, frame.height):
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        result = self._landmarker.detect_for_video(
+            mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), frame.t_ms)
+        poses = [self._convert(result, i, frame) for i in range(len(result.pose_landmarks))]
+        pose = choose_main(poses, self._previous) if poses else Pose.empty(
+            frame.t_ms, frame.width, frame.height)
+        self._previous = pose if pose.found else self._previous
+        return pose
+
+    def _convert(self, result: object, i: int, frame: Frame) -> Pose:
+        """MediaPipe's landmark lists for person ``i`` -> a :class:`Pose` in frame pixels."""
+        raw = np.array([(p.x, p.y, p.z, _score(p.visibility), _score(p.presence))
+                        for p in result.pose_landmarks[i]], dtype=np.float64)
+        world_list = result.pose_world_landmarks
+        world = (np.array([(p.x, p.y, p.z) for p in world_list[i]], dtype=np.float64)
+                 if len(world_list) > i else np.full((NUM_LANDMARKS, 3), np.nan))
+        scale = np.array([frame.width, frame.height], dtype=np.float64)
+        mask = None
+        masks = getattr(result, "segmentation_masks", None)
+        if self.segmentation and masks and len(masks) > i:
+            small = masks[i].numpy_view()
+            small = small[..., 0] if small.ndim == 3 else small
+            mask = cv2.resize(small.astype(np.float32), (frame.width, frame.height),
+                              interpolation=cv2.INTER_LINEAR)
+        return Pose(
+            t_ms=frame.t_ms, width=frame.width, height=frame.height,
+            xy=raw[:, :2] * scale, z=raw[:, 2] * frame.width, world=world,
+            visibility=raw[:, 3], presence=raw[:, 4], mask=mask,
+        )
+
+
+def choose_main(poses: list[Pose], previous: Pose | None) -> Pose:
+    """The person to coach: nearest the previous choice, else the largest and most central.
+
+    Continuity first stops the choice jumping between two people who pass each other; size and
+    centrality pick the exerciser (close to the camera, in the middle) when there is no history.
+    """
+    if len(poses) == 1:
+        return poses[0]
+    if previous is not None and previous.found:
+        anchor = np.nanmean(previous.xy, axis=0)
+        diag = float(np.hypot(previous.width, previous.height))
+        distances = [float(np.linalg.norm(np.nanmean(p.xy, axis=0) - anchor)) / diag
+                     for p in poses]
+        best = int(np.argmin(distances))
+        if distances[best] < 0.15:
+            return poses[best]
+
+    def score(p: Pose) -> float:
+        lo, hi = np.nanmin(p.xy, axis=0), np.nanmax(p.xy, axis=0)
+        area = float(np.prod(hi - lo)) / (p.width * p.height)
+        centre = (lo + hi) / 2 / np.array([p.width, p.height])
+        off_centre = float(np.linalg.norm(centre - 0.5))
+        return area - 0.5 * off_centre
+
+    return max(poses, key=score)
+
+
+def _score(value: float | None) -> float:
+    """MediaPipe gives None for scores it did not compute; treat those as fully unknown."""
+    return float(value) if value is not None else 0.0

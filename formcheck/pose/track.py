@@ -1,0 +1,143 @@
+"""Landmark tracks: a whole clip's poses in one compact, versioned ``.npz`` file.
+
+A track replays through the engine without MediaPipe and without the video, which is what makes
+the engine's golden tests fast. Arrays are float32 (sub-pixel precision is plenty); a frame with
+no person is all NaN.
+
+Layout (schema ``formcheck.track/1``)::
+
+    schema      str             "formcheck.track/1"
+    source      str             where the poses came from
+    size        int32 (2,)      frame width, height in pixels
+    fps         float64 ()      nominal frame rate of the source
+    t_ms        int64 (N,)      strictly increasing timestamps
+    xy          float32 (N,33,2) pixels
+    z           float32 (N,33)
+    world       float32 (N,33,3) metres
+    visibility  float32 (N,33)
+    presence    float32 (N,33)
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.errors import InputError
+from formcheck.pose.landmarks import NUM_LANDMARKS
+from formcheck.pose.types import Pose
+
+TRACK_SCHEMA = "formcheck.track/1"
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """A recorded clip: per-frame arrays as in the module docstring, N frames."""
+
+    source: str
+    width: int
+    height: int
+    fps: float
+    t_ms: np.ndarray
+    xy: np.ndarray
+    z: np.ndarray
+    world: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.t_ms.shape[0])
+
+    def poses(self) -> Iterator[Pose]:
+        """Replay the track as :class:`Pose` values (float64, as the pose stage returns them)."""
+        for i in range(len(self)):
+            yield Pose(
+                t_ms=int(self.t_ms[i]), width=self.width, height=self.height,
+                xy=self.xy[i].astype(np.float64), z=self.z[i].astype(np.float64),
+                world=self.world[i].astype(np.float64),
+                visibility=self.visibility[i].astype(np.float64),
+                presence=self.presence[i].astype(np.float64),
+            )
+
+
+class TrackRecorder:
+    """Collects poses frame by frame and writes them as one :class:`Track`."""
+
+    def __init__(self, source: str, width: int, height: int, fps: float) -> None:
+        self._meta = (source, width, height, fps)
+        self._poses: list[Pose] = []
+
+    def add(self, pose: Pose) -> None:
+        """Append one frame's pose."""
+        self._poses.append(pose)
+
+    def track(self) -> Track:
+        """The poses so far as a :class:`Track`."""
+        source, width, height, fps = self._meta
+        n = len(self._poses)
+
+        def stack(name: str, shape: tuple[int, ...]) -> np.ndarray:
+            if not n:
+                return np.zeros((0, *shape), np.float32)
+            return np.stack([getattr(p, name) for p in self._poses]).astype(np.float32)
+
+        return Track(
+            source=source, width=width, height=height, fps=fps,
+            t_ms=np.array([p.t_ms for p in self._poses], dtype=np.int64),
+            xy=stack("xy", (NUM_LANDMARKS, 2)), z=stack("z", (NUM_LANDMARKS,)),
+            world=stack("world", (NUM_LANDMARKS, 3)),
+            visibility=stack("visibility", (NUM_LANDMARKS,)),
+            presence=stack("presence", (NUM_LANDMARKS,)),
+        )
+
+
+def save_track(track: Track, path: Path) -> None:
+    """Write ``track`` to ``path`` (compressed npz), replacing the file only when complete."""
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("wb") as fh:
+        np.savez_compressed(
+            fh, schema=np.array(TRACK_SCHEMA), source=np.array(track.source),
+            size=np.array([track.width, track.height], dtype=np.int32),
+            fps=np.array(track.fps, dtype=np.float64), t_ms=track.t_ms, xy=track.xy, z=track.z,
+            world=track.world, visibility=track.visibility, presence=track.presence,
+        )
+    tmp.replace(path)
+
+
+def load_track(path: Path) -> Track:
+    """Read a track file, raising :class:`InputError` for anything that is not a valid one."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such track file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            schema = str(data["schema"])
+            if schema != TRACK_SCHEMA:
+                raise InputError(f"{path}: unsupported track schema {schema!r}")
+            width, height = (int(v) for v in data["size"])
+            track = Track(
+                source=str(data["source"]), width=width, height=height, fps=float(data["fps"]),
+                t_ms=data["t_ms"].astype(np.int64), xy=data["xy"], z=data["z"],
+                world=data["world"], visibility=data["visibility"], presence=data["presence"],
+            )
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise InputError(f"{path}: not a formcheck track ({err})") from None
+    n = len(track)
+    expected = {"xy": (n, NUM_LANDMARKS, 2), "z": (n, NUM_LANDMARKS),
+                "world": (n, NUM_LANDMARKS, 3), "visibility": (n, NUM_LANDMARKS),
+                "presence": (n, NUM_LANDMARKS)}
+    for name, shape in expected.items():
+        if getattr(track, name).shape != shape:
+            raise InputError(f"{path}: track array {name} has shape "
+                             f"{getattr(track, name).shape}, expected {shape}")
+    if n > 1 and not bool(np.all(np.diff(track.t_ms) > 0)):
+        raise InputError(f"{path}: track timestamps are not strictly increasing")
+    return track
+
+
+def is_track_path(path: Path) -> bool:
+    """Whether ``path`` names a landmark track rather than a video."""
+    return path.suffix.lower() == ".npz"
