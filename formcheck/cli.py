@@ -23,6 +23,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Coach crescent lunges and glute bridges from one camera or a video file."""
+
+
 @app.command()
 def track(
     video: Annotated[Path, typer.Argument(help="Video file, image folder or GIF to track.")],
@@ -36,21 +41,16 @@ def track(
 
 
 def main() -> None:
-    """Entry point: run the app, turning expected errors into one line and an exit code."""
+    """Entry point: run the app, turning expected errors into one line and an exit code.
+
+    Usage errors are click's (exit 2); commands turn Ctrl-C into :class:`Interrupted` after
+    saving what they have, so it arrives here with exit code 130.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except FormcheckError as err:
         print(f"formcheck: error: {err}", file=sys.stderr)
         raise SystemExit(err.exit_code) from None
     except KeyboardInterrupt:
         print("formcheck: interrupted", file=sys.stderr)
         raise SystemExit(130) from None
-    except (typer.Abort, EOFError):
-        raise SystemExit(130) from None
-    except Exception as err:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            raise SystemExit(err.exit_code) from None
-        raise

@@ -7,7 +7,10 @@ only saves conversion time, and normalised coordinates map straight back to the 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -45,6 +48,7 @@ class PoseEstimator:
         self.max_inference_px = max_inference_px
         self.num_poses = num_poses
         self._landmarker = None
+        self._warm = False
         self._previous: Pose | None = None
 
     def __enter__(self) -> PoseEstimator:
@@ -57,9 +61,11 @@ class PoseEstimator:
             output_segmentation_masks=self.segmentation,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
+        self._warm = False
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -69,7 +75,8 @@ class PoseEstimator:
     def close(self) -> None:
         """Close the landmarker (mediapipe 1.2.x raises at interpreter exit otherwise)."""
         if self._landmarker is not None:
-            self._landmarker.close()
+            with _native_stderr_silenced():
+                self._landmarker.close()
             self._landmarker = None
 
     def inference_size(self, width: int, height: int) -> tuple[int, int]:
@@ -88,8 +95,13 @@ class PoseEstimator:
         if size != (frame.width, frame.height):
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-        result = self._landmarker.detect_for_video(
-            mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), frame.t_ms)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        if self._warm:
+            result = self._landmarker.detect_for_video(image, frame.t_ms)
+        else:  # the first call initialises the native runtime, which logs to stderr
+            with _native_stderr_silenced():
+                result = self._landmarker.detect_for_video(image, frame.t_ms)
+            self._warm = True
         poses = [self._convert(result, i, frame) for i in range(len(result.pose_landmarks))]
         pose = choose_main(poses, self._previous) if poses else Pose.empty(
             frame.t_ms, frame.width, frame.height)
@@ -148,3 +160,25 @@ def choose_main(poses: list[Pose], previous: Pose | None) -> Pose:
 def _score(value: float | None) -> float:
     """MediaPipe gives None for scores it did not compute; treat those as fully unknown."""
     return float(value) if value is not None else 0.0
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null while native code starts up.
+
+    The TFLite/LiteRT runtime prints INFO and alignment warnings straight to the C stderr, which
+    no Python setting reaches; a user should see only formcheck's own messages.
+    """
+    if os.environ.get("FORMCHECK_NATIVE_LOGS"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

@@ -113,7 +113,7 @@ def load_track(path: Path) -> Track:
     if not path.is_file():
         raise InputError(f"{path}: no such track file")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with path.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
             schema = str(data["schema"])
             if schema != TRACK_SCHEMA:
                 raise InputError(f"{path}: unsupported track schema {schema!r}")

@@ -1,0 +1,49 @@
+"""Shared fixtures: the optional ../shared folder and small synthetic videos made on the fly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CLIPS = SHARED / "clips"
+
+
+def shared_manifest() -> list[dict]:
+    """Entries of ../shared/clips/manifest.json, or [] when ../shared is absent."""
+    manifest = CLIPS / "manifest.json"
+    if not manifest.is_file():
+        return []
+    return json.loads(manifest.read_text())["clips"]
+
+
+needs_shared = pytest.mark.skipif(not (CLIPS / "manifest.json").is_file(),
+                                  reason="../shared/clips is not present (only in CI/dev)")
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0,
+                fourcc: str = "mp4v") -> Path:
+    """Write BGR frames to a video file with OpenCV."""
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, (w, h))
+    assert writer.isOpened()
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def gradient_frames(n: int, width: int = 64, height: int = 48) -> list[np.ndarray]:
+    """Frames whose brightness encodes their index (to check order after decoding)."""
+    return [np.full((height, width, 3), min(255, 10 + 8 * i), np.uint8) for i in range(n)]
+
+
+@pytest.fixture
+def small_video(tmp_path: Path) -> Path:
+    """A 20-frame 64x48 mp4 at 30 fps."""
+    return write_video(tmp_path / "small.mp4", gradient_frames(20))

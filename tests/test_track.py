@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from formcheck.errors import InputError
+from formcheck.pose.track import TrackRecorder, is_track_path, load_track, save_track
+from formcheck.pose.types import Pose
+
+
+def _pose(t, rng):
+    xy = rng.uniform(0, 600, (33, 2))
+    return Pose(t, 640, 480, xy, rng.normal(size=33), rng.normal(size=(33, 3)),
+                rng.uniform(size=33), rng.uniform(size=33))
+
+
+def test_round_trip_keeps_poses_and_missing_frames(tmp_path):
+    rng = np.random.default_rng(0)
+    rec = TrackRecorder("clip.mp4", 640, 480, 30.0)
+    poses = [_pose(0, rng), Pose.empty(33, 640, 480), _pose(67, rng)]
+    for p in poses:
+        rec.add(p)
+    path = tmp_path / "t.npz"
+    save_track(rec.track(), path)
+    track = load_track(path)
+    assert (track.width, track.height, track.fps, track.source) == (640, 480, 30.0, "clip.mp4")
+    replay = list(track.poses())
+    assert [p.t_ms for p in replay] == [0, 33, 67]
+    assert not replay[1].found and replay[0].found
+    np.testing.assert_allclose(replay[2].xy, poses[2].xy, rtol=1e-6)
+    np.testing.assert_allclose(replay[0].visibility, poses[0].visibility, rtol=1e-6)
+    assert is_track_path(path)
+
+
+def test_empty_track_round_trips(tmp_path):
+    path = tmp_path / "e.npz"
+    save_track(TrackRecorder("x", 10, 10, 30.0).track(), path)
+    assert len(load_track(path)) == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip", b"PK\x03\x04garbage"])
+def test_corrupt_track_is_an_input_error(tmp_path, content):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(InputError):
+        load_track(path)
+
+
+def test_wrong_schema_is_rejected(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, schema=np.array("something/9"))
+    with pytest.raises(InputError, match="schema"):
+        load_track(path)
