@@ -1,0 +1,76 @@
+"""Per-frame metrics as CSV: one row per frame, a fixed set of columns, for plotting and checks.
+
+Columns are fixed up front (every metric the engine may report, see
+:data:`formcheck.engine.metrics.METRICS`), so a metric that appears only mid-clip still has its
+column and rows from different clips line up. Unknown values are empty cells, not ``nan``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from formcheck.engine.types import FrameResult, Side
+from formcheck.errors import OutputError
+
+BASE_COLUMNS: tuple[str, ...] = (
+    "frame", "t_s", "pose_found", "exercise", "view", "side", "phase", "progress",
+    "reps_left", "reps_right", "reps_both", "hold_s",
+)
+
+
+def _default_metric_names() -> tuple[str, ...]:
+    from formcheck.engine.metrics import METRICS
+
+    return tuple(METRICS)
+
+
+def _cell(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else ""
+
+
+class MetricsCsvWriter:
+    """Writes one row per :class:`FrameResult`; a context manager.
+
+    Args:
+        path: output file (overwritten).
+        metric_names: metric columns, in order; default: every metric the engine knows.
+
+    """
+
+    def __init__(self, path: Path, metric_names: Sequence[str] | None = None) -> None:
+        self.path = path
+        self.metric_names = tuple(metric_names) if metric_names is not None \
+            else _default_metric_names()
+        try:
+            self._fh = path.open("w", encoding="utf-8", newline="")
+        except OSError as err:
+            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
+        self._writer = csv.writer(self._fh)
+        self._writer.writerow((*BASE_COLUMNS, *self.metric_names, "cues"))
+
+    def write(self, index: int, result: FrameResult) -> None:
+        """Append the row of frame ``index``."""
+        r = result
+        self._writer.writerow((
+            index, f"{r.t_ms / 1000.0:.3f}", int(r.pose.found), r.exercise.value, r.view.value,
+            r.side.value, r.phase.value, _cell(r.progress), r.reps.get(Side.LEFT, 0),
+            r.reps.get(Side.RIGHT, 0), r.reps.get(Side.BOTH, 0), f"{r.hold_ms / 1000.0:.1f}",
+            *(_cell(r.metric(name)) for name in self.metric_names),
+            ";".join(cue.code for cue in r.cues),
+        ))
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        if not self._fh.closed:
+            self._fh.close()
+
+    def __enter__(self) -> MetricsCsvWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,107 @@
+"""Annotated video output that common players open: H.264 through FFmpeg, else OpenCV's MPEG-4.
+
+OpenCV's own writer here cannot encode H.264 (``avc1`` fails), and MPEG-4 Part 2 (``mp4v``) does
+not play in browsers and some phone players. imageio-ffmpeg ships an FFmpeg binary with libx264,
+so frames are piped to it raw; when it is missing (or the frame size is odd, which 4:2:0 H.264
+cannot take) the writer falls back to OpenCV ``mp4v``. Same size and frame rate as the input, one
+output frame per input frame, so the duration matches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import cv2
+import numpy as np
+
+from formcheck.errors import OutputError
+
+log = logging.getLogger(__name__)
+
+
+def _ffmpeg_available() -> bool:
+    try:
+        import imageio_ffmpeg
+
+        imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        return False
+    return True
+
+
+class VideoWriter:
+    """Writes BGR uint8 frames of one size to ``path``; a context manager.
+
+    Attributes:
+        codec: ``"h264"`` or ``"mp4v"``, the one actually used.
+
+    """
+
+    def __init__(self, path: Path, width: int, height: int, fps: float, *,
+                 prefer_h264: bool = True) -> None:
+        if width <= 0 or height <= 0 or not fps > 0:
+            raise ValueError("video size and fps must be positive")
+        self.path = path
+        self.size = (width, height)
+        self.fps = float(fps)
+        self.frames_written = 0
+        self._pipe: Generator[Any, Any, None] | None = None
+        self._cv: cv2.VideoWriter | None = None
+        even = width % 2 == 0 and height % 2 == 0
+        if prefer_h264 and even and _ffmpeg_available():
+            self.codec = "h264"
+            self._open_ffmpeg()
+        else:
+            self.codec = "mp4v"
+            self._open_opencv()
+
+    def _open_ffmpeg(self) -> None:
+        import imageio_ffmpeg
+
+        self._pipe = imageio_ffmpeg.write_frames(
+            str(self.path), self.size, pix_fmt_in="bgr24", pix_fmt_out="yuv420p", fps=self.fps,
+            codec="libx264", macro_block_size=1, ffmpeg_log_level="error",
+            output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart"])
+        try:
+            self._pipe.send(None)  # starts the ffmpeg process
+        except (OSError, RuntimeError) as err:
+            raise OutputError(f"{self.path}: cannot start the video encoder ({err})") from None
+
+    def _open_opencv(self) -> None:
+        fourcc = cv2.VideoWriter.fourcc(*"mp4v")
+        self._cv = cv2.VideoWriter(str(self.path), fourcc, self.fps, self.size)
+        if not self._cv.isOpened():
+            raise OutputError(f"{self.path}: cannot open for writing video")
+
+    def write(self, image: np.ndarray) -> None:
+        """Append one frame (``(height, width, 3)`` uint8 BGR)."""
+        if image.shape[1::-1] != self.size:
+            raise ValueError(f"frame size {image.shape[1::-1]} differs from video size {self.size}")
+        if self._pipe is not None:
+            try:
+                self._pipe.send(np.ascontiguousarray(image))
+            except (OSError, RuntimeError) as err:
+                raise OutputError(f"{self.path}: video encoder failed ({err})") from None
+        elif self._cv is not None:
+            self._cv.write(image)
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Finish the file (flushes the encoder; the file is playable only after this)."""
+        if self._pipe is not None:
+            pipe, self._pipe = self._pipe, None
+            pipe.close()
+        if self._cv is not None:
+            self._cv.release()
+            self._cv = None
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

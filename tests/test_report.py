@@ -1,0 +1,138 @@
+"""Report JSON (contract schema), metrics CSV and summary table."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from formcheck.engine.types import (
+    Exercise,
+    FaultSpan,
+    FrameResult,
+    HoldEvent,
+    Phase,
+    RepEvent,
+    Side,
+    View,
+)
+from formcheck.output.metrics_csv import BASE_COLUMNS, MetricsCsvWriter
+from formcheck.output.report import (
+    REPORT_SCHEMA,
+    StreamInfo,
+    build_report,
+    validate_report,
+    write_json,
+)
+from formcheck.output.summary import print_summary
+from formcheck.pose.types import Pose
+
+
+@dataclass
+class FakeSummary:
+    exercise: Exercise = Exercise.LUNGE
+    view: View = View.SIDE
+    reps: dict[Side, int] = field(default_factory=lambda: {Side.LEFT: 2, Side.RIGHT: 0})
+    rep_list: list[RepEvent] = field(default_factory=lambda: [
+        RepEvent(1, Side.LEFT, 400, 1300, 2500, {"front_knee_min_deg": 92.0,
+                                                  "back_hip_ext_max_deg": float("nan")}),
+        RepEvent(2, Side.LEFT, 3000, 3900, 5000, {"front_knee_min_deg": 95.5},
+                 ("arched_back",)),
+    ])
+    holds: list[HoldEvent] = field(default_factory=lambda: [HoldEvent(Side.LEFT, 6000, 9000)])
+    faults: list[FaultSpan] = field(default_factory=lambda: [
+        FaultSpan("arched_back", 3500, 4200, "Rippen runter – kein Hohlkreuz")])
+
+
+STREAM = StreamInfo("clip.mp4", frames_total=300, frames_with_pose=290, duration_s=10.0)
+
+
+def test_report_matches_the_contract_and_round_trips(tmp_path: Path) -> None:
+    report = build_report(FakeSummary(), STREAM)
+    assert validate_report(report) == []
+    assert report["schema"] == REPORT_SCHEMA
+    assert report["reps"] == {"total": 2, "by_side": {"left": 2, "right": 0}}
+    assert report["rep_list"][0]["start_s"] == 0.4
+    assert report["rep_list"][0]["metrics"]["back_hip_ext_max_deg"] is None  # NaN -> null
+    assert report["holds"] == [{"side": "left", "start_s": 6.0, "end_s": 9.0, "faults": []}]
+    path = tmp_path / "r.json"
+    write_json(report, path)
+    text = path.read_text(encoding="utf-8")
+    assert "Hohlkreuz" in text and "NaN" not in text  # umlauts kept, strict JSON
+    assert json.loads(text) == report
+    assert not (tmp_path / "r.json.part").exists()
+
+
+def test_bridge_reps_count_under_both() -> None:
+    summary = FakeSummary(exercise=Exercise.BRIDGE, reps={Side.BOTH: 1},
+                          rep_list=[RepEvent(1, Side.BOTH, 0, 500, 1000)], holds=[], faults=[])
+    report = build_report(summary, STREAM)
+    assert report["reps"] == {"total": 1, "by_side": {"left": 0, "right": 0, "both": 1}}
+    assert validate_report(report) == []
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    (("schema",), "formcheck.report/0", "schema"),
+    (("view",), "top", "view"),
+    (("reps", "total"), 3, "reps.total"),
+    (("frames", "with_pose"), 301, "frames"),
+    (("rep_list", 0, "end_s"), 0.1, "out of order"),
+    (("rep_list", 1, "index"), 5, "index"),
+    (("faults", 0, "message"), None, "faults[0]"),
+    (("duration_s",), -1, "duration_s"),
+])
+def test_validator_catches_each_kind_of_error(path: tuple, value: object, message: str) -> None:
+    report = copy.deepcopy(build_report(FakeSummary(), STREAM))
+    target = report
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    errors = validate_report(report)
+    assert any(message in e for e in errors), errors
+
+
+def test_validator_reports_missing_keys() -> None:
+    report = build_report(FakeSummary(), STREAM)
+    del report["holds"]
+    assert validate_report(report) == ["missing key 'holds'"]
+    assert validate_report([]) == ["report is not a JSON object"]
+
+
+def test_csv_has_fixed_columns_and_blank_unknowns(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    pose = Pose.empty(0, 64, 48)
+    with MetricsCsvWriter(path, ["front_knee_deg", "bridge_hip_deg"]) as writer:
+        for i in range(3):
+            writer.write(i, FrameResult(
+                t_ms=33 * i, pose=pose, exercise=Exercise.LUNGE, view=View.SIDE, side=Side.LEFT,
+                phase=Phase.MOVING, metrics={"front_knee_deg": 100.0 + i},
+                reps={Side.LEFT: i}, progress=float("nan")))
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == [*BASE_COLUMNS, "front_knee_deg", "bridge_hip_deg", "cues"]
+    assert [r["front_knee_deg"] for r in rows] == ["100.00", "101.00", "102.00"]
+    assert rows[2]["bridge_hip_deg"] == "" and rows[2]["progress"] == ""
+    assert rows[2]["t_s"] == "0.066" and rows[2]["reps_left"] == "2"
+
+
+def test_default_csv_columns_are_the_engine_metrics(tmp_path: Path) -> None:
+    from formcheck.engine.metrics import METRICS
+
+    with MetricsCsvWriter(tmp_path / "m.csv") as writer:
+        assert writer.metric_names == tuple(METRICS)
+
+
+def test_summary_lists_reps_and_faults() -> None:
+    buffer = io.StringIO()
+    print_summary(build_report(FakeSummary(), STREAM),
+                  Console(file=buffer, width=120, color_system=None))
+    text = buffer.getvalue()
+    assert "lunge" in text and "2 (left 2)" in text
+    assert "arched_back" in text and "Hohlkreuz" in text and "0:03.5" in text
+    assert "left 3.0 s" in text
