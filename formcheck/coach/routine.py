@@ -229,6 +229,7 @@ class RoutineRunner:
         self._started = False
         self._last_t_ms: int | None = None
         self._rest_until_ms = 0
+        self._rest_len_s = 0.0
         self._rest_said: set[int] = set()
         self._wrong_side_since_ms: int | None = None
         self._last_side_hint_ms: int | None = None
@@ -379,6 +380,7 @@ class RoutineRunner:
             words.append(self.phrases.rest_for(round(plan.rest_after_s)))
             self.stage = Stage.REST
             self._rest_until_ms = t + round(plan.rest_after_s * 1000)
+            self._rest_len_s = plan.rest_after_s
             self._rest_said = set()
             self._expect(nxt.exercise)
             out.append(Utterance(" ".join(words), Kind.PROMPT, t))
@@ -389,6 +391,8 @@ class RoutineRunner:
     def _rest(self, t: int, out: list[Utterance]) -> None:
         left_s = (self._rest_until_ms - t) / 1000.0
         for mark in (10, 3, 2, 1):
+            if mark > self._rest_len_s - 2:  # the rest announcement itself just said it
+                continue
             if mark not in self._rest_said and left_s <= mark < left_s + 1.0:
                 self._rest_said.add(mark)
                 text = self.phrases.seconds_left(mark) if mark == 10 else self.phrases.number(mark)
