@@ -37,7 +37,7 @@ class SessionRecorder:
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self.faults: list[FaultRecord] = []
-        self._hold: tuple[str, str, int] | None = None  # exercise, side, start_ms
+        self._hold: tuple[str, str, int, int] | None = None  # exercise, side, start, last ms
         self._open_faults: dict[str, tuple[int, int]] = {}  # code -> (start_ms, last seen ms)
 
     def _s(self, t_ms: int) -> float:
@@ -61,12 +61,19 @@ class SessionRecorder:
     def _track_hold(self, result: FrameResult) -> None:
         key = (result.exercise.value, result.side.value)
         if self._hold is not None and (result.hold_ms <= 0 or key != self._hold[:2]):
-            exercise, side, start = self._hold
-            if self.last_ms > start:
-                self.holds.append(HoldRecord(exercise, side, self._s(start), self._s(self.last_ms)))
+            self._close_hold()
+        if result.hold_ms > 0 and result.exercise is not Exercise.UNKNOWN:
+            if self._hold is None:
+                self._hold = (*key, result.t_ms - result.hold_ms, result.t_ms)
+            else:
+                self._hold = (*self._hold[:3], result.t_ms)
+
+    def _close_hold(self) -> None:
+        if self._hold is not None:
+            exercise, side, start, last = self._hold
+            if last > start:
+                self.holds.append(HoldRecord(exercise, side, self._s(start), self._s(last)))
             self._hold = None
-        if result.hold_ms > 0 and self._hold is None and result.exercise is not Exercise.UNKNOWN:
-            self._hold = (*key, result.t_ms - result.hold_ms)
 
     def _track_faults(self, result: FrameResult) -> None:
         t = result.t_ms
@@ -83,9 +90,9 @@ class SessionRecorder:
                sets: Sequence[SetOutcome] = ()) -> SessionRecord:
         """The session so far, with open holds and faults closed at the last frame."""
         holds = list(self.holds)
-        if self._hold is not None and self.last_ms > self._hold[2]:
-            holds.append(HoldRecord(self._hold[0], self._hold[1], self._s(self._hold[2]),
-                                    self._s(self.last_ms)))
+        if self._hold is not None and self._hold[3] > self._hold[2]:
+            exercise, side, start, last = self._hold
+            holds.append(HoldRecord(exercise, side, self._s(start), self._s(last)))
         faults = list(self.faults) + [FaultRecord(code, self._s(start), self._s(last))
                                       for code, (start, last) in self._open_faults.items()]
         set_records = tuple(
