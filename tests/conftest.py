@@ -47,3 +47,36 @@ def gradient_frames(n: int, width: int = 64, height: int = 48) -> list[np.ndarra
 def small_video(tmp_path: Path) -> Path:
     """A 20-frame 64x48 mp4 at 30 fps."""
     return write_video(tmp_path / "small.mp4", gradient_frames(20))
+
+
+def _track_clip(args: tuple[str, str]) -> str:
+    """Worker: track one clip to an npz (runs in a child process)."""
+    from formcheck.app.track import run_track
+
+    video, out = args
+    run_track(Path(video), Path(out), quiet=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shared_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Landmark tracks of every clip in ../shared/clips, made once per test session.
+
+    They live in pytest's temporary folder only: nothing derived from those clips may enter the
+    repository.
+    """
+    import concurrent.futures
+    import multiprocessing
+    import os
+
+    entries = shared_manifest()
+    if not entries:
+        pytest.skip("../shared/clips is not present")
+    folder = tmp_path_factory.mktemp("shared_tracks")
+    jobs = [(str(CLIPS / e["file"]), str(folder / (Path(e["file"]).stem + ".npz")))
+            for e in entries]
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
+                                                mp_context=ctx) as pool:
+        list(pool.map(_track_clip, jobs))
+    return {e["file"]: Path(out) for e, (_, out) in zip(entries, jobs, strict=True)}
