@@ -40,6 +40,17 @@ def track(
     run_track(video, out, quiet=quiet)
 
 
+@app.command()
+def history(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write one row per session to "
+                                              "this CSV file.")] = None,
+) -> None:
+    """Show training days, reps, hold times and the faults trend from the local history."""
+    from formcheck.coach.commands import run_history
+
+    run_history(csv)
+
+
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line and an exit code.
 

@@ -70,11 +70,11 @@ def print_history(totals: Sequence[SessionTotals], console: Console) -> None:
         console.print("No sessions recorded yet. Run `formcheck live` or `formcheck routine`.")
         return
     rows = day_rows(totals)
-    table = Table(title="formcheck history")
-    for name, justify in (("Day", "left"), ("Sessions", "right"), ("Lunge reps", "right"),
-                          ("Bridge reps", "right"), ("Hold", "right"), ("Faults", "right"),
-                          ("Per 10 reps", "right"), ("Most common fault", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table(title="formcheck history (reps, hold m:ss, faults per 10 reps)")
+    table.add_column("Day", no_wrap=True)
+    for name in ("Sessions", "Lunges", "Bridges", "Hold", "Faults", "/10 reps"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("Top fault", overflow="fold")
     previous: float | None = None
     for r in rows:
         rate = "-" if r.faults_per_10_reps is None else f"{r.faults_per_10_reps:.1f}"
