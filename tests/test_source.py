@@ -15,7 +15,7 @@ from formcheck.source import (
     VideoFileSource,
     open_source,
 )
-from tests.conftest import gradient_frames
+from tests.conftest import gradient_frames, write_video
 
 
 @given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
@@ -105,3 +105,28 @@ def test_unreadable_file(small_video, monkeypatch):
     monkeypatch.setattr(type(small_video), "open", deny)
     with pytest.raises(InputError, match=r"cannot be read \(Permission denied"):
         VideoFileSource(small_video)
+
+
+def _set_mp4_rotation(path, degrees_cw: int) -> None:
+    """Patch the track header matrix of an mp4 (what phones write for portrait clips)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    at = data.find(b"tkhd")
+    offset = at + 4 + (40 if data[at + 4] == 0 else 52)
+    matrices = {90: (0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)}
+    struct.pack_into(">9i", data, offset, *matrices[degrees_cw])
+    path.write_bytes(data)
+
+
+def test_rotation_metadata_is_applied(tmp_path):
+    frame = np.zeros((48, 64, 3), np.uint8)
+    frame[:, :16] = 255  # a white band on the left edge
+    path = write_video(tmp_path / "phone.mp4", [frame] * 5)
+    _set_mp4_rotation(path, 90)
+    with open_source(path) as src:
+        assert (src.width, src.height) == (48, 64)
+        first = next(iter(src))
+    assert first.image.shape == (64, 48, 3)
+    # Turned 90 degrees clockwise, the left band is now along the top.
+    assert first.image[:8].mean() > 200 and first.image[-8:].mean() < 50
