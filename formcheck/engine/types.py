@@ -140,3 +140,36 @@ class FrameResult:
     def reps_total(self) -> int:
         """Reps summed over sides."""
         return sum(self.reps.values())
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """Everything the report of the contract needs about one session.
+
+    ``exercise`` is the analysed one (the detected one with ``exercise="auto"``, ``UNKNOWN`` when
+    nothing was recognised); ``view`` the most frequent view over frames with a pose. ``reason``
+    says why the clip cannot be judged (no person, body cut off, exercise not recognised), else
+    None.
+    """
+
+    exercise: Exercise
+    view: View
+    start_ms: int
+    end_ms: int
+    frames_total: int
+    frames_with_pose: int
+    reps_by_side: Mapping[Side, int]
+    reps: tuple[RepEvent, ...] = ()
+    holds: tuple[HoldEvent, ...] = ()
+    faults: tuple[FaultSpan, ...] = ()
+    reason: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Stream time covered, in seconds (0 for an empty session)."""
+        return max(0, self.end_ms - self.start_ms) / 1000.0
+
+    @property
+    def reps_total(self) -> int:
+        """Reps summed over sides."""
+        return sum(self.reps_by_side.values())

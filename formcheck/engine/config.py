@@ -1,0 +1,196 @@
+"""Every engine threshold in one typed, frozen config; units in the names, a reason on each line.
+
+Sections are small frozen dataclasses so a caller can override one value with
+``dataclasses.replace``. Angles are degrees, times milliseconds, lengths are ratios of a body
+segment (scale-free) unless the name says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SmoothingConfig:
+    """Landmark smoothing and visibility gating."""
+
+    # One Euro on coordinates in frame heights: 1.5 Hz keeps a still pose steady (jitter / ~4).
+    min_cutoff_hz: float = 1.5
+    # Speed coefficient: a 0.5 height/s lunge descent opens the cutoff to ~5 Hz (lag < ~40 ms).
+    beta: float = 5.0
+    # Cutoff of the derivative estimate; the filter's authors' default.
+    d_cutoff_hz: float = 1.0
+    # Below this MediaPipe visibility a landmark is treated as not seen (occluded far limbs ~0.3).
+    min_visibility: float = 0.5
+    # Below this presence the landmark is probably outside the frame.
+    min_presence: float = 0.5
+    # A landmark unseen this long is bridged with its last value; beyond that it is unknown.
+    max_gap_ms: float = 250.0
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    """Camera view, posture and floor line."""
+
+    # (shoulder width + hip width) / (2 x torso length): ~0.65 facing the camera, ~0.05 sideways.
+    side_max_width_ratio: float = 0.25
+    # Above this the camera sees the person from the front (within ~40 deg of facing it).
+    front_min_width_ratio: float = 0.45
+    # Hysteresis on the width ratio so the view does not flip on the boundary.
+    width_ratio_hysteresis: float = 0.05
+    # The view is judged on the median of this window; a single twisted frame does not count.
+    window_ms: float = 600.0
+    # Trunk this far from the floor-normal means lying (a bridge top is ~60-75 deg).
+    lying_min_trunk_deg: float = 50.0
+    # Trunk within this of the floor-normal means standing (a deep lunge leans ~25 deg at most).
+    standing_max_trunk_deg: float = 40.0
+    # Floor tilt is estimated only from feet at least this far apart (ratio of leg length).
+    floor_min_foot_spread_ratio: float = 0.35
+    # A camera tilted more than this is not believed; the floor estimate is clamped.
+    floor_max_tilt_deg: float = 15.0
+    # Median over this many floor samples: the feet lift and land, the floor does not move.
+    floor_window_samples: int = 90
+    # Fore-aft foot spread (ratio of leg length) that makes a stance a lunge (split) stance.
+    lunge_min_foot_spread_ratio: float = 0.45
+    # Lateral foot spread (ratio of hip width) above which a stance is a lateral lunge / wide squat.
+    lateral_max_foot_spread_ratio: float = 2.6
+    # Key landmarks missing this long -> "step back so your whole body is visible".
+    guidance_delay_ms: float = 700.0
+
+
+@dataclass(frozen=True)
+class CounterConfig:
+    """Generic rep counter over one scalar signal (per exercise levels live in the specs)."""
+
+    # Progress (0 start .. 1 work level) to enter the working position; deep enough to mean it.
+    work_enter_progress: float = 0.6
+    # Progress below which the person is back at the start; far from the work threshold so
+    # jitter around either threshold cannot produce a second count.
+    return_progress: float = 0.3
+    # Must be this still at the start before counting begins ("getting into position").
+    ready_dwell_ms: float = 400.0
+    # A rep shorter than this is a twitch, not a rep.
+    min_rep_ms: float = 500.0
+    # Time in the working position before it counts as reached (one spike is not a bottom).
+    min_work_ms: float = 80.0
+    # A gap in the signal up to this long keeps the counter's state; longer resets it.
+    max_dropout_ms: float = 700.0
+    # Weight of each new rep's extreme when adapting the work level to the person.
+    adapt_rate: float = 0.5
+    # Extra depth assumed beyond the observed extremes when adapting (keeps the threshold
+    # reachable on a slightly shallower next rep).
+    adapt_margin_progress: float = 0.15
+
+
+@dataclass(frozen=True)
+class HoldConfig:
+    """Hold timer at the working position."""
+
+    # Signal range within this window below which the position is "stable".
+    stable_window_ms: float = 500.0
+    # Range of the signal (deg) allowed while stable; MediaPipe jitter is ~2-4 deg.
+    stable_range_deg: float = 8.0
+    # Shorter than this is a pause, not a hold.
+    min_hold_ms: float = 2000.0
+
+
+@dataclass(frozen=True)
+class LungeConfig:
+    """Crescent / reverse lunge levels and limits."""
+
+    # Standing knee angle assumed before the person's own baseline is known.
+    knee_start_deg: float = 172.0
+    # Bottom knee angle assumed before the first reps (a good lunge reaches ~90).
+    knee_work_deg: float = 100.0
+    # Safe bounds for the learned standing baseline.
+    knee_start_bounds_deg: tuple[float, float] = (155.0, 185.0)
+    # Safe bounds for the learned bottom: deeper than 80 is not needed, shallower than 125 is
+    # not a lunge any more (but still counts with a depth fault up to the work threshold).
+    knee_work_bounds_deg: tuple[float, float] = (80.0, 125.0)
+    # A rep must bend the knee at least this much from the start.
+    min_amplitude_deg: float = 30.0
+    # Front knee at the bottom above this is a shallow lunge ("go lower").
+    shallow_knee_deg: float = 110.0
+    # Shin this far ahead of vertical puts the knee well past the toes (~15 deg is normal).
+    knee_past_toes_shin_deg: float = 30.0
+    # Trunk leaning forward beyond this at the bottom (a slight lean of ~10 deg is fine).
+    trunk_forward_deg: float = 25.0
+    # Trunk leaning back beyond this: the person pushes the chest back instead of the hips forward.
+    trunk_back_deg: float = -10.0
+    # Back thigh flexed in front of the trunk line by more than this: hips not pushed forward.
+    hip_not_extended_deg: float = -10.0
+    # True hip extension is ~10-20 deg; apparent extension beyond this is pelvic tilt / arch.
+    hip_ext_anatomical_max_deg: float = 20.0
+    # arch_proxy_deg above this fires arched_back.
+    arch_proxy_max_deg: float = 8.0
+    # Lumbar curve depth (ratio of chord) above the person's baseline by more than this.
+    lumbar_curve_rise_max: float = 0.03
+    # Knee caving inward beyond this (front view).
+    knee_cave_deg: float = 10.0
+    # Hip line tilted beyond this against the floor line (front view).
+    pelvis_level_max_deg: float = 8.0
+    # Feet closer laterally than this ratio of hip width: "tightrope" stance.
+    narrow_stance_ratio: float = 0.5
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """Glute bridge levels and limits."""
+
+    # Hip angle lying with bent knees, before the person's own baseline is known.
+    hip_start_deg: float = 135.0
+    # Hip angle at the top assumed before the first reps (180 = straight line).
+    hip_work_deg: float = 175.0
+    # Safe bounds for the learned lying baseline.
+    hip_start_bounds_deg: tuple[float, float] = (100.0, 155.0)
+    # Safe bounds for the learned top.
+    hip_work_bounds_deg: tuple[float, float] = (160.0, 195.0)
+    # A rep must open the hip at least this much.
+    min_amplitude_deg: float = 20.0
+    # Top below this: hips not high enough.
+    low_bridge_deg: float = 165.0
+    # Top above this: hips pushed above the shoulder-knee line (over-extension).
+    overextended_deg: float = 192.0
+    # Knee at the top below this: feet too close to the buttocks.
+    knee_min_deg: float = 70.0
+    # Knee at the top above this: feet too far away (hamstrings take over).
+    knee_max_deg: float = 110.0
+    # Time at the top below this: no pause.
+    min_pause_ms: float = 400.0
+    # Within this of the rep's peak counts as "at the top" for the pause.
+    pause_band_deg: float = 6.0
+    # Lumbar curve depth above the lying baseline by more than this: arched back at the top.
+    lumbar_curve_rise_max: float = 0.03
+    # Hip line tilted beyond this (front view): one hip drops.
+    hip_drop_deg: float = 8.0
+    # Knee distance / ankle distance below this: knees caving in (front view from the feet).
+    knee_cave_ratio: float = 0.75
+    # Above this: knees flaring out well beyond the feet.
+    knee_flare_ratio: float = 1.5
+
+
+@dataclass(frozen=True)
+class CueConfig:
+    """Cue hysteresis so corrections do not flicker."""
+
+    # A fault must hold this long before its cue shows.
+    on_ms: float = 250.0
+    # And be gone this long before its cue clears.
+    off_ms: float = 400.0
+    # Degrees a threshold is relaxed once a fault is active (two-threshold hysteresis).
+    hysteresis_deg: float = 3.0
+    # Rep-level cues (depth, pause) stay on screen this long after the rep.
+    rep_cue_ms: float = 2000.0
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The whole engine configuration; ``EngineConfig()`` is the tested default."""
+
+    smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
+    view: ViewConfig = field(default_factory=ViewConfig)
+    counter: CounterConfig = field(default_factory=CounterConfig)
+    hold: HoldConfig = field(default_factory=HoldConfig)
+    lunge: LungeConfig = field(default_factory=LungeConfig)
+    bridge: BridgeConfig = field(default_factory=BridgeConfig)
+    cues: CueConfig = field(default_factory=CueConfig)

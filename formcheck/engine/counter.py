@@ -1,0 +1,178 @@
+"""One generic repetition counter over a smoothed scalar signal; emits rep windows, draws nothing.
+
+The signal runs from a start level (standing knee ~172 deg, lying hip ~135 deg) toward a work
+level (lunge bottom ~95 deg, bridge top ~178 deg); either direction works because everything is
+judged on ``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work
+position at ``work_enter_progress``, back at the start below ``return_progress``) and a minimum
+time at the work position mean jitter around either threshold can never produce a second count:
+a rep needs the whole way from start to work and back. A rep counts on the return to the start,
+only after the person has stood (or lain) still at the start for ``ready_dwell_ms``.
+
+Both levels adapt to the person: the start level to their own baseline at rest, the work level to
+the extremes of their reps, each clamped to safe bounds from the exercise spec.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from formcheck.engine.config import CounterConfig
+
+
+class CounterState(Enum):
+    """Where the counter is in a rep."""
+
+    NOT_READY = "not_ready"  # no signal, wrong posture, or not yet still at the start
+    READY = "ready"  # at the start position
+    GOING = "going"  # left the start, work position not reached yet
+    WORK = "work"  # at the work position
+    RETURNING = "returning"  # left the work position, not back at the start yet
+
+
+@dataclass(frozen=True)
+class CounterLevels:
+    """Per-exercise signal levels; ``*_bounds`` are the safe ranges adaptation stays in."""
+
+    start: float
+    work: float
+    start_bounds: tuple[float, float]
+    work_bounds: tuple[float, float]
+    min_amplitude: float
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """A completed rep's timing and extreme signal value."""
+
+    start_ms: float
+    bottom_ms: float
+    end_ms: float
+    extreme: float
+    amplitude: float
+
+
+@dataclass(frozen=True)
+class CounterUpdate:
+    """The counter after one sample."""
+
+    state: CounterState
+    progress: float
+    rep: RepWindow | None
+    start_level: float
+    work_level: float
+
+
+def _clamp(x: float, bounds: tuple[float, float]) -> float:
+    lo, hi = min(bounds), max(bounds)
+    return max(lo, min(hi, x))
+
+
+class RepCounter:
+    """Hysteresis + dwell state machine; feed one sample per frame with :meth:`update`."""
+
+    def __init__(self, levels: CounterLevels, cfg: CounterConfig) -> None:
+        self._levels = levels
+        self._cfg = cfg
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to not ready, with the spec's default levels (recalibration)."""
+        self.start_level = self._levels.start
+        self.work_level = self._levels.work
+        self.state = CounterState.NOT_READY
+        self._last_valid_ms = -math.inf
+        self._still_since: float | None = None
+        self._rest: deque[float] = deque(maxlen=45)
+        self._rep_start_ms = 0.0
+        self._work_since: float | None = None
+        self._extreme = math.nan
+        self._extreme_ms = 0.0
+        self._left_start_ms = 0.0
+
+    def progress(self, x: float) -> float:
+        """Signal as 0 (start) .. 1 (work level); NaN for NaN."""
+        span = self.work_level - self.start_level
+        return (x - self.start_level) / span if abs(span) > 1e-9 else math.nan
+
+    def update(self, t_ms: float, x: float, ready: bool = True) -> CounterUpdate:
+        """One sample; ``ready`` False (wrong posture, body not visible) counts as a dropout."""
+        cfg = self._cfg
+        if not ready or not math.isfinite(x):
+            if t_ms - self._last_valid_ms > cfg.max_dropout_ms:
+                self.state = CounterState.NOT_READY
+                self._still_since = None
+            return CounterUpdate(self.state, math.nan, None, self.start_level, self.work_level)
+        self._last_valid_ms = t_ms
+        p = self.progress(x)
+        rep: RepWindow | None = None
+        st = self.state
+        if st is CounterState.NOT_READY:
+            if p <= cfg.return_progress:
+                if self._still_since is None:
+                    self._still_since = t_ms
+                self._rest.append(x)
+                if t_ms - self._still_since >= cfg.ready_dwell_ms:
+                    self.state = CounterState.READY
+                    self._adapt_start()
+            else:
+                self._still_since = None
+        elif st is CounterState.READY:
+            if p > cfg.return_progress:
+                self.state = CounterState.GOING
+                self._rep_start_ms = self._left_start_ms
+                self._extreme, self._extreme_ms = x, t_ms
+                self._work_since = None
+            else:
+                self._left_start_ms = t_ms
+                if p <= cfg.return_progress / 2:  # keep descents out of the rest baseline
+                    self._rest.append(x)
+                    self._adapt_start()
+        else:
+            if self.progress(x) > self.progress(self._extreme):
+                self._extreme, self._extreme_ms = x, t_ms
+            if st is CounterState.GOING:
+                if p >= cfg.work_enter_progress:
+                    if self._work_since is None:
+                        self._work_since = t_ms
+                    if t_ms - self._work_since >= cfg.min_work_ms:
+                        self.state = CounterState.WORK
+                else:
+                    self._work_since = None
+                    if p <= cfg.return_progress:  # partial rep: no count
+                        self._back_to_start(t_ms)
+            elif st is CounterState.WORK:
+                if p < cfg.work_enter_progress:
+                    self.state = CounterState.RETURNING
+            elif st is CounterState.RETURNING:
+                if p >= cfg.work_enter_progress:
+                    self.state = CounterState.WORK
+                elif p <= cfg.return_progress:
+                    rep = self._finish(t_ms)
+                    self._back_to_start(t_ms)
+        return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
+
+    def _back_to_start(self, t_ms: float) -> None:
+        self.state = CounterState.READY
+        self._left_start_ms = t_ms
+        self._work_since = None
+
+    def _finish(self, t_ms: float) -> RepWindow | None:
+        amp = abs(self._extreme - self.start_level)
+        if amp < self._levels.min_amplitude or t_ms - self._rep_start_ms < self._cfg.min_rep_ms:
+            return None
+        # adapt the work level toward this rep's extreme, a little short of it
+        target = self.start_level + (self._extreme - self.start_level) * (
+            1.0 - self._cfg.adapt_margin_progress)
+        w = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
+        self.work_level = _clamp(w, self._levels.work_bounds)
+        return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
+
+    def _adapt_start(self) -> None:
+        if len(self._rest) >= 5:
+            self.start_level = _clamp(float(np.median(np.fromiter(self._rest, float))),
+                                      self._levels.start_bounds)

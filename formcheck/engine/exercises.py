@@ -1,0 +1,165 @@
+"""Lunge and bridge as data for the one shared engine: signal, levels, posture, rules, summaries.
+
+Adding an exercise means adding an :class:`ExerciseSpec` here (and tests), not another loop.
+Thresholds come from :class:`~formcheck.engine.config.EngineConfig`; :data:`EXERCISES` is the
+default configuration's specs, :func:`specs_for` builds them for any config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from formcheck.engine.config import EngineConfig
+from formcheck.engine.counter import CounterLevels
+from formcheck.engine.rules import ALL_PHASES, MOVING_PHASES, WORK_PHASES, Bound, Rule, Scope
+from formcheck.engine.types import Exercise, Phase, Severity, View
+from formcheck.engine.view import Posture
+
+SIDE = frozenset({View.SIDE})
+FRONT = frozenset({View.FRONT})
+SIDE_FRONT = frozenset({View.SIDE, View.FRONT})
+ANY_VIEW = frozenset({View.SIDE, View.FRONT, View.OBLIQUE})
+
+
+class Agg(str, Enum):
+    """How a per-frame metric is summarised over a rep."""
+
+    MIN = "min"
+    MAX = "max"
+    AT_EXTREME = "at_extreme"  # value on the frame the counter's signal peaked
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One rep summary value: ``name`` = ``agg`` of ``metric`` over the rep."""
+
+    name: str
+    metric: str
+    agg: Agg
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """Everything the engine needs to know about one exercise."""
+
+    exercise: Exercise
+    description: str
+    signal: str  # metric the rep counter runs on
+    levels: CounterLevels
+    posture: Posture  # required for counting
+    rules: tuple[Rule, ...]
+    summaries: tuple[Summary, ...]
+    pause_band_deg: float  # within this of the rep's extreme counts as "at the top/bottom"
+    pause_metric: str  # rep summary name of the time spent within that band
+
+    @property
+    def cue_codes(self) -> tuple[str, ...]:
+        """Fault codes this exercise can raise, in rule order without repeats."""
+        return tuple(dict.fromkeys(r.code for r in self.rules))
+
+
+def _lunge(cfg: EngineConfig) -> ExerciseSpec:
+    c = cfg.lunge
+    rules = (
+        Rule("shallow_depth", "front knee not near 90 deg at the bottom", "front_knee_min_deg",
+             Bound.ABOVE, c.shallow_knee_deg, SIDE_FRONT, ALL_PHASES, Scope.REP),
+        Rule("knee_past_toes", "front knee far past the toes (shin angle)", "front_shin_deg",
+             Bound.ABOVE, c.knee_past_toes_shin_deg, SIDE, WORK_PHASES),
+        Rule("trunk_lean_forward", "trunk leaning forward", "trunk_lean_deg", Bound.ABOVE,
+             c.trunk_forward_deg, SIDE, MOVING_PHASES),
+        Rule("trunk_lean_back", "trunk leaning back", "trunk_lean_deg", Bound.BELOW,
+             c.trunk_back_deg, SIDE, MOVING_PHASES),
+        Rule("hip_not_extended", "back hip flexed: pelvis not pushed forward",
+             "back_hip_ext_deg", Bound.BELOW, c.hip_not_extended_deg, SIDE, WORK_PHASES),
+        Rule("arched_back", "apparent hip extension beyond anatomy or trunk tilting back vs "
+             "baseline (pelvis tipping forward)", "arch_proxy_deg", Bound.ABOVE,
+             c.arch_proxy_max_deg, SIDE, WORK_PHASES, severity=Severity.FAULT),
+        Rule("arched_back", "lumbar curve of the back contour deeper than at rest (mask)",
+             "lumbar_curve_rise", Bound.ABOVE, c.lumbar_curve_rise_max, SIDE, WORK_PHASES,
+             severity=Severity.FAULT),
+        Rule("knee_cave", "front knee caving in toward the midline", "knee_valgus_deg",
+             Bound.ABOVE, c.knee_cave_deg, FRONT, MOVING_PHASES, severity=Severity.FAULT),
+        Rule("pelvis_not_level", "hip line tilted against the floor", "pelvis_level_abs_deg",
+             Bound.ABOVE, c.pelvis_level_max_deg, FRONT, WORK_PHASES),
+        Rule("narrow_stance", "feet on one line (tightrope stance)", "stance_width_ratio",
+             Bound.BELOW, c.narrow_stance_ratio, FRONT, MOVING_PHASES),
+    )
+    return ExerciseSpec(
+        Exercise.LUNGE,
+        "Crescent / reverse lunge: counted on the bent knee, checked for depth, knee, trunk, "
+        "back-hip extension and arching (side view) or knee, pelvis and stance (front view).",
+        "lunge_knee_deg",
+        CounterLevels(c.knee_start_deg, c.knee_work_deg, c.knee_start_bounds_deg,
+                      c.knee_work_bounds_deg, c.min_amplitude_deg),
+        Posture.STANDING,
+        rules,
+        (
+            Summary("front_knee_min_deg", "front_knee_deg", Agg.MIN),
+            Summary("back_knee_min_deg", "back_knee_deg", Agg.MIN),
+            Summary("front_shin_max_deg", "front_shin_deg", Agg.MAX),
+            Summary("back_hip_ext_max_deg", "back_hip_ext_deg", Agg.MAX),
+            Summary("trunk_lean_max_deg", "trunk_lean_deg", Agg.MAX),
+            Summary("trunk_lean_min_deg", "trunk_lean_deg", Agg.MIN),
+            Summary("arch_proxy_max_deg", "arch_proxy_deg", Agg.MAX),
+            Summary("knee_valgus_max_deg", "knee_valgus_deg", Agg.MAX),
+            Summary("stance_width_min_ratio", "stance_width_ratio", Agg.MIN),
+        ),
+        pause_band_deg=cfg.bridge.pause_band_deg,
+        pause_metric="bottom_pause_ms",
+    )
+
+
+def _bridge(cfg: EngineConfig) -> ExerciseSpec:
+    c = cfg.bridge
+    rules = (
+        Rule("low_bridge", "hips not high enough at the top", "bridge_hip_max_deg", Bound.BELOW,
+             c.low_bridge_deg, ANY_VIEW, ALL_PHASES, Scope.REP),
+        Rule("low_bridge", "hips sagging during a hold", "bridge_hip_deg", Bound.BELOW,
+             c.low_bridge_deg, SIDE, frozenset({Phase.HOLD})),
+        Rule("overextended", "hips pushed above the shoulder-knee line", "bridge_hip_deg",
+             Bound.ABOVE, c.overextended_deg, SIDE, WORK_PHASES, severity=Severity.FAULT),
+        Rule("arched_back", "lumbar curve of the back contour deeper than lying (mask)",
+             "lumbar_curve_rise", Bound.ABOVE, c.lumbar_curve_rise_max, SIDE, WORK_PHASES,
+             severity=Severity.FAULT),
+        Rule("feet_too_close", "knee angle at the top below its window", "bridge_knee_deg",
+             Bound.BELOW, c.knee_min_deg, SIDE, WORK_PHASES),
+        Rule("feet_too_far", "knee angle at the top above its window", "bridge_knee_deg",
+             Bound.ABOVE, c.knee_max_deg, SIDE, WORK_PHASES),
+        Rule("no_pause", "no pause at the top", "top_pause_ms", Bound.BELOW, c.min_pause_ms,
+             ANY_VIEW, ALL_PHASES, Scope.REP, Severity.GOOD),
+        Rule("hip_drop", "one hip lower than the other", "pelvis_level_abs_deg", Bound.ABOVE,
+             c.hip_drop_deg, FRONT, WORK_PHASES),
+        Rule("knee_cave", "knees closer together than the feet", "knee_width_ratio", Bound.BELOW,
+             c.knee_cave_ratio, FRONT, WORK_PHASES, severity=Severity.FAULT),
+        Rule("knee_flare", "knees far wider than the feet", "knee_width_ratio", Bound.ABOVE,
+             c.knee_flare_ratio, FRONT, WORK_PHASES),
+    )
+    return ExerciseSpec(
+        Exercise.BRIDGE,
+        "Glute bridge: counted on the hip angle, checked for height, over-extension, arching, "
+        "foot placement and pause (side view) or hip drop and knees (front view).",
+        "bridge_hip_deg",
+        CounterLevels(c.hip_start_deg, c.hip_work_deg, c.hip_start_bounds_deg,
+                      c.hip_work_bounds_deg, c.min_amplitude_deg),
+        Posture.LYING,
+        rules,
+        (
+            Summary("bridge_hip_max_deg", "bridge_hip_deg", Agg.MAX),
+            Summary("bridge_knee_top_deg", "bridge_knee_deg", Agg.AT_EXTREME),
+            Summary("knee_width_min_ratio", "knee_width_ratio", Agg.MIN),
+            Summary("knee_width_max_ratio", "knee_width_ratio", Agg.MAX),
+        ),
+        pause_band_deg=c.pause_band_deg,
+        pause_metric="top_pause_ms",
+    )
+
+
+def specs_for(cfg: EngineConfig) -> Mapping[Exercise, ExerciseSpec]:
+    """The exercise specs with thresholds from ``cfg``."""
+    return {Exercise.LUNGE: _lunge(cfg), Exercise.BRIDGE: _bridge(cfg)}
+
+
+#: Specs of the default configuration (what ``formcheck exercises`` lists).
+EXERCISES: Mapping[Exercise, ExerciseSpec] = specs_for(EngineConfig())

@@ -1,0 +1,103 @@
+"""Small vector helpers for angles in the image plane and in 3D. NaN in, NaN out, no exceptions.
+
+Image coordinates are x right, y down. Directions that matter to exercise form ("up", "forward")
+are passed in explicitly as unit vectors, so nothing here assumes a level camera.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+NAN = float("nan")
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """``v`` scaled to length 1; NaN if ``v`` is zero or not finite."""
+    n = float(np.linalg.norm(v))
+    if not math.isfinite(n) or n < 1e-12:
+        return np.full(v.shape, np.nan)
+    return v / n
+
+
+def angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """Interior angle a-b-c at ``b`` in degrees, 0..180 (any dimension); NaN if undefined."""
+    u = a - b
+    w = c - b
+    nu = float(np.linalg.norm(u))
+    nw = float(np.linalg.norm(w))
+    if not (math.isfinite(nu) and math.isfinite(nw)) or nu < 1e-12 or nw < 1e-12:
+        return NAN
+    cos = float(np.dot(u, w)) / (nu * nw)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def incline_deg(v: np.ndarray, up: np.ndarray, forward: np.ndarray) -> float:
+    """Angle of 2D vector ``v`` from ``up``, positive when tilted toward ``forward``; -180..180."""
+    along_up = float(np.dot(v, up))
+    along_fwd = float(np.dot(v, forward))
+    if not (math.isfinite(along_up) and math.isfinite(along_fwd)):
+        return NAN
+    if abs(along_up) < 1e-12 and abs(along_fwd) < 1e-12:
+        return NAN
+    return math.degrees(math.atan2(along_fwd, along_up))
+
+
+def wrap_deg(a: float) -> float:
+    """Angle wrapped to -180..180."""
+    return (a + 180.0) % 360.0 - 180.0
+
+
+def line_angle_deg(v: np.ndarray, along: np.ndarray, up: np.ndarray) -> float:
+    """Angle of line direction ``v`` against the line ``along``, -90..90, positive tilting up.
+
+    Used for the hip line against the floor line: which end of ``v`` is first does not matter
+    for the magnitude, the sign says whether the end ``v`` points to is higher.
+    """
+    x = float(np.dot(v, along))
+    y = float(np.dot(v, up))
+    if not (math.isfinite(x) and math.isfinite(y)) or (abs(x) < 1e-12 and abs(y) < 1e-12):
+        return NAN
+    a = math.degrees(math.atan2(y, x))
+    if a > 90.0:
+        a -= 180.0
+    elif a < -90.0:
+        a += 180.0
+    return a
+
+
+def perp(v: np.ndarray) -> np.ndarray:
+    """2D vector rotated by +90 degrees in the image (x right, y down)."""
+    return np.array([-v[1], v[0]])
+
+
+def mid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Midpoint; if one end is unknown, the other (side view: the far point is often hidden)."""
+    fa = bool(np.isfinite(a).all())
+    fb = bool(np.isfinite(b).all())
+    if fa and fb:
+        return (a + b) / 2.0
+    if fa:
+        return a
+    if fb:
+        return b
+    return np.full(a.shape, np.nan)
+
+
+def nanmean2(a: float, b: float) -> float:
+    """Mean of two floats ignoring NaN (NaN only if both are)."""
+    if math.isnan(a):
+        return b
+    if math.isnan(b):
+        return a
+    return (a + b) / 2.0
+
+
+def nanmin2(a: float, b: float) -> float:
+    """Minimum of two floats ignoring NaN."""
+    if math.isnan(a):
+        return b
+    if math.isnan(b):
+        return a
+    return min(a, b)

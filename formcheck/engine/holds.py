@@ -1,0 +1,76 @@
+"""Hold timer: how long the person stays still at the working position, per side.
+
+A hold starts when the signal has stayed within ``stable_range_deg`` for ``stable_window_ms`` at
+the working position (its start is back-dated to the start of that still window) and ends when the
+position is left or the working side changes. Holds shorter than ``min_hold_ms`` are pauses, not
+holds, and are not reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from formcheck.engine.config import HoldConfig
+from formcheck.engine.types import HoldEvent, Side
+
+
+@dataclass(frozen=True)
+class HoldUpdate:
+    """The timer after one sample; ``finished`` is set on the frame a reported hold ends."""
+
+    holding: bool
+    hold_ms: float
+    finished: HoldEvent | None
+
+
+class HoldTimer:
+    """Feed one sample per frame with :meth:`update`."""
+
+    def __init__(self, cfg: HoldConfig) -> None:
+        self._cfg = cfg
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget any hold in progress."""
+        self._win: deque[tuple[float, float]] = deque()
+        self._start: float | None = None
+        self._side = Side.UNKNOWN
+        self._last_t = 0.0
+
+    def update(self, t_ms: float, x: float, at_work: bool, side: Side,
+               faults: tuple[str, ...] = ()) -> HoldUpdate:
+        """One sample of the counter's signal; ``at_work``: the counter is at the work position."""
+        cfg = self._cfg
+        finished: HoldEvent | None = None
+        side_changed = self._start is not None and side not in (self._side, Side.UNKNOWN)
+        if not at_work or not math.isfinite(x) or side_changed:
+            finished = self._end(self._last_t, faults)
+            self._win.clear()
+            if not at_work or not math.isfinite(x):
+                self._last_t = t_ms
+                return HoldUpdate(False, 0.0, finished)
+        self._last_t = t_ms
+        self._win.append((t_ms, x))
+        while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
+            self._win.popleft()
+        if self._start is None:
+            vals = [v for _, v in self._win]
+            span = self._win[-1][0] - self._win[0][0]
+            if span >= cfg.stable_window_ms * 0.9 and max(vals) - min(vals) <= cfg.stable_range_deg:
+                self._start = self._win[0][0]
+                self._side = side
+        if self._start is None:
+            return HoldUpdate(False, 0.0, finished)
+        return HoldUpdate(True, t_ms - self._start, finished)
+
+    def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
+        start, self._start = self._start, None
+        if start is None or t_ms - start < self._cfg.min_hold_ms:
+            return None
+        return HoldEvent(self._side, round(start), round(t_ms), faults)
+
+    def flush(self, faults: tuple[str, ...] = ()) -> HoldEvent | None:
+        """End any hold in progress at the last sample (end of the stream)."""
+        return self._end(self._last_t, faults)

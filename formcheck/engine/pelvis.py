@@ -1,0 +1,146 @@
+"""Seeing the pelvis: arch and anterior tilt without ASIS/PSIS landmarks.
+
+MediaPipe has no pelvis landmarks, so sagittal pelvic tilt is not directly visible. Two estimates,
+both against the person's own baseline at rest (standing for the lunge, lying for the bridge):
+
+(a) landmark proxy ``arch_proxy_deg``: true hip extension is only ~10-20 deg, so back-hip
+    extension measured against the trunk beyond ``hip_ext_anatomical_max_deg`` is the lower back
+    arching or the pelvis tipping forward; and a trunk tilting back further than at rest shows
+    the same arch from above. The proxy is the larger of the two excesses.
+(b) back contour ``lumbar_curve_ratio``: from the segmentation mask, the distance from the
+    shoulder-hip line to the back's silhouette edge is sampled along the trunk; the depth of the
+    lumbar hollow below the line that bridges the upper back and the buttocks (its chord),
+    divided by the trunk length. ``lumbar_curve_rise`` is that ratio above the baseline.
+
+Both are reported as metrics; the rules use whichever is measurable in the frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.engine.geometry import NAN, mid, unit
+from formcheck.pose.landmarks import LM
+
+#: Stations along shoulder (0) -> hip (1) where the contour is sampled; past 1 reaches the buttocks.
+STATIONS = np.linspace(0.1, 1.15, 22)
+#: Farthest the silhouette edge is searched, as a ratio of the trunk length.
+MAX_DEPTH_RATIO = 0.7
+#: Mask probability above which a pixel belongs to the person.
+MASK_THRESHOLD = 0.5
+#: Baseline smoothing per rest frame.
+BASELINE_RATE = 0.05
+
+
+def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray,
+                 back: np.ndarray) -> np.ndarray:
+    """Distance (px) from the shoulder-hip line to the silhouette edge along ``back``, per station.
+
+    NaN where the station is outside the mask or no edge is found within reach.
+    """
+    h, w = mask.shape
+    axis = hip - shoulder
+    length = float(np.linalg.norm(axis))
+    steps = np.arange(0.0, MAX_DEPTH_RATIO * length, 1.0)
+    base = shoulder[None, :] + STATIONS[:, None] * axis[None, :]  # (K, 2)
+    pts = base[:, None, :] + steps[None, :, None] * back[None, None, :]  # (K, M, 2)
+    xi = np.clip(np.rint(pts[..., 0]).astype(np.int64), 0, w - 1)
+    yi = np.clip(np.rint(pts[..., 1]).astype(np.int64), 0, h - 1)
+    inside = mask[yi, xi] >= MASK_THRESHOLD
+    outside_frame = ((pts[..., 0] < 0) | (pts[..., 0] > w - 1) | (pts[..., 1] < 0)
+                     | (pts[..., 1] > h - 1))
+    inside &= ~outside_frame
+    first_out = np.argmin(inside, axis=1)  # first False
+    found = inside[:, 0] & ~inside.all(axis=1)
+    return np.where(found, steps[first_out], np.nan)
+
+
+def _upper_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Upper concave envelope of points (x sorted) evaluated at ``x``."""
+    hull: list[int] = []
+    for i in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            cross = (x[b] - x[a]) * (y[i] - y[a]) - (y[b] - y[a]) * (x[i] - x[a])
+            if cross >= 0:  # b lies under the line a-i: not on the upper hull
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return np.interp(x, x[hull], y[hull])
+
+
+def curve_ratio(profile: np.ndarray, length: float) -> float:
+    """Deepest hollow of ``profile`` under its bridging chord, divided by ``length``."""
+    ok = np.isfinite(profile)
+    if ok.sum() < len(profile) * 0.7 or length <= 0:
+        return NAN
+    x = STATIONS[ok] * length
+    y = profile[ok]
+    return float(np.max(_upper_hull(x, y) - y)) / length
+
+
+def lumbar_curve_ratio(mask: np.ndarray, xy: np.ndarray, back_hint: np.ndarray) -> float:
+    """Lumbar curve depth / trunk length from ``mask`` and ``(33, 2)`` points.
+
+    ``back_hint``: a direction pointing roughly toward the person's back (behind a standing
+    person, toward the floor for one lying on their back); the contour is searched perpendicular
+    to the trunk on that side.
+    """
+    s = mid(xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER])
+    h = mid(xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP])
+    axis = unit(h - s)
+    if not (np.isfinite(axis).all() and np.isfinite(back_hint).all()):
+        return NAN
+    back = np.array([-axis[1], axis[0]])
+    if float(np.dot(back, back_hint)) < 0:
+        back = -back
+    length = float(np.linalg.norm(h - s))
+    return curve_ratio(back_profile(mask, s, h, back), length)
+
+
+def arch_proxy_deg(back_hip_ext_deg: float, trunk_lean_deg: float, baseline_trunk_deg: float,
+                   hip_ext_max_deg: float) -> float:
+    """Larger of: back-hip extension beyond anatomy, trunk tilting back vs baseline (deg)."""
+    parts = []
+    if math.isfinite(back_hip_ext_deg):
+        parts.append(back_hip_ext_deg - hip_ext_max_deg)
+    if math.isfinite(trunk_lean_deg) and math.isfinite(baseline_trunk_deg):
+        parts.append(baseline_trunk_deg - trunk_lean_deg)
+    return max(parts) if parts else NAN
+
+
+class PelvisEstimator:
+    """Keeps the rest baselines and adds the pelvis metrics to a frame's metrics."""
+
+    def __init__(self, hip_ext_max_deg: float) -> None:
+        self._hip_ext_max = hip_ext_max_deg
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the baselines (recalibration)."""
+        self.baseline_trunk_deg = NAN
+        self.baseline_curve = NAN
+
+    def update(self, metrics: dict[str, float], xy: np.ndarray, mask: np.ndarray | None,
+               back_hint: np.ndarray, at_rest: bool) -> None:
+        """Add ``arch_proxy_deg``, ``lumbar_curve_ratio`` and ``lumbar_curve_rise`` in place."""
+        curve = lumbar_curve_ratio(mask, xy, back_hint) if mask is not None else NAN
+        trunk = metrics.get("trunk_lean_deg", NAN)
+        if at_rest:
+            self.baseline_trunk_deg = _ema(self.baseline_trunk_deg, trunk)
+            self.baseline_curve = _ema(self.baseline_curve, curve)
+        metrics["arch_proxy_deg"] = arch_proxy_deg(metrics.get("back_hip_ext_deg", NAN), trunk,
+                                                   self.baseline_trunk_deg, self._hip_ext_max)
+        metrics["lumbar_curve_ratio"] = curve
+        metrics["lumbar_curve_rise"] = curve - self.baseline_curve
+
+
+def _ema(old: float, new: float) -> float:
+    if not math.isfinite(new):
+        return old
+    if not math.isfinite(old):
+        return new
+    return old + BASELINE_RATE * (new - old)

@@ -1,0 +1,460 @@
+"""The exercise engine: one :class:`Engine` per stream turns poses into frame results and a summary.
+
+Per frame: gate + smooth landmarks -> floor, view, posture -> named metrics (+ pelvis) -> rep
+counter and hold timer on the exercise's signal -> rules -> debounced cues and guidance. The
+engine reads no clock (time comes with each pose) and draws nothing.
+
+With ``exercise="auto"`` a counter runs for each exercise whose posture matches (standing: lunge,
+lying: bridge); a standing rep is accepted as a lunge only if the feet were in a split stance
+during it, so squats, lateral lunges and idling give no reps and the exercise stays unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from formcheck.engine.config import EngineConfig
+from formcheck.engine.counter import CounterState, RepCounter, RepWindow
+from formcheck.engine.cues import LANGUAGES, cue_text
+from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
+from formcheck.engine.holds import HoldTimer
+from formcheck.engine.metrics import compute_metrics
+from formcheck.engine.pelvis import PelvisEstimator
+from formcheck.engine.rules import CueTracker, Scope, Verdict, judge
+from formcheck.engine.smoothing import LandmarkGate, OneEuroSmoother, Smoother
+from formcheck.engine.types import (
+    Cue,
+    Exercise,
+    FaultSpan,
+    FrameResult,
+    HoldEvent,
+    Phase,
+    RepEvent,
+    SessionSummary,
+    Severity,
+    Side,
+    View,
+)
+from formcheck.engine.view import Posture, ViewEstimator, ViewState
+from formcheck.pose.landmarks import LM
+from formcheck.pose.types import Pose
+
+__all__ = ["Engine", "SessionSummary"]
+
+#: Landmarks that must be visible to judge a lunge or bridge ("step back" otherwise).
+KEY_LANDMARKS = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE,
+                 LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+#: Share of a standing rep's deep frames that must show a split stance to call it a lunge.
+MIN_SPLIT_SHARE = 0.5
+#: Share of frames with a pose where the body was cut off above which a clip cannot be judged.
+MAX_CUT_OFF_SHARE = 0.5
+
+_PHASE_OF = {
+    CounterState.NOT_READY: Phase.NOT_READY,
+    CounterState.READY: Phase.START,
+    CounterState.GOING: Phase.MOVING,
+    CounterState.WORK: Phase.WORK,
+    CounterState.RETURNING: Phase.MOVING,
+}
+
+
+@dataclass
+class _RepLog:
+    """What happened during the rep in progress (reset when the counter is at the start)."""
+
+    t: list[float] = field(default_factory=list)
+    signal: list[float] = field(default_factory=list)
+    metrics: list[dict[str, float]] = field(default_factory=list)
+    fronts: Counter[Side] = field(default_factory=Counter)
+    deep_frames: int = 0
+    split_frames: int = 0
+    faults: set[str] = field(default_factory=set)
+
+    def clear(self) -> None:
+        self.t.clear()
+        self.signal.clear()
+        self.metrics.clear()
+        self.fronts.clear()
+        self.deep_frames = self.split_frames = 0
+        self.faults.clear()
+
+
+class Engine:
+    """Stateful per-stream engine. Public API: update, summary, reset, recalibrate, set_*."""
+
+    def __init__(self, config: EngineConfig | None = None,
+                 exercise: Exercise | Literal["auto", "lunge", "bridge"] = "auto",
+                 lang: str = "en", smoother: Smoother | None = None) -> None:
+        self.config = config or EngineConfig()
+        self._specs = specs_for(self.config)
+        self._smoother_proto = smoother
+        self.set_language(lang)
+        self._requested = self._parse_exercise(exercise)
+        self.reset()
+
+    # ---- live-mode controls -------------------------------------------------------------
+    def reset(self) -> None:
+        """Start a new session: forget counts, holds, faults and all calibration."""
+        cfg = self.config
+        self._gate_xy = LandmarkGate(self._new_smoother(), cfg.smoothing)
+        self._gate_world = LandmarkGate(self._new_smoother(), cfg.smoothing)
+        self._view = ViewEstimator(cfg.view)
+        self._pelvis = PelvisEstimator(cfg.lunge.hip_ext_anatomical_max_deg)
+        self._counters = {ex: RepCounter(spec.levels, cfg.counter)
+                          for ex, spec in self._specs.items()}
+        self._holds = {ex: HoldTimer(cfg.hold) for ex in self._specs}
+        self._logs = {ex: _RepLog() for ex in self._specs}
+        self._cues = CueTracker(cfg.cues)
+        self._rep_cues: dict[str, float] = {}  # code -> shown until (ms)
+        self._open_spans: dict[str, tuple[float, str]] = {}
+        self._spans: list[FaultSpan] = []
+        self._reps: list[RepEvent] = []
+        self._hold_events: list[HoldEvent] = []
+        self._reps_by_side: dict[Side, int] = {}
+        self._detected = Exercise.UNKNOWN
+        self._frames_total = 0
+        self._frames_pose = 0
+        self._frames_cut = 0
+        self._views: Counter[View] = Counter()
+        self._first_ms: float | None = None
+        self._last_ms = 0.0
+        self._dt_ms = 0.0
+        self._missing_since: float | None = None
+        self._oblique_since: float | None = None
+        self._last_view = ViewState(View.UNKNOWN, Posture.UNKNOWN, 0, Side.UNKNOWN, Side.UNKNOWN,
+                                    0.0, np.array([1.0, 0.0]), np.array([0.0, -1.0]))
+
+    def recalibrate(self) -> None:
+        """Re-learn baselines (floor, rest levels, pelvis) while keeping counts and history."""
+        self._view.reset()
+        self._pelvis.reset()
+        for c in self._counters.values():
+            c.reset()
+        for h in self._holds.values():
+            h.reset()
+        for log in self._logs.values():
+            log.clear()
+
+    def set_exercise(self, exercise: Exercise | Literal["auto", "lunge", "bridge"]) -> None:
+        """Switch the exercise (or back to auto); reps in progress are dropped."""
+        self._requested = self._parse_exercise(exercise)
+        for c in self._counters.values():
+            c.reset()
+        for log in self._logs.values():
+            log.clear()
+        self._cues.reset()
+
+    def set_language(self, lang: str) -> None:
+        """Cue language, "en" or "de"."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+        self.lang = lang
+
+    @property
+    def exercise(self) -> Exercise:
+        """The exercise being judged now (UNKNOWN while auto has not recognised one)."""
+        return self._requested if self._requested is not None else self._detected
+
+    # ---- per frame ----------------------------------------------------------------------
+    def update(self, pose: Pose) -> FrameResult:
+        """Judge one frame; poses must come with increasing ``t_ms``."""
+        t = float(pose.t_ms)
+        self._count_frame(pose)
+        scale = float(pose.height) if pose.height > 0 else 1.0
+        xy_n, known = self._gate_xy(t, pose.xy / scale, pose.visibility, pose.presence)
+        xy = xy_n * scale
+        world, _ = self._gate_world(t, pose.world, pose.visibility, pose.presence)
+        z = np.where(known, pose.z, np.nan)
+        vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
+        self._last_view = vs
+        metrics = compute_metrics(xy, world, vs)
+
+        full_body = bool(known[list(KEY_LANDMARKS)].all()) and _inside(xy, pose)
+        if pose.found and not full_body:
+            self._frames_cut += 1
+        if pose.found:
+            self._views[vs.view] += 1
+
+        # counters: every exercise whose posture matches may count (auto), or the requested one
+        new_rep: RepEvent | None = None
+        states: dict[Exercise, tuple[CounterState, float]] = {}
+        for ex, spec in self._specs.items():
+            if self._requested is not None and ex is not self._requested:
+                continue
+            ready = full_body and vs.posture is spec.posture
+            x = metrics.get(spec.signal, math.nan)
+            up = self._counters[ex].update(t, x, ready)
+            states[ex] = (up.state, up.progress)
+            log = self._logs[ex]
+            if up.state in (CounterState.READY, CounterState.NOT_READY) and up.rep is None:
+                log.clear()
+            else:
+                self._log_frame(log, t, x, metrics, vs, up.progress)
+            if up.rep is not None:
+                rep = self._accept_rep(ex, spec, up.rep, log)
+                log.clear()
+                if rep is not None:
+                    new_rep = rep
+
+        ex = self.exercise
+        spec = self._specs.get(ex)
+        state, progress = states.get(ex, (CounterState.NOT_READY, math.nan))
+        phase = _PHASE_OF[state]
+        hold_ms = 0.0
+        if spec is not None:
+            at_rest = phase is Phase.START
+            self._pelvis.update(metrics, xy, pose.mask, self._back_hint(vs), at_rest)
+            side = self._working_side(ex, vs)
+            hu = self._holds[ex].update(t, metrics.get(spec.signal, math.nan),
+                                        state is CounterState.WORK, side,
+                                        tuple(sorted(self._cues.active)))
+            if hu.finished is not None:
+                self._hold_events.append(hu.finished)
+            if hu.holding:
+                hold_ms = hu.hold_ms
+                if hold_ms >= self.config.hold.min_hold_ms:
+                    phase = Phase.HOLD
+        else:
+            self._pelvis.update(metrics, xy, pose.mask, self._back_hint(vs), False)
+
+        cues = self._judge(t, spec, metrics, vs.view, phase)
+        if spec is not None:
+            self._logs[ex].faults |= self._cues.active
+        guidance = self._guidance(t, pose, full_body, vs, phase)
+        reps = dict(self._reps_by_side)
+        return FrameResult(
+            t_ms=pose.t_ms, pose=pose, exercise=ex, view=vs.view,
+            side=self._working_side(ex, vs), phase=phase, metrics=metrics, reps=reps,
+            cues=cues, progress=_clip01(progress), rep=new_rep, hold_ms=int(hold_ms),
+            guidance=guidance,
+        )
+
+    # ---- summary ------------------------------------------------------------------------
+    def summary(self) -> SessionSummary:
+        """The session so far (holds and fault spans in progress are closed at the last frame)."""
+        holds = list(self._hold_events)
+        for h in self._holds.values():
+            ev = h.flush(tuple(sorted(self._cues.active)))
+            if ev is not None:
+                holds.append(ev)
+        spans = list(self._spans)
+        for code, (start, msg) in self._open_spans.items():
+            spans.append(FaultSpan(code, int(start), int(self._last_ms), msg))
+        ex = self._summary_exercise()
+        view = self._views.most_common(1)[0][0] if self._views else View.UNKNOWN
+        start = int(self._first_ms) if self._first_ms is not None else 0
+        end = round(self._last_ms + self._dt_ms) if self._first_ms is not None else 0
+        return SessionSummary(
+            exercise=ex, view=view, start_ms=start, end_ms=end,
+            frames_total=self._frames_total, frames_with_pose=self._frames_pose,
+            reps_by_side=dict(self._reps_by_side), reps=tuple(self._reps),
+            holds=tuple(sorted(holds, key=lambda h: h.start_ms)),
+            faults=tuple(sorted(spans, key=lambda s: s.start_ms)),
+            reason=self._reason(ex),
+        )
+
+    # ---- internals ----------------------------------------------------------------------
+    def _new_smoother(self) -> Smoother:
+        if self._smoother_proto is None:
+            return OneEuroSmoother.from_config(self.config.smoothing)
+        return type(self._smoother_proto)()  # a fresh twin of the injected kind
+
+    @staticmethod
+    def _parse_exercise(exercise: Exercise | str) -> Exercise | None:
+        if isinstance(exercise, Exercise):
+            return None if exercise is Exercise.UNKNOWN else exercise
+        if exercise == "auto":
+            return None
+        try:
+            return Exercise(exercise)
+        except ValueError:
+            raise ValueError(f"unknown exercise {exercise!r}; use auto, lunge or bridge") from None
+
+    def _count_frame(self, pose: Pose) -> None:
+        t = float(pose.t_ms)
+        if self._first_ms is None:
+            self._first_ms = t
+        elif t > self._last_ms:
+            dt = t - self._last_ms
+            self._dt_ms = dt if self._dt_ms == 0 else 0.9 * self._dt_ms + 0.1 * dt
+        self._last_ms = t
+        self._frames_total += 1
+        if pose.found:
+            self._frames_pose += 1
+
+    def _log_frame(self, log: _RepLog, t: float, x: float, metrics: dict[str, float],
+                   vs: ViewState, progress: float) -> None:
+        log.t.append(t)
+        log.signal.append(x)
+        log.metrics.append(metrics)
+        if math.isfinite(progress) and progress >= self.config.counter.work_enter_progress:
+            log.deep_frames += 1
+            if vs.front in (Side.LEFT, Side.RIGHT):
+                log.fronts[vs.front] += 1
+            lunge_stance = (math.isfinite(vs.fore_aft_ratio)
+                            and vs.fore_aft_ratio >= self.config.view.lunge_min_foot_spread_ratio
+                            and not (vs.lateral_ratio
+                                     > self.config.view.lateral_max_foot_spread_ratio))
+            if lunge_stance:
+                log.split_frames += 1
+
+    def _accept_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow,
+                    log: _RepLog) -> RepEvent | None:
+        split = log.deep_frames > 0 and log.split_frames >= MIN_SPLIT_SHARE * log.deep_frames
+        if self._requested is None and ex is Exercise.LUNGE and not split:
+            return None  # a squat or lateral lunge: not a lunge rep
+        if self._requested is None:
+            self._detected = ex
+        if ex is Exercise.LUNGE:
+            side = log.fronts.most_common(1)[0][0] if log.fronts else Side.UNKNOWN
+        else:
+            side = Side.BOTH
+        summary = _summarise(spec, win, log)
+        rep_faults = set()
+        verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,
+                         self._last_view.view)
+        for code, v in verdicts.items():
+            if v is Verdict.FAULT:
+                rep_faults.add(code)
+                self._rep_cues[code] = win.end_ms + self.config.cues.rep_cue_ms
+                self._spans.append(FaultSpan(code, int(win.start_ms), int(win.end_ms),
+                                             cue_text(code, self.lang)))
+        faults = tuple(sorted(rep_faults | log.faults))
+        self._reps_by_side[side] = self._reps_by_side.get(side, 0) + 1
+        rep = RepEvent(len(self._reps) + 1, side, int(win.start_ms), int(win.bottom_ms),
+                       int(win.end_ms), summary, faults)
+        self._reps.append(rep)
+        return rep
+
+    def _judge(self, t: float, spec: ExerciseSpec | None, metrics: dict[str, float],
+               view: View, phase: Phase) -> tuple[Cue, ...]:
+        if spec is None:
+            verdicts: dict[str, Verdict] = {}
+        else:
+            rules = [r for r in spec.rules if r.scope is Scope.FRAME and phase in r.phases]
+            verdicts = judge(rules, metrics, view, self._cues.active,
+                             self.config.cues.hysteresis_deg)
+        before = self._cues.active
+        active = self._cues.update(t, verdicts)
+        for code in active - before:
+            self._open_spans[code] = (t, cue_text(code, self.lang))
+        for code in before - active:
+            start, msg = self._open_spans.pop(code)
+            self._spans.append(FaultSpan(code, int(start), int(t), msg))
+        severity = {}
+        if spec is not None:
+            for r in spec.rules:
+                severity.setdefault(r.code, r.severity)
+        codes = sorted(active)
+        for code, until in list(self._rep_cues.items()):
+            if t > until:
+                del self._rep_cues[code]
+            elif code not in codes:
+                codes.append(code)
+        return tuple(Cue(c, cue_text(c, self.lang), severity.get(c, Severity.WARNING))
+                     for c in codes)
+
+    def _guidance(self, t: float, pose: Pose, full_body: bool, vs: ViewState,
+                  phase: Phase) -> tuple[Cue, ...]:
+        delay = self.config.view.guidance_delay_ms
+        out: list[str] = []
+        if not pose.found:
+            out.append("no_person")
+        if full_body:
+            self._missing_since = None
+        elif pose.found:
+            self._missing_since = self._missing_since if self._missing_since is not None else t
+            if t - self._missing_since >= delay:
+                out.append("step_back")
+        if vs.view is View.OBLIQUE and pose.found:
+            self._oblique_since = self._oblique_since if self._oblique_since is not None else t
+            if t - self._oblique_since >= delay:
+                out.append("turn_sideways")
+        else:
+            self._oblique_since = None
+        if (full_body and phase is Phase.NOT_READY and self._requested is not None):
+            out.append("get_into_position")
+        return tuple(Cue(c, cue_text(c, self.lang), Severity.WARNING) for c in out)
+
+    def _working_side(self, ex: Exercise, vs: ViewState) -> Side:
+        if ex is Exercise.BRIDGE:
+            return Side.BOTH
+        if ex is Exercise.LUNGE:
+            return vs.front
+        return Side.UNKNOWN
+
+    @staticmethod
+    def _back_hint(vs: ViewState) -> np.ndarray:
+        if vs.posture is Posture.LYING:
+            return -vs.up
+        return -vs.forward
+
+    def _summary_exercise(self) -> Exercise:
+        if self._requested is not None:
+            return self._requested
+        by_ex: Counter[Exercise] = Counter()
+        for rep in self._reps:
+            by_ex[Exercise.BRIDGE if rep.side is Side.BOTH else Exercise.LUNGE] += 1
+        return by_ex.most_common(1)[0][0] if by_ex else Exercise.UNKNOWN
+
+    def _reason(self, ex: Exercise) -> str | None:
+        if self._frames_total == 0:
+            return "no frames"
+        if self._frames_pose == 0:
+            return "no person found"
+        if self._frames_cut > MAX_CUT_OFF_SHARE * self._frames_pose:
+            return "body not fully visible in most frames"
+        if ex is Exercise.UNKNOWN:
+            return "no lunge or bridge recognised"
+        return None
+
+
+def _inside(xy: np.ndarray, pose: Pose) -> bool:
+    pts = xy[list(KEY_LANDMARKS)]
+    return bool(((pts[:, 0] >= 0) & (pts[:, 0] <= pose.width) & (pts[:, 1] >= 0)
+                 & (pts[:, 1] <= pose.height)).all())
+
+
+def _clip01(p: float) -> float:
+    return max(0.0, min(1.0, p)) if math.isfinite(p) else math.nan
+
+
+def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog) -> dict[str, float]:
+    """Rep summary metrics from the rep's frames."""
+    out: dict[str, float] = {}
+    if not log.t:
+        return out
+    sig = np.asarray(log.signal, dtype=float)
+    i_ext = int(np.nanargmin(np.abs(sig - win.extreme))) if np.isfinite(sig).any() else 0
+    for s in spec.summaries:
+        vals = np.array([m.get(s.metric, math.nan) for m in log.metrics], dtype=float)
+        if s.agg is Agg.AT_EXTREME:
+            v = float(vals[i_ext])
+        elif not np.isfinite(vals).any():
+            v = math.nan
+        elif s.agg is Agg.MIN:
+            v = float(np.nanmin(vals))
+        else:
+            v = float(np.nanmax(vals))
+        if math.isfinite(v):
+            out[s.name] = round(v, 1)
+    # longest time continuously within the pause band of the extreme
+    near = np.abs(sig - win.extreme) <= spec.pause_band_deg
+    best = run_start = 0.0
+    in_run = False
+    t = np.asarray(log.t)
+    for i, flag in enumerate(near):
+        if flag and not in_run:
+            in_run, run_start = True, t[i]
+        if in_run:
+            best = max(best, t[i] - run_start)
+            if not flag:
+                in_run = False
+    out[spec.pause_metric] = round(float(best), 1)
+    out["duration_ms"] = round(win.end_ms - win.start_ms, 1)
+    return out

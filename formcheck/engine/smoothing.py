@@ -1,0 +1,159 @@
+"""Landmark smoothing (One Euro filter) and visibility gating.
+
+The One Euro filter (Casiez et al. 2012) is a low-pass filter whose cutoff rises with speed: still
+poses are steadied hard, fast movements pass with little lag. It runs element-wise on any array
+shape, so one instance smooths all 33 landmarks at once; NaN elements pass through as NaN and keep
+their own state, so a landmark that returns after a gap restarts cleanly.
+
+Measured on synthetic signals (``tests/test_smoothing.py`` asserts these bounds, 30 fps, default
+:class:`~formcheck.engine.config.SmoothingConfig`, coordinates in frame heights):
+
+- step of 0.2 heights: reaches 50 % after 1 frame (33 ms), 90 % after 3 frames (100 ms);
+- ramp at 0.5 heights/s (a brisk lunge descent): steady lag 26 ms;
+- Gaussian noise sd 0.003 on a still point: output sd 0.0011 (jitter reduced ~2.8x).
+
+:class:`LandmarkGate` adds the visibility rule: a landmark seen with low visibility is bridged with
+its last smoothed value for up to ``max_gap_ms`` and is unknown (NaN) after that, never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+import numpy as np
+
+from formcheck.engine.config import SmoothingConfig
+
+
+class Smoother(Protocol):
+    """Element-wise filter over a stream of same-shaped arrays; NaN in means NaN out."""
+
+    def __call__(self, t_ms: float, x: np.ndarray) -> np.ndarray:
+        """Filter one sample taken at ``t_ms``; returns an array of the same shape."""
+        ...
+
+    def reset(self) -> None:
+        """Forget all state (the next sample passes unchanged)."""
+        ...
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Forget the state of the rows selected by the boolean ``rows`` (first axis)."""
+        ...
+
+
+def _alpha(te_s: np.ndarray, cutoff_hz: np.ndarray | float) -> np.ndarray:
+    """Exponential smoothing factor for a first-order low-pass at ``cutoff_hz``."""
+    r = 2.0 * math.pi * np.asarray(cutoff_hz) * te_s
+    return r / (r + 1.0)
+
+
+class OneEuroSmoother:
+    """Vectorised One Euro filter; state is kept per element (NaN = no state yet)."""
+
+    def __init__(self, min_cutoff_hz: float = 1.5, beta: float = 5.0,
+                 d_cutoff_hz: float = 1.0) -> None:
+        self.min_cutoff_hz = min_cutoff_hz
+        self.beta = beta
+        self.d_cutoff_hz = d_cutoff_hz
+        self._x: np.ndarray | None = None
+        self._dx: np.ndarray | None = None
+        self._t: np.ndarray | None = None
+
+    @classmethod
+    def from_config(cls, cfg: SmoothingConfig) -> OneEuroSmoother:
+        """Build from the engine's smoothing section."""
+        return cls(cfg.min_cutoff_hz, cfg.beta, cfg.d_cutoff_hz)
+
+    def reset(self) -> None:
+        """Forget all state."""
+        self._x = self._dx = self._t = None
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Forget selected rows: their next finite sample passes unchanged."""
+        if self._x is not None:
+            self._x[rows] = np.nan
+
+    def __call__(self, t_ms: float, x: np.ndarray) -> np.ndarray:
+        """Filter one sample; elements without state (first sample, after NaN) pass unchanged."""
+        x = np.asarray(x, dtype=np.float64)
+        if self._x is None or self._x.shape != x.shape:
+            self._x = np.full(x.shape, np.nan)
+            self._dx = np.zeros(x.shape)
+            self._t = np.full(x.shape, np.nan)
+        assert self._dx is not None and self._t is not None
+        seen = np.isfinite(x)
+        fresh = seen & ~np.isfinite(self._x)  # `t == 0` is a valid time: test state, not truth
+        te = (t_ms - self._t) / 1000.0
+        run = seen & ~fresh & (te > 0)
+        out = np.full(x.shape, np.nan)
+        if run.any():
+            te_r = te[run]
+            dx = (x[run] - self._x[run]) / te_r
+            a_d = _alpha(te_r, self.d_cutoff_hz)
+            dx_hat = a_d * dx + (1.0 - a_d) * self._dx[run]
+            a = _alpha(te_r, self.min_cutoff_hz + self.beta * np.abs(dx_hat))
+            self._x[run] = a * x[run] + (1.0 - a) * self._x[run]
+            self._dx[run] = dx_hat
+            self._t[run] = t_ms
+        self._x[fresh] = x[fresh]
+        self._dx[fresh] = 0.0
+        self._t[fresh] = t_ms
+        out[seen] = self._x[seen]
+        return out
+
+
+class NoSmoother:
+    """The do-nothing twin of :class:`OneEuroSmoother` (tests, lag-free comparisons)."""
+
+    def __call__(self, t_ms: float, x: np.ndarray) -> np.ndarray:
+        """Return a float copy of ``x``."""
+        return np.array(x, dtype=np.float64)
+
+    def reset(self) -> None:
+        """Nothing to forget."""
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Nothing to forget."""
+
+
+class LandmarkGate:
+    """Smooth ``(N, k)`` landmark coordinates, bridging short visibility gaps.
+
+    Input points with visibility or presence under the limits count as unseen. An unseen point
+    keeps its last smoothed value while it has been unseen for at most ``max_gap_ms``; after that
+    it is NaN and the filter restarts from its next sighting.
+    """
+
+    def __init__(self, smoother: Smoother, cfg: SmoothingConfig) -> None:
+        self._smoother = smoother
+        self._cfg = cfg
+        self._last: np.ndarray | None = None
+        self._last_seen_ms: np.ndarray | None = None
+
+    def reset(self) -> None:
+        """Forget everything (new person, recalibration)."""
+        self._smoother.reset()
+        self._last = self._last_seen_ms = None
+
+    def __call__(self, t_ms: float, points: np.ndarray, visibility: np.ndarray,
+                 presence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(smoothed (N, k), known (N,) bool)``; unknown rows are NaN."""
+        seen = ((visibility >= self._cfg.min_visibility) & (presence >= self._cfg.min_presence)
+                & np.isfinite(points).all(axis=1))
+        gated = np.where(seen[:, None], points, np.nan)
+        if self._last is None:
+            self._last = np.full(points.shape, np.nan)
+            self._last_seen_ms = np.full(points.shape[0], -np.inf)
+        assert self._last_seen_ms is not None
+        age = t_ms - self._last_seen_ms
+        stale = ~seen & (age > self._cfg.max_gap_ms)
+        if stale.any():  # drop filter state so the point restarts instead of sliding in
+            self._last[stale] = np.nan
+            self._smoother.forget(stale)
+        out = self._smoother(t_ms, gated)
+        out[~seen] = self._last[~seen]
+        self._last[seen] = out[seen]
+        self._last_seen_ms[seen] = t_ms
+        known = np.isfinite(out).all(axis=1)
+        return out, known

@@ -1,0 +1,274 @@
+"""Synthetic landmark sequences from a small 3D stick figure (no rendering).
+
+A :class:`Stance` places the pelvis, trunk and ankles in body coordinates (metres; ``a`` forward,
+``b`` up from the floor, ``c`` toward the person's right); knees come from two-link inverse
+kinematics (they bend forward, shifted medially by ``*_valgus_m``). A :class:`Camera` (yaw 0 =
+side view with the person facing image-right, 90 = facing the camera) projects the 33 BlazePose
+landmarks with a pinhole model into a :class:`~formcheck.pose.types.Pose`. Keyframes interpolate
+with cosine easing, so sequences have realistic smooth velocities.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from formcheck.pose.landmarks import LM, NUM_LANDMARKS
+from formcheck.pose.types import Pose
+
+TORSO_M = 0.50
+SHOULDER_W_M = 0.36
+HIP_W_M = 0.26
+THIGH_M = 0.44
+SHIN_M = 0.43
+UPPER_ARM_M = 0.30
+FOREARM_M = 0.27
+ANKLE_H_M = 0.08
+
+
+@dataclass(frozen=True)
+class Stance:
+    """One body configuration (body coordinates, metres / degrees)."""
+
+    pelvis_a: float = 0.0
+    pelvis_b: float = 0.92
+    pelvis_c: float = 0.0
+    trunk_deg: float = 0.0  # trunk from vertical, + forward; -90 lying on the back, head behind
+    pelvis_roll_deg: float = 0.0  # + raises the left hip
+    l_ankle_a: float = 0.0
+    l_ankle_b: float = ANKLE_H_M
+    l_ankle_c: float = -0.12
+    r_ankle_a: float = 0.0
+    r_ankle_b: float = ANKLE_H_M
+    r_ankle_c: float = 0.12
+    l_foot_pitch_deg: float = 0.0  # + toes down (heel raised)
+    r_foot_pitch_deg: float = 0.0
+    l_valgus_m: float = 0.0  # knee shifted toward the midline (+) or out (-)
+    r_valgus_m: float = 0.0
+
+
+def lerp(a: Stance, b: Stance, w: float) -> Stance:
+    """Field-wise interpolation."""
+    return Stance(**{f.name: (1 - w) * getattr(a, f.name) + w * getattr(b, f.name)
+                     for f in fields(Stance)})
+
+
+def _ik_knee(hip: np.ndarray, ankle: np.ndarray, pole: np.ndarray) -> np.ndarray:
+    d_vec = ankle - hip
+    d = float(np.linalg.norm(d_vec))
+    along = d_vec / d
+    d = min(d, THIGH_M + SHIN_M - 1e-6)
+    a = (THIGH_M**2 - SHIN_M**2 + d**2) / (2 * d)
+    r = math.sqrt(max(THIGH_M**2 - a**2, 0.0))
+    bend = pole - np.dot(pole, along) * along
+    bend /= np.linalg.norm(bend)
+    return hip + a * along + r * bend
+
+
+def body_points(s: Stance) -> np.ndarray:
+    """``(33, 3)`` landmark positions in body coordinates (a, b, c)."""
+    p = np.zeros((NUM_LANDMARKS, 3))
+    fwd = np.array([1.0, 0.0, 0.0])
+    right = np.array([0.0, 0.0, 1.0])
+    pelvis = np.array([s.pelvis_a, s.pelvis_b, s.pelvis_c])
+    roll = math.radians(s.pelvis_roll_deg)
+    half = HIP_W_M / 2
+    hip_off = np.array([0.0, math.sin(roll) * half, math.cos(roll) * half])
+    p[LM.LEFT_HIP] = pelvis - hip_off
+    p[LM.RIGHT_HIP] = pelvis + hip_off
+    th = math.radians(s.trunk_deg)
+    tdir = np.array([math.sin(th), math.cos(th), 0.0])
+    front = np.array([math.cos(th), -math.sin(th), 0.0])  # belly side of the trunk
+    sc = pelvis + TORSO_M * tdir
+    p[LM.LEFT_SHOULDER] = sc - right * SHOULDER_W_M / 2
+    p[LM.RIGHT_SHOULDER] = sc + right * SHOULDER_W_M / 2
+    head = sc + 0.22 * tdir + 0.03 * front
+    p[LM.NOSE] = head + 0.10 * front
+    for i, (inner, eye, outer, ear, mouth) in enumerate((
+            (LM.LEFT_EYE_INNER, LM.LEFT_EYE, LM.LEFT_EYE_OUTER, LM.LEFT_EAR, LM.MOUTH_LEFT),
+            (LM.RIGHT_EYE_INNER, LM.RIGHT_EYE, LM.RIGHT_EYE_OUTER, LM.RIGHT_EAR, LM.MOUTH_RIGHT))):
+        sgn = -1.0 if i == 0 else 1.0
+        base = head + 0.08 * front + 0.03 * tdir
+        p[inner] = base + sgn * 0.02 * right
+        p[eye] = base + sgn * 0.035 * right
+        p[outer] = base + sgn * 0.05 * right
+        p[ear] = head + sgn * 0.075 * right
+        p[mouth] = head + 0.08 * front - 0.05 * tdir + sgn * 0.025 * right
+    for sh, el, wr, pk, ix, tb in (
+            (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX,
+             LM.LEFT_THUMB),
+            (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX,
+             LM.RIGHT_THUMB)):
+        p[el] = p[sh] - UPPER_ARM_M * tdir
+        p[wr] = p[el] - FOREARM_M * tdir + 0.03 * front
+        p[pk] = p[wr] - 0.08 * tdir
+        p[ix] = p[wr] - 0.09 * tdir + 0.02 * front
+        p[tb] = p[wr] - 0.05 * tdir + 0.04 * front
+    for hip, knee, ankle, heel, toe, a, pitch, valgus, medial in (
+            (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX,
+             (s.l_ankle_a, s.l_ankle_b, s.l_ankle_c), s.l_foot_pitch_deg, s.l_valgus_m, right),
+            (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX,
+             (s.r_ankle_a, s.r_ankle_b, s.r_ankle_c), s.r_foot_pitch_deg, s.r_valgus_m, -right)):
+        p[ankle] = np.array(a)
+        k = _ik_knee(p[hip], p[ankle], fwd)
+        p[knee] = k + valgus * medial
+        fp = math.radians(pitch)
+        c, sn = math.cos(fp), math.sin(fp)  # rotate the flat foot toes-down by the pitch
+        p[toe] = p[ankle] + np.array([0.15 * c - 0.07 * sn, -0.15 * sn - 0.07 * c, 0.0])
+        p[heel] = p[ankle] + np.array([-0.05 * c - 0.07 * sn, 0.05 * sn - 0.07 * c, 0.0])
+    return p
+
+
+@dataclass(frozen=True)
+class Camera:
+    """Pinhole camera looking horizontally at the person (metres, pixels, degrees)."""
+
+    yaw_deg: float = 0.0  # 0 side facing image-right, 90 facing the camera, 180 side facing left
+    distance_m: float = 4.0
+    height_m: float = 1.0
+    focal_px: float = 1150.0
+    width: int = 1280
+    height: int = 720
+    roll_deg: float = 0.0  # image rotation (tilted camera)
+    offset_px: tuple[float, float] = (0.0, 0.0)
+
+    def project(self, body: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(xy (33,2) px, z (33,) px, world (33,3) m)`` for body-coordinate points."""
+        psi = math.radians(self.yaw_deg)
+        fwd = np.array([math.cos(psi), 0.0, math.sin(psi)])
+        up = np.array([0.0, 1.0, 0.0])
+        right = np.array([-math.sin(psi), 0.0, math.cos(psi)])
+        cam = body[:, :1] * fwd + body[:, 1:2] * up + body[:, 2:3] * right  # x right, y up, z out
+        depth = self.distance_m - cam[:, 2]
+        x = self.focal_px * cam[:, 0] / depth
+        y = -self.focal_px * (cam[:, 1] - self.height_m) / depth
+        r = math.radians(self.roll_deg)
+        xr = math.cos(r) * x - math.sin(r) * y
+        yr = math.sin(r) * x + math.cos(r) * y
+        xy = np.stack([xr + self.width / 2 + self.offset_px[0],
+                       yr + self.height / 2 + self.offset_px[1]], axis=1)
+        hip_c = (cam[LM.LEFT_HIP] + cam[LM.RIGHT_HIP]) / 2
+        rel = cam - hip_c
+        z = -rel[:, 2] * self.focal_px / self.distance_m
+        world = np.stack([rel[:, 0], -rel[:, 1], -rel[:, 2]], axis=1)
+        return xy, z, world
+
+
+def make_pose(s: Stance, cam: Camera, t_ms: int, rng: np.random.Generator | None = None,
+              noise_px: float = 0.0, visibility: float = 0.95) -> Pose:
+    """Project one stance to a Pose; ``noise_px`` Gaussian pixel noise (world noise scaled)."""
+    xy, z, world = cam.project(body_points(s))
+    if rng is not None and noise_px > 0:
+        xy = xy + rng.normal(0.0, noise_px, xy.shape)
+        world = world + rng.normal(0.0, noise_px * 4.0 / cam.focal_px, world.shape)
+    vis = np.full(NUM_LANDMARKS, visibility)
+    return Pose(t_ms, cam.width, cam.height, xy, z, world, vis, np.ones(NUM_LANDMARKS))
+
+
+def _ease(w: float) -> float:
+    return 0.5 - 0.5 * math.cos(math.pi * max(0.0, min(1.0, w)))
+
+
+def sequence(keys: list[tuple[float, Stance]], cam: Camera | None = None, fps: float = 30.0,
+             noise_px: float = 0.0, seed: int = 0,
+             dropouts: tuple[tuple[float, float], ...] = ()) -> list[Pose]:
+    """Poses at ``fps`` through keyframes ``(time_s, stance)``; ``dropouts``: (start_s, end_s)
+    windows with no person found."""
+    cam = cam or Camera()
+    rng = np.random.default_rng(seed)
+    out: list[Pose] = []
+    t_end = keys[-1][0]
+    n = int(t_end * fps) + 1
+    j = 0
+    for i in range(n):
+        t = i / fps
+        while j < len(keys) - 2 and t > keys[j + 1][0]:
+            j += 1
+        (t0, s0), (t1, s1) = keys[j], keys[j + 1]
+        w = _ease((t - t0) / (t1 - t0)) if t1 > t0 else 1.0
+        t_ms = round(t * 1000)
+        if any(a <= t < b for a, b in dropouts):
+            out.append(Pose.empty(t_ms, cam.width, cam.height))
+            continue
+        out.append(make_pose(lerp(s0, s1, w), cam, t_ms, rng, noise_px))
+    return out
+
+
+# ---- stances ----------------------------------------------------------------------------
+
+STAND = Stance()
+
+
+def lunge(depth: float, front: str = "left", stride_m: float = 0.9, trunk_deg: float = 3.0,
+          hip_shift_m: float = 0.0, front_shin_shift_m: float = 0.0) -> Stance:
+    """Split stance at ``depth`` 0 (legs nearly straight) .. 1 (front knee ~90 deg).
+
+    ``hip_shift_m`` moves the pelvis forward (+, hips pushed forward) or back;
+    ``front_shin_shift_m`` moves the front foot back under the body (knee past the toes).
+    """
+    fa, ba = 0.45 * stride_m - front_shin_shift_m, -0.55 * stride_m
+    # highest pelvis both legs reach (nearly straight), minus a little: knees ~165-170 deg
+    reach = THIGH_M + SHIN_M
+    top = min(math.sqrt(reach**2 - (fa - hip_shift_m) ** 2) + ANKLE_H_M,
+              math.sqrt(reach**2 - (ba - hip_shift_m) ** 2) + 0.11) - 0.006
+    bottom = ANKLE_H_M + SHIN_M
+    h = top + (bottom - top) * depth
+    st = replace(STAND, pelvis_a=hip_shift_m, pelvis_b=h, trunk_deg=trunk_deg)
+    back = {"a": ba, "b": 0.11, "pitch": 30.0}
+    if front == "left":
+        return replace(st, l_ankle_a=fa, r_ankle_a=back["a"], r_ankle_b=back["b"],
+                       r_foot_pitch_deg=back["pitch"])
+    return replace(st, r_ankle_a=fa, l_ankle_a=back["a"], l_ankle_b=back["b"],
+                   l_foot_pitch_deg=back["pitch"])
+
+
+def squat(depth: float) -> Stance:
+    """Feet side by side, both knees bending symmetrically, hips back, trunk forward."""
+    h = 0.90 + (0.50 - 0.90) * depth
+    return replace(STAND, pelvis_a=-0.25 * depth, pelvis_b=h, trunk_deg=5 + 30 * depth,
+                   l_ankle_c=-0.17, r_ankle_c=0.17)
+
+
+def lateral_lunge(depth: float, to: str = "left") -> Stance:
+    """Feet wide; the pelvis shifts over one bending leg, the other stays straight."""
+    sgn = -1.0 if to == "left" else 1.0
+    h = 0.86 + (0.55 - 0.86) * depth
+    return replace(STAND, pelvis_a=-0.15 * depth, pelvis_b=h, pelvis_c=sgn * 0.35 * depth,
+                   trunk_deg=5 + 20 * depth, l_ankle_c=-0.5, r_ankle_c=0.5)
+
+
+def bridge(lift: float, feet_a_m: float = 0.42, extra_m: float = 0.0) -> Stance:
+    """Lying on the back, knees bent; ``lift`` 0 (hips on the floor) .. 1 (hips in line).
+
+    ``extra_m`` raises the hips above the line (over-extension) or below it (negative).
+    """
+    h_low, h_top = 0.12, 0.43
+    h = h_low + (h_top - h_low) * lift + extra_m
+    cos = (0.10 - h) / TORSO_M
+    trunk = -math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+    return replace(STAND, pelvis_a=0.0, pelvis_b=h, trunk_deg=trunk, l_ankle_a=feet_a_m,
+                   r_ankle_a=feet_a_m, l_ankle_c=-0.12, r_ankle_c=0.12)
+
+
+LYING_CAM = Camera(height_m=0.5, distance_m=3.5)
+
+
+def reps(make, n: int, down_s: float = 1.0, hold_s: float = 0.3, up_s: float = 1.0,
+         rest_s: float = 0.8, lead_s: float = 1.0, **kw) -> list[tuple[float, Stance]]:
+    """Keyframes for ``n`` reps of ``make(depth, **kw)``: rest, down, hold, up, rest..."""
+    t = 0.0
+    keys = [(t, make(0.0, **kw))]
+    t += lead_s
+    keys.append((t, make(0.0, **kw)))
+    for _ in range(n):
+        t += down_s
+        keys.append((t, make(1.0, **kw)))
+        t += hold_s
+        keys.append((t, make(1.0, **kw)))
+        t += up_s
+        keys.append((t, make(0.0, **kw)))
+        t += rest_s
+        keys.append((t, make(0.0, **kw)))
+    return keys
