@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
 from rich.console import Console
 
 from formcheck.coach.history import open_default_store
 from formcheck.coach.history_view import print_history, write_csv
+from formcheck.coach.recorder import HistorySink
+from formcheck.coach.routine import RoutinePlan, RoutineRunner
+from formcheck.coach.voice import Speaker, VoiceSink
+from formcheck.engine.types import Exercise, FrameResult, Side
 
 
 def run_history(csv_out: Path | None, console: Console | None = None) -> None:
@@ -19,3 +25,73 @@ def run_history(csv_out: Path | None, console: Console | None = None) -> None:
     if csv_out is not None:
         write_csv(totals, csv_out)
         console.print(f"Wrote {csv_out} ({len(totals)} sessions).")
+
+
+class RoutineSession:
+    """Everything a guided routine adds to the live loop, as one per-frame sink.
+
+    Feeds each FrameResult to the runner (whose lines go to the speaker) and to the history;
+    tells the engine which exercise to expect through ``set_exercise``; says when to stop
+    (routine done, or ``max_seconds`` of stream time). A context manager: leaving it lets the
+    speaker finish and saves the session with its sets.
+    """
+
+    def __init__(self, plan: RoutinePlan, speaker: Speaker,
+                 set_exercise: Callable[[Exercise], None],
+                 history: HistorySink | None = None, max_seconds: float | None = None,
+                 lang: str | None = None) -> None:
+        if lang is not None and lang != plan.lang:
+            plan = RoutinePlan(plan.sets, lang)
+        self.plan = plan
+        self.runner = RoutineRunner(plan, on_exercise=set_exercise)
+        self.voice = VoiceSink(self.runner, speaker)
+        self.history = history
+        if history is not None:
+            history.sets = self.runner.finish
+        self.max_seconds = max_seconds
+        self._first_ms: int | None = None
+        self._last_ms = 0
+
+    def __enter__(self) -> RoutineSession:
+        self.voice.__enter__()
+        if self.history is not None:
+            self.history.__enter__()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if self.history is not None:
+                self.history.__exit__(exc_type, exc, tb)
+        finally:
+            self.voice.__exit__(exc_type, exc, tb)
+
+    def update(self, result: FrameResult) -> None:
+        """Feed one frame."""
+        if self._first_ms is None:
+            self._first_ms = result.t_ms
+        self._last_ms = result.t_ms
+        self.voice.update(result)
+        if self.history is not None:
+            self.history.update(result)
+
+    __call__ = update
+
+    def should_stop(self) -> bool:
+        """True when the routine is done or the time limit is reached."""
+        if self.runner.done:
+            return True
+        if self.max_seconds is None or self._first_ms is None:
+            return False
+        return self._last_ms - self._first_ms >= self.max_seconds * 1000
+
+    def summary_lines(self) -> list[str]:
+        """One line per set, for the end of the run."""
+        lines = []
+        for o in self.runner.finish(self._last_ms):
+            what = (f"{o.reps}/{o.plan.reps} reps" if o.plan.reps is not None
+                    else f"{o.held_s:.0f}/{o.plan.hold_s:.0f} s held")
+            side = f" {o.plan.side.value}" if o.plan.side in (Side.LEFT, Side.RIGHT) else ""
+            done = "done" if o.completed else "stopped"
+            lines.append(f"set {o.index + 1}: {o.plan.exercise.value}{side}: {what} ({done})")
+        return lines

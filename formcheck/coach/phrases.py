@@ -53,6 +53,7 @@ class Phrases:
     rest: str  # "{seconds}"
     next_up: str  # "{what}"
     seconds: str  # "{n}"
+    one_second: str
     reps: str  # "{n}"
     top_hold: str  # "{n}"
     leg_forward: dict[Side, str]
@@ -70,7 +71,7 @@ class Phrases:
 
     def seconds_left(self, n: int) -> str:
         """A hold or rest milestone: "ten seconds" / "zehn Sekunden"."""
-        return self.seconds.format(n=self.number(n))
+        return self.one_second if n == 1 else self.seconds.format(n=self.number(n))
 
     def rest_for(self, seconds: int) -> str:
         """Start of a rest: "Rest, thirty seconds."."""
@@ -97,6 +98,7 @@ PHRASES: dict[str, Phrases] = {
         switch_legs="Switch legs.", set_done="Set done.",
         routine_done="Routine complete. Well done!",
         rest="Rest, {seconds}.", next_up="Next: {what}", seconds="{n} seconds", reps="{n} reps",
+        one_second="one second",
         top_hold="hold {n} seconds at the top",
         leg_forward={Side.LEFT: "left leg forward", Side.RIGHT: "right leg forward"},
         exercises={Exercise.LUNGE: "Crescent lunge", Exercise.BRIDGE: "Glute bridge",
@@ -107,6 +109,7 @@ PHRASES: dict[str, Phrases] = {
         switch_legs="Bein wechseln.", set_done="Satz geschafft.",
         routine_done="Programm geschafft. Gut gemacht!",
         rest="Pause, {seconds}.", next_up="Als Nächstes: {what}", seconds="{n} Sekunden",
+        one_second="eine Sekunde",
         reps="{n} Wiederholungen", top_hold="oben {n} Sekunden halten",
         leg_forward={Side.LEFT: "linkes Bein vorne", Side.RIGHT: "rechtes Bein vorne"},
         exercises={Exercise.LUNGE: "Ausfallschritt", Exercise.BRIDGE: "Beckenheben",
