@@ -7,6 +7,7 @@ error's exit code; the commands themselves stay free of ``sys.exit``.
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -49,6 +50,100 @@ def history(
     from formcheck.coach.commands import run_history
 
     run_history(csv)
+
+
+class ExerciseChoice(str, Enum):
+    """``--exercise`` values."""
+
+    AUTO = "auto"
+    LUNGE = "lunge"
+    BRIDGE = "bridge"
+
+
+class LangChoice(str, Enum):
+    """``--lang`` values."""
+
+    EN = "en"
+    DE = "de"
+
+
+@app.command()
+def analyze(
+    video: Annotated[Path, typer.Argument(help="Video file, image folder or TRACK.npz.")],
+    exercise: Annotated[ExerciseChoice, typer.Option(
+        "--exercise", help="Exercise to judge; auto detects it.")] = ExerciseChoice.AUTO,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Annotated video (.mp4, H.264).")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Session report (JSON, schema formcheck.report/1).")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Per-frame metrics (CSV).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Session report (HTML).")] = None,
+    lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Analyse a recorded clip: annotated video, report, per-frame CSV and a summary."""
+    from formcheck.app.analyze import AnalyzeOptions, run_analyze
+
+    run_analyze(AnalyzeOptions(video, exercise.value, out, report, csv, html, lang.value, quiet,
+                               force))
+
+
+@app.command()
+def live(
+    camera: Annotated[int | None, typer.Option(
+        "--camera", help="Camera index (default 0).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        "--source", help="Play a video file as if it were a camera.")] = None,
+    exercise: Annotated[ExerciseChoice, typer.Option(
+        "--exercise", help="Exercise to judge; auto detects it.")] = ExerciseChoice.AUTO,
+    mirror: Annotated[bool | None, typer.Option(
+        "--mirror/--no-mirror", help="Mirror the picture (default: on for a camera).")] = None,
+    lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
+    voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Spoken cues.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write the session report (JSON) on quit.")] = None,
+    max_seconds: Annotated[float | None, typer.Option(
+        "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
+) -> None:
+    """Coach live from a camera (or a file played like one) in a window.
+
+    Keys: q/Esc quit, space pause, r reset, c recalibrate, e exercise, l language, f fullscreen.
+    """
+    from formcheck.app.live import LiveOptions, run_live
+
+    if camera is not None and source is not None:
+        raise typer.BadParameter("give either --camera or --source, not both")
+    run_live(LiveOptions(camera=camera, source=source, exercise=exercise.value, mirror=mirror,
+                         lang=lang.value, voice=voice, report=report, max_seconds=max_seconds))
+
+
+@app.command()
+def exercises(
+    lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
+) -> None:
+    """List the exercises, what is checked in each and the cue for each fault."""
+    from formcheck.app.exercises import print_exercises
+
+    print_exercises(lang.value)
+
+
+@app.command("eval")
+def eval_(
+    manifest: Annotated[Path, typer.Argument(help="Manifest JSON listing labelled clips.")],
+    exercise: Annotated[ExerciseChoice, typer.Option(
+        "--exercise", help="Exercise to assume for every clip (auto detects it).")
+    ] = ExerciseChoice.AUTO,
+    report: Annotated[Path | None, typer.Option("--report", help="Write the scores as JSON.")
+                      ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Parallel clips "
+                                             "(default: one per core).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or table.")] = False,
+) -> None:
+    """Score rep counts and fault cues against a labelled manifest of clips."""
+    from formcheck.app.evaluate import run_eval
+
+    run_eval(manifest, exercise=exercise.value, report=report, jobs=jobs, quiet=quiet)
 
 
 def main() -> None:
