@@ -6,7 +6,7 @@ import copy
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,13 +19,13 @@ from formcheck.engine.types import (
     HoldEvent,
     Phase,
     RepEvent,
+    SessionSummary,
     Side,
     View,
 )
 from formcheck.output.metrics_csv import BASE_COLUMNS, MetricsCsvWriter
 from formcheck.output.report import (
     REPORT_SCHEMA,
-    StreamInfo,
     build_report,
     validate_report,
     write_json,
@@ -34,29 +34,32 @@ from formcheck.output.summary import print_summary
 from formcheck.pose.types import Pose
 
 
-@dataclass
-class FakeSummary:
-    exercise: Exercise = Exercise.LUNGE
-    view: View = View.SIDE
-    reps: dict[Side, int] = field(default_factory=lambda: {Side.LEFT: 2, Side.RIGHT: 0})
-    rep_list: list[RepEvent] = field(default_factory=lambda: [
-        RepEvent(1, Side.LEFT, 400, 1300, 2500, {"front_knee_min_deg": 92.0,
-                                                  "back_hip_ext_max_deg": float("nan")}),
-        RepEvent(2, Side.LEFT, 3000, 3900, 5000, {"front_knee_min_deg": 95.5},
-                 ("arched_back",)),
-    ])
-    holds: list[HoldEvent] = field(default_factory=lambda: [HoldEvent(Side.LEFT, 6000, 9000)])
-    faults: list[FaultSpan] = field(default_factory=lambda: [
-        FaultSpan("arched_back", 3500, 4200, "Rippen runter – kein Hohlkreuz")])
+def make_summary(**changes: object) -> SessionSummary:
+    base = SessionSummary(
+        exercise=Exercise.LUNGE, view=View.SIDE, start_ms=0, end_ms=10000, frames_total=300,
+        frames_with_pose=290, reps_by_side={Side.LEFT: 2, Side.RIGHT: 0},
+        reps=(
+            RepEvent(1, Side.LEFT, 400, 1300, 2500, {"front_knee_min_deg": 92.0,
+                                                      "back_hip_ext_max_deg": float("nan")}),
+            RepEvent(2, Side.LEFT, 3000, 3900, 5000, {"front_knee_min_deg": 95.5},
+                     ("arched_back",)),
+        ),
+        holds=(HoldEvent(Side.LEFT, 6000, 9000),),
+        faults=(FaultSpan("arched_back", 3500, 4200, "Rippen runter – kein Hohlkreuz"),),
+    )
+    return replace(base, **changes)
 
 
-STREAM = StreamInfo("clip.mp4", frames_total=300, frames_with_pose=290, duration_s=10.0)
+def report_of(summary: SessionSummary | None = None) -> dict:
+    return build_report(summary or make_summary(), "clip.mp4")
 
 
 def test_report_matches_the_contract_and_round_trips(tmp_path: Path) -> None:
-    report = build_report(FakeSummary(), STREAM)
+    report = report_of()
     assert validate_report(report) == []
     assert report["schema"] == REPORT_SCHEMA
+    assert report["duration_s"] == 10.0  # the engine's span
+    assert report["frames"] == {"total": 300, "with_pose": 290}
     assert report["reps"] == {"total": 2, "by_side": {"left": 2, "right": 0}}
     assert report["rep_list"][0]["start_s"] == 0.4
     assert report["rep_list"][0]["metrics"]["back_hip_ext_max_deg"] is None  # NaN -> null
@@ -70,9 +73,9 @@ def test_report_matches_the_contract_and_round_trips(tmp_path: Path) -> None:
 
 
 def test_bridge_reps_count_under_both() -> None:
-    summary = FakeSummary(exercise=Exercise.BRIDGE, reps={Side.BOTH: 1},
-                          rep_list=[RepEvent(1, Side.BOTH, 0, 500, 1000)], holds=[], faults=[])
-    report = build_report(summary, STREAM)
+    summary = make_summary(exercise=Exercise.BRIDGE, reps_by_side={Side.BOTH: 1},
+                           reps=(RepEvent(1, Side.BOTH, 0, 500, 1000),), holds=(), faults=())
+    report = report_of(summary)
     assert report["reps"] == {"total": 1, "by_side": {"left": 0, "right": 0, "both": 1}}
     assert validate_report(report) == []
 
@@ -86,9 +89,10 @@ def test_bridge_reps_count_under_both() -> None:
     (("rep_list", 1, "index"), 5, "index"),
     (("faults", 0, "message"), None, "faults[0]"),
     (("duration_s",), -1, "duration_s"),
+    (("reason",), 3, "reason"),
 ])
 def test_validator_catches_each_kind_of_error(path: tuple, value: object, message: str) -> None:
-    report = copy.deepcopy(build_report(FakeSummary(), STREAM))
+    report = copy.deepcopy(report_of())
     target = report
     for key in path[:-1]:
         target = target[key]
@@ -98,7 +102,7 @@ def test_validator_catches_each_kind_of_error(path: tuple, value: object, messag
 
 
 def test_validator_reports_missing_keys() -> None:
-    report = build_report(FakeSummary(), STREAM)
+    report = report_of()
     del report["holds"]
     assert validate_report(report) == ["missing key 'holds'"]
     assert validate_report([]) == ["report is not a JSON object"]
@@ -130,7 +134,7 @@ def test_default_csv_columns_are_the_engine_metrics(tmp_path: Path) -> None:
 
 def test_summary_lists_reps_and_faults() -> None:
     buffer = io.StringIO()
-    print_summary(build_report(FakeSummary(), STREAM),
+    print_summary(report_of(),
                   Console(file=buffer, width=120, color_system=None))
     text = buffer.getvalue()
     assert "lunge" in text and "2 (left 2)" in text

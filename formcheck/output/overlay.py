@@ -216,15 +216,22 @@ class AngleAnnotator:
             mid = math.radians(a1 + span / 2 + 180.0)
             text = f"{value:.0f}°"
             w, h = text_size(text, t.font_body_px)
-            cx = centre[0] + math.cos(mid) * (radius + 0.8 * w)
-            cy = centre[1] + math.sin(mid) * (radius + 0.8 * h)
+            # Distance so the label box just clears the joint dot in that direction.
+            reach = t.joint_px + t.margin_px // 2 + 0.5 * (abs(math.cos(mid)) * w
+                                                           + abs(math.sin(mid)) * h)
+            cx = centre[0] + math.cos(mid) * reach
+            cy = centre[1] + math.sin(mid) * reach
             x = int(min(max(cx - w / 2, 0), image.shape[1] - w))
             y = int(min(max(cy - h / 2, 0), image.shape[0] - h))
             draw_text(image, text, (x, y), t.font_body_px, th.ANGLE)
 
 
+def _stats_line_height(theme: th.Theme) -> int:
+    return text_size("0", theme.font_small_px, bold=False)[1] + theme.margin_px // 2
+
+
 class HeaderAnnotator:
-    """Top left: exercise, view and working side, so the user knows what is being judged."""
+    """Bottom left, above the fps line: exercise, view and working side (what is judged)."""
 
     def annotate(self, image: np.ndarray, scene: Scene) -> None:
         """Draw the header panel."""
@@ -236,12 +243,13 @@ class HeaderAnnotator:
         pad = t.margin_px // 2
         tw, th_ = text_size(title, t.font_body_px)
         dw, dh = text_size(detail, t.font_small_px, bold=False)
-        box = (t.margin_px - pad, t.margin_px - pad,
-               t.margin_px + max(tw, dw) + pad, t.margin_px + th_ + dh + pad)
-        fill_panel(image, box, th.DARK, t.panel_alpha)
-        draw_text(image, title, (t.margin_px, t.margin_px), t.font_body_px, th.WHITE)
-        draw_text(image, detail, (t.margin_px, t.margin_px + th_), t.font_small_px,
-                  th.LIGHT_GREY, bold=False)
+        bottom = t.height - _stats_line_height(t) - pad
+        top = bottom - th_ - dh
+        fill_panel(image, (0, top - pad, t.margin_px + max(tw, dw) + pad, bottom + pad), th.DARK,
+                   t.panel_alpha)
+        draw_text(image, title, (t.margin_px, top), t.font_body_px, th.WHITE)
+        draw_text(image, detail, (t.margin_px, top + th_), t.font_small_px, th.LIGHT_GREY,
+                  bold=False)
 
 
 def counter_box(scene: Scene) -> tuple[int, int, int, int]:
@@ -312,7 +320,7 @@ class HoldTimerAnnotator:
 
 
 class PhaseBarAnnotator:
-    """Left edge: a bar filling from the start position (0) to the working position (1).
+    """Right edge, below the counter: a bar from the start (0) to the working position (1).
 
     It turns green once the working position is reached, so depth can be judged without reading.
     """
@@ -322,10 +330,10 @@ class PhaseBarAnnotator:
         r, t = scene.result, scene.theme
         if r.exercise is Exercise.UNKNOWN or r.phase is Phase.NOT_READY:
             return
-        x0 = t.margin_px
-        x1 = x0 + t.bar_width_px
-        y0 = (t.height - t.bar_length_px) // 2
-        y1 = y0 + t.bar_length_px
+        x1 = t.width - t.margin_px
+        x0 = x1 - t.bar_width_px
+        y1 = t.height - t.margin_px - _stats_line_height(t)
+        y0 = max(_top_row_bottom(scene) + t.margin_px, y1 - t.bar_length_px)
         fill_panel(image, (x0, y0, x1, y1), th.DARK, t.panel_alpha)
         progress = r.progress
         if math.isfinite(progress):
@@ -337,32 +345,48 @@ class PhaseBarAnnotator:
         cv2.rectangle(image, (x0, y0), (x1, y1), th.WHITE, max(1, t.line_thin_px // 2))
 
 
+def _top_row_bottom(scene: Scene) -> int:
+    """Lowest pixel row of the counter and the hold timer (when shown)."""
+    t = scene.theme
+    bottom = counter_box(scene)[3]
+    if scene.result.hold_ms > 0:
+        bottom += t.margin_px // 2 + text_size("0", t.font_cue_px)[1] + t.margin_px // 2
+    return bottom
+
+
 class CueAnnotator:
-    """Bottom centre: the held cues, large, on traffic-light panels (most severe lowest)."""
+    """Top left, beside the rep counter: the held cues, large, on traffic-light panels.
+
+    The top of the picture is the least harmful place to cover: legs and hips, which the angles
+    are about, are lower down. Most severe first. When the room beside the counter is too narrow
+    (portrait, small frames) the cues go below it, across the full width.
+    """
 
     def annotate(self, image: np.ndarray, scene: Scene) -> None:
-        """Draw the cues, stacked upwards from above the stats line."""
+        """Draw the cues, stacked downwards."""
         t = scene.theme
         size = t.font_cue_px
         pad = max(4, size // 4)
-        bottom = t.height - t.margin_px - text_size("0", t.font_small_px)[1] - pad
+        beside = counter_box(scene)[0] - 2 * t.margin_px
+        if beside >= 0.45 * t.width:
+            left, max_w, top = t.margin_px, beside, t.margin_px // 2
+        else:
+            left, max_w = t.margin_px, t.width - 2 * t.margin_px
+            top = _top_row_bottom(scene) + t.margin_px // 2
+        line_h = text_size("Ag", size)[1]
         for cue in scene.cues:
-            lines = wrap_text(cue.text, size, t.width - 2 * t.margin_px - 2 * pad)
-            line_h = text_size("Ag", size)[1]
+            lines = wrap_text(cue.text, size, max_w - 2 * pad)
             widths = [text_size(line, size)[0] for line in lines]
-            box_h = line_h * len(lines) + 2 * pad
-            top = bottom - box_h
-            if top < 0:
+            bottom = top + line_h * len(lines) + 2 * pad
+            if bottom > t.height:
                 break
-            x0 = (t.width - max(widths)) // 2 - pad
             colour = th.severity_colour(cue.severity)
-            fill_panel(image, (x0, top, x0 + max(widths) + 2 * pad, bottom), colour, 0.82)
+            fill_panel(image, (left - pad, top, left + max(widths) + pad, bottom), colour, 0.85)
             ink = th.WHITE if cue.severity is Severity.FAULT else th.DARK
             outline = th.DARK if cue.severity is Severity.FAULT else None
-            for i, (line, w) in enumerate(zip(lines, widths, strict=True)):
-                draw_text(image, line, ((t.width - w) // 2, top + pad + i * line_h), size, ink,
-                          outline=outline)
-            bottom = top - pad
+            for i, line in enumerate(lines):
+                draw_text(image, line, (left, top + pad + i * line_h), size, ink, outline=outline)
+            top = bottom + pad
 
 
 class GuidanceAnnotator:

@@ -1,9 +1,9 @@
 """The session report, schema ``formcheck.report/1`` (see the contract), and its checker.
 
-Built from the engine's session summary plus what only the pipeline knows (source name, frame
-counts, duration). NaN metrics become JSON ``null``: strict JSON has no NaN, and readers in other
-languages choke on it. The file is written to a temporary name and renamed, so a reader never sees
-half a report, even after Ctrl-C.
+Built from the engine's :class:`~formcheck.engine.types.SessionSummary` plus what only the caller
+knows (the source's name). NaN metrics become JSON ``null``: strict JSON has no NaN, and
+readers in other languages choke on it. The file is written to a temporary name and renamed, so a
+reader never sees half a report, even after Ctrl-C.
 """
 
 from __future__ import annotations
@@ -12,37 +12,15 @@ import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from formcheck.engine.types import Exercise, FaultSpan, HoldEvent, RepEvent, Side, View
+from formcheck.engine.types import SessionSummary, Side, View
 from formcheck.errors import OutputError
 
 REPORT_SCHEMA = "formcheck.report/1"
 _VIEWS = {v.value for v in View}
 _SIDES = {s.value for s in Side}
-
-
-class SessionLike(Protocol):
-    """What the report needs from the engine's session summary."""
-
-    exercise: Exercise
-    view: View
-    reps: Mapping[Side, int]
-    rep_list: Sequence[RepEvent]
-    holds: Sequence[HoldEvent]
-    faults: Sequence[FaultSpan]
-
-
-@dataclass(frozen=True)
-class StreamInfo:
-    """What the pipeline measured about the stream itself."""
-
-    source: str  # file path or "camera:N"
-    frames_total: int
-    frames_with_pose: int
-    duration_s: float
 
 
 def _s(ms: int) -> float:
@@ -53,27 +31,30 @@ def _num(value: float) -> float | None:
     return round(float(value), 2) if math.isfinite(value) else None
 
 
-def build_report(summary: SessionLike, stream: StreamInfo) -> dict[str, Any]:
-    """The report as a JSON-ready dict (key order as in the contract)."""
-    by_side = {"left": int(summary.reps.get(Side.LEFT, 0)),
-               "right": int(summary.reps.get(Side.RIGHT, 0))}
-    both = int(summary.reps.get(Side.BOTH, 0))
+def build_report(summary: SessionSummary, source: str) -> dict[str, Any]:
+    """The report as a JSON-ready dict (key order as in the contract).
+
+    ``reason`` (an extension of the contract) says why a session could not be judged, else null.
+    """
+    by_side = {"left": int(summary.reps_by_side.get(Side.LEFT, 0)),
+               "right": int(summary.reps_by_side.get(Side.RIGHT, 0))}
+    both = int(summary.reps_by_side.get(Side.BOTH, 0))
     if both:
         by_side["both"] = both
     return {
         "schema": REPORT_SCHEMA,
-        "source": stream.source,
+        "source": source,
         "exercise": summary.exercise.value,
         "view": summary.view.value,
-        "duration_s": round(stream.duration_s, 3),
-        "frames": {"total": stream.frames_total, "with_pose": stream.frames_with_pose},
+        "duration_s": round(summary.duration_s, 3),
+        "frames": {"total": summary.frames_total, "with_pose": summary.frames_with_pose},
         "reps": {"total": sum(by_side.values()), "by_side": by_side},
         "rep_list": [
             {"index": rep.index, "side": rep.side.value, "start_s": _s(rep.start_ms),
              "bottom_s": _s(rep.bottom_ms), "end_s": _s(rep.end_ms),
              "metrics": {name: _num(v) for name, v in rep.metrics.items()},
              "faults": list(rep.faults)}
-            for rep in summary.rep_list
+            for rep in summary.reps
         ],
         "holds": [
             {"side": hold.side.value, "start_s": _s(hold.start_ms), "end_s": _s(hold.end_ms),
@@ -85,6 +66,7 @@ def build_report(summary: SessionLike, stream: StreamInfo) -> dict[str, Any]:
              "message": f.message}
             for f in summary.faults
         ],
+        "reason": summary.reason,
     }
 
 
@@ -187,4 +169,6 @@ def validate_report(report: object) -> list[str]:
             errors.append(f"{where}: must have string code and message")
             continue
         _check_span(fault, where, ("start_s", "end_s"), errors)
+    if report.get("reason") is not None and not isinstance(report["reason"], str):
+        errors.append("reason must be a string or null")
     return errors

@@ -1,0 +1,146 @@
+"""``formcheck analyze``: a clip (or landmark track) in; annotated video, report and CSV out.
+
+Frames are read as fast as they can be analysed, every one of them (no dropping), through the
+same :mod:`~formcheck.app.pipeline` as ``live``. Outputs are checked before any work starts, so a
+typo in a path does not cost a full analysis. On Ctrl-C what was analysed so far is still written
+and the command exits 130.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from formcheck.app.pipeline import CsvSink, Pipeline, Sink, VideoSink, run
+from formcheck.engine.session import Engine
+from formcheck.errors import Interrupted, OutputError
+from formcheck.output.metrics_csv import MetricsCsvWriter
+from formcheck.output.overlay import Overlay
+from formcheck.output.report import build_report, write_json
+from formcheck.output.summary import print_summary
+from formcheck.output.video import VideoWriter
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """What ``analyze`` was asked to do (paths None = not wanted)."""
+
+    source: Path
+    exercise: str = "auto"  # auto | lunge | bridge
+    out: Path | None = None
+    report: Path | None = None
+    csv: Path | None = None
+    html: Path | None = None
+    lang: str = "en"
+    quiet: bool = False
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    """What a run produced: the report dict, frames analysed, speed, and the codec used."""
+
+    report: dict[str, Any]
+    frames: int
+    seconds: float
+    codec: str | None
+
+    @property
+    def fps(self) -> float:
+        """Frames analysed per wall-clock second."""
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+
+def check_outputs(source: Path, outputs: Sequence[Path | None], force: bool) -> None:
+    """Refuse outputs that would destroy the input, collide, or overwrite without ``--force``."""
+    seen: dict[Path, Path] = {}
+    source_resolved = source.resolve()
+    for path in outputs:
+        if path is None:
+            continue
+        resolved = path.resolve()
+        if resolved == source_resolved:
+            raise OutputError(f"{path}: is the input; choose another output name")
+        if resolved in seen:
+            raise OutputError(f"{path}: given for two outputs")
+        seen[resolved] = path
+        if path.is_dir():
+            raise OutputError(f"{path}: is a directory")
+        if not path.parent.exists():
+            raise OutputError(f"{path.parent}: output folder does not exist")
+        if path.exists() and not force:
+            raise OutputError(f"{path}: already exists (use --force to overwrite)")
+
+
+class _FpsColumn(ProgressColumn):
+    """Frames per second of the analysis so far."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} fps" if speed else "  ... fps", style="progress.data.speed")
+
+
+def _progress(quiet: bool, console: Console | None) -> Progress:
+    return Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), _FpsColumn(),
+                    TextColumn("ETA"), TimeRemainingColumn(), disable=quiet, transient=True,
+                    console=console or Console(stderr=True))
+
+
+def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> AnalyzeResult:
+    """Analyse ``opts.source``, write the requested outputs, print the summary."""
+    from formcheck.app.inputs import open_input
+
+    check_outputs(opts.source, (opts.out, opts.report, opts.csv, opts.html), opts.force)
+    engine = Engine(exercise=opts.exercise, lang=opts.lang)
+    interrupted = False
+    codec: str | None = None
+    frames = 0
+    start = time.perf_counter()
+    with ExitStack() as stack:
+        source, pose_stage = open_input(opts.source, stack)
+        sinks: list[Sink] = []
+        if opts.out is not None:
+            writer = stack.enter_context(
+                VideoWriter(opts.out, source.width, source.height, source.fps))
+            codec = writer.codec
+            sinks.append(VideoSink(writer, Overlay(opts.lang)))
+        if opts.csv is not None:
+            sinks.append(CsvSink(stack.enter_context(MetricsCsvWriter(opts.csv))))
+        progress = stack.enter_context(_progress(opts.quiet, console))
+        task = progress.add_task("analyse", total=source.frame_count)
+        try:
+            frames = run(source, Pipeline(pose_stage, engine), sinks,
+                         on_frame=lambda _f, _r: progress.advance(task))
+        except KeyboardInterrupt:
+            interrupted = True
+        # leaving the stack closes the video (playable) and the CSV, also after Ctrl-C
+    seconds = time.perf_counter() - start
+    summary = engine.summary()
+    frames = summary.frames_total if interrupted else frames
+    report = build_report(summary, str(opts.source))
+    if opts.report is not None:
+        write_json(report, opts.report)
+    if opts.html is not None:
+        from formcheck.output.html import write_html
+
+        write_html(report, opts.html)
+    print_summary(report, console)
+    if interrupted:
+        raise Interrupted(f"interrupted after {frames} frames; partial results written")
+    return AnalyzeResult(report, frames, seconds, codec)

@@ -1,0 +1,33 @@
+"""Open what ``analyze`` and ``live`` are given: a video/camera/image folder, or a landmark track.
+
+Returns a frame source and the pose stage that goes with it: MediaPipe for pictures, a replay of
+the recorded poses for a track (whose frames are a blank canvas of the recorded size, so the
+overlay still has something to draw on).
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+from formcheck.app.pipeline import PoseStage
+from formcheck.pose.estimator import PoseEstimator
+from formcheck.pose.track import is_track_path
+from formcheck.source import FrameSource, open_source
+
+
+def open_input(spec: Path | str | int, stack: ExitStack, *,
+               segmentation: bool = True) -> tuple[FrameSource, PoseStage]:
+    """Open ``spec`` and its pose stage, both closed when ``stack`` closes.
+
+    ``segmentation`` asks MediaPipe for the person mask too: the engine's lumbar-curve check
+    (``arched_back``) reads the back contour from it.
+    """
+    if isinstance(spec, Path) and is_track_path(spec):
+        from formcheck.pose.track import open_track_input
+
+        source, stage = open_track_input(spec)
+        return stack.enter_context(source), stage
+    source = stack.enter_context(open_source(spec))
+    estimator = stack.enter_context(PoseEstimator(segmentation=segmentation))
+    return source, estimator

@@ -1,0 +1,251 @@
+"""The per-frame pipeline ``analyze`` and ``live`` share: frame -> pose -> engine -> sinks.
+
+The two commands differ only in where frames come from (a file read as fast as possible, or the
+newest frame of a camera or paced file), and which sinks they feed (video/CSV files, or a window
+and the voice). Everything between is this module, so what ``live`` shows on screen is exactly
+what ``analyze`` writes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol
+
+from formcheck.engine.types import FrameResult
+from formcheck.output.metrics_csv import MetricsCsvWriter
+from formcheck.output.overlay import Overlay
+from formcheck.output.video import VideoWriter
+from formcheck.pose.types import Pose
+from formcheck.source import Frame
+
+
+class PoseStage(Protocol):
+    """Anything that turns a frame into a pose (MediaPipe, or a replayed track)."""
+
+    def estimate(self, frame: Frame) -> Pose:
+        """The pose of the main person in ``frame``."""
+        ...
+
+
+class EngineLike(Protocol):
+    """The part of the exercise engine the pipeline drives."""
+
+    def update(self, pose: Pose) -> FrameResult:
+        """Advance by one frame."""
+        ...
+
+
+class Sink(Protocol):
+    """Takes every processed frame (a video writer, a CSV file, the voice...)."""
+
+    def update(self, frame: Frame, result: FrameResult) -> None:
+        """Consume one frame and the engine's result for it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Pose stage plus engine: one call per frame, nothing else."""
+
+    pose: PoseStage
+    engine: EngineLike
+
+    def process(self, frame: Frame) -> FrameResult:
+        """Estimate the pose in ``frame`` and let the engine judge it."""
+        return self.engine.update(self.pose.estimate(frame))
+
+
+class VideoSink:
+    """Draws the overlay on each frame and appends it to the annotated video."""
+
+    def __init__(self, writer: VideoWriter, overlay: Overlay) -> None:
+        self.writer = writer
+        self.overlay = overlay
+
+    def update(self, frame: Frame, result: FrameResult) -> None:
+        """Annotate and write one frame."""
+        self.writer.write(self.overlay.annotate(frame.image, result))
+
+
+class CsvSink:
+    """One metrics row per frame."""
+
+    def __init__(self, writer: MetricsCsvWriter) -> None:
+        self.writer = writer
+
+    def update(self, frame: Frame, result: FrameResult) -> None:
+        """Write the frame's row."""
+        self.writer.write(frame.index, result)
+
+
+class ResultSink:
+    """Adapts a sink that only needs the result (the voice's ``update(result)``)."""
+
+    def __init__(self, target: Callable[[FrameResult], object]) -> None:
+        self.target = target
+
+    def update(self, frame: Frame, result: FrameResult) -> None:
+        """Pass the result on."""
+        self.target(result)
+
+
+def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
+        on_frame: Callable[[Frame, FrameResult], None] | None = None) -> int:
+    """Feed every frame through the pipeline into every sink; returns frames processed.
+
+    A KeyboardInterrupt propagates after the frames done so far have reached every sink, so the
+    caller can still write what was analysed.
+    """
+    sinks = tuple(sinks)
+    count = 0
+    for frame in frames:
+        result = pipeline.process(frame)
+        for sink in sinks:
+            sink.update(frame, result)
+        count += 1
+        if on_frame is not None:
+            on_frame(frame, result)
+    return count
+
+
+# --- live capture ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Captured:
+    """A frame and the wall-clock time (``clock`` seconds) it was captured at."""
+
+    frame: Frame
+    captured_s: float
+
+
+class LatestFrame:
+    """Reads a source on its own thread and always hands over the newest frame.
+
+    A slow consumer never builds up a queue: a frame not taken before the next one arrives is
+    dropped (counted in :attr:`dropped`). With ``pace`` the frames of a file are released at
+    their own timestamps, so a file behaves like a camera; a camera paces itself.
+
+    Args:
+        frames: the source's frames (iterated on the capture thread only).
+        pace: release frames in real time by their ``t_ms`` (files), or as they come (cameras).
+        clock: monotonic seconds; injected for tests.
+        sleep: sleeps seconds; injected for tests.
+
+    """
+
+    def __init__(self, frames: Iterable[Frame], *, pace: bool,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._frames = frames
+        self._pace = pace
+        self._clock = clock
+        self._sleep = sleep
+        self._cond = threading.Condition()
+        self._latest: Captured | None = None
+        self._finished = False
+        self._stop = False
+        self._error: BaseException | None = None
+        self.delivered = 0
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+
+    def __enter__(self) -> LatestFrame:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the capture thread (it finishes the frame it is reading)."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+
+    @property
+    def finished(self) -> bool:
+        """True when the source has ended and its last frame has been taken."""
+        with self._cond:
+            return self._finished and self._latest is None
+
+    def _run(self) -> None:
+        start_wall: float | None = None
+        start_ms = 0
+        try:
+            for frame in self._frames:
+                if self._pace:
+                    if start_wall is None:
+                        start_wall, start_ms = self._clock(), frame.t_ms
+                    due = start_wall + (frame.t_ms - start_ms) / 1000.0
+                    wait = due - self._clock()
+                    if wait > 0:
+                        with self._cond:
+                            if self._cond.wait_for(lambda: self._stop, timeout=wait):
+                                return
+                with self._cond:
+                    if self._stop:
+                        return
+                    if self._latest is not None:
+                        self.dropped += 1
+                    self._latest = Captured(frame, self._clock())
+                    self._cond.notify_all()
+        except BaseException as err:  # handed to the consumer, which raises it
+            with self._cond:
+                self._error = err
+        finally:
+            with self._cond:
+                self._finished = True
+                self._cond.notify_all()
+
+    def take(self, timeout_s: float = 0.5) -> Captured | None:
+        """The newest frame not yet taken; None if none arrived within ``timeout_s``.
+
+        Re-raises an error the source raised on the capture thread (camera lost).
+        """
+        with self._cond:
+            self._cond.wait_for(lambda: self._latest is not None or self._finished
+                                or self._error is not None, timeout=timeout_s)
+            if self._error is not None:
+                err, self._error = self._error, None
+                raise err
+            item, self._latest = self._latest, None
+            if item is not None:
+                self.delivered += 1
+            return item
+
+
+class RateMeter:
+    """Frames per second over a sliding window of the last ``window`` frames (wall clock)."""
+
+    def __init__(self, window: int = 30) -> None:
+        self.window = window
+        self._times: list[float] = []
+
+    def tick(self, now_s: float) -> float:
+        """Record one frame at ``now_s``; returns the current rate (NaN until two frames)."""
+        self._times.append(now_s)
+        if len(self._times) > self.window:
+            del self._times[0]
+        if len(self._times) < 2 or self._times[-1] <= self._times[0]:
+            return math.nan
+        return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+
+
+def newest_frames(latest: LatestFrame, stop: Callable[[], bool],
+                  timeout_s: float = 0.2) -> Iterator[Captured]:
+    """Yield frames from ``latest`` until the source ends or ``stop()`` is true."""
+    while not stop():
+        item = latest.take(timeout_s)
+        if item is not None:
+            yield item
+        elif latest.finished:
+            return
