@@ -75,9 +75,9 @@ def body_points(s: Stance) -> np.ndarray:
     pelvis = np.array([s.pelvis_a, s.pelvis_b, s.pelvis_c])
     roll = math.radians(s.pelvis_roll_deg)
     half = HIP_W_M / 2
-    hip_off = np.array([0.0, math.sin(roll) * half, math.cos(roll) * half])
-    p[LM.LEFT_HIP] = pelvis - hip_off
-    p[LM.RIGHT_HIP] = pelvis + hip_off
+    lift = math.sin(roll) * half
+    p[LM.LEFT_HIP] = pelvis + np.array([0.0, lift, -math.cos(roll) * half])
+    p[LM.RIGHT_HIP] = pelvis + np.array([0.0, -lift, math.cos(roll) * half])
     th = math.radians(s.trunk_deg)
     tdir = np.array([math.sin(th), math.cos(th), 0.0])
     front = np.array([math.cos(th), -math.sin(th), 0.0])  # belly side of the trunk
@@ -208,15 +208,15 @@ def lunge(depth: float, front: str = "left", stride_m: float = 0.9, trunk_deg: f
     ``hip_shift_m`` moves the pelvis forward (+, hips pushed forward) or back;
     ``front_shin_shift_m`` moves the front foot back under the body (knee past the toes).
     """
-    fa, ba = 0.45 * stride_m - front_shin_shift_m, -0.55 * stride_m
+    fa, ba = 0.45 * stride_m - front_shin_shift_m, -0.45 * stride_m
     # highest pelvis both legs reach (nearly straight), minus a little: knees ~165-170 deg
     reach = THIGH_M + SHIN_M
     top = min(math.sqrt(reach**2 - (fa - hip_shift_m) ** 2) + ANKLE_H_M,
-              math.sqrt(reach**2 - (ba - hip_shift_m) ** 2) + 0.11) - 0.006
+              math.sqrt(reach**2 - (ba - hip_shift_m) ** 2) + ANKLE_H_M) - 0.006
     bottom = ANKLE_H_M + SHIN_M
     h = top + (bottom - top) * depth
     st = replace(STAND, pelvis_a=hip_shift_m, pelvis_b=h, trunk_deg=trunk_deg)
-    back = {"a": ba, "b": 0.11, "pitch": 30.0}
+    back = {"a": ba, "b": ANKLE_H_M + 0.04 * depth, "pitch": 10.0 + 25.0 * depth}
     if front == "left":
         return replace(st, l_ankle_a=fa, r_ankle_a=back["a"], r_ankle_b=back["b"],
                        r_foot_pitch_deg=back["pitch"])
@@ -244,7 +244,7 @@ def bridge(lift: float, feet_a_m: float = 0.42, extra_m: float = 0.0) -> Stance:
 
     ``extra_m`` raises the hips above the line (over-extension) or below it (negative).
     """
-    h_low, h_top = 0.12, 0.43
+    h_low, h_top = 0.12, 0.31
     h = h_low + (h_top - h_low) * lift + extra_m
     cos = (0.10 - h) / TORSO_M
     trunk = -math.degrees(math.acos(max(-1.0, min(1.0, cos))))

@@ -44,8 +44,8 @@ class ViewConfig:
     lying_min_trunk_deg: float = 50.0
     # Trunk within this of the floor-normal means standing (a deep lunge leans ~25 deg at most).
     standing_max_trunk_deg: float = 40.0
-    # Floor tilt is estimated only from feet at least this far apart (ratio of leg length).
-    floor_min_foot_spread_ratio: float = 0.35
+    # A foot shorter than this (ratio of leg length) is seen end-on: no floor evidence.
+    floor_min_foot_ratio: float = 0.12
     # A camera tilted more than this is not believed; the floor estimate is clamped.
     floor_max_tilt_deg: float = 15.0
     # Median over this many floor samples: the feet lift and land, the floor does not move.

@@ -23,13 +23,13 @@ def unit(v: np.ndarray) -> np.ndarray:
 
 def angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     """Interior angle a-b-c at ``b`` in degrees, 0..180 (any dimension); NaN if undefined."""
-    u = a - b
-    w = c - b
-    nu = float(np.linalg.norm(u))
-    nw = float(np.linalg.norm(w))
+    u = (a - b).tolist()
+    w = (c - b).tolist()
+    nu = math.sqrt(sum(x * x for x in u))
+    nw = math.sqrt(sum(x * x for x in w))
     if not (math.isfinite(nu) and math.isfinite(nw)) or nu < 1e-12 or nw < 1e-12:
         return NAN
-    cos = float(np.dot(u, w)) / (nu * nw)
+    cos = sum(x * y for x, y in zip(u, w, strict=True)) / (nu * nw)
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
@@ -74,8 +74,8 @@ def perp(v: np.ndarray) -> np.ndarray:
 
 def mid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Midpoint; if one end is unknown, the other (side view: the far point is often hidden)."""
-    fa = bool(np.isfinite(a).all())
-    fb = bool(np.isfinite(b).all())
+    fa = math.isfinite(float(a.sum()))
+    fb = math.isfinite(float(b.sum()))
     if fa and fb:
         return (a + b) / 2.0
     if fa:

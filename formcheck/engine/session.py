@@ -101,8 +101,8 @@ class Engine:
     def reset(self) -> None:
         """Start a new session: forget counts, holds, faults and all calibration."""
         cfg = self.config
-        self._gate_xy = LandmarkGate(self._new_smoother(), cfg.smoothing)
-        self._gate_world = LandmarkGate(self._new_smoother(), cfg.smoothing)
+        # one gate over (33, 5): image xy in frame heights and world xyz in metres
+        self._gate = LandmarkGate(self._new_smoother(), cfg.smoothing)
         self._view = ViewEstimator(cfg.view)
         self._pelvis = PelvisEstimator(cfg.lunge.hip_ext_anatomical_max_deg)
         self._counters = {ex: RepCounter(spec.levels, cfg.counter)
@@ -166,9 +166,12 @@ class Engine:
         t = float(pose.t_ms)
         self._count_frame(pose)
         scale = float(pose.height) if pose.height > 0 else 1.0
-        xy_n, known = self._gate_xy(t, pose.xy / scale, pose.visibility, pose.presence)
-        xy = xy_n * scale
-        world, _ = self._gate_world(t, pose.world, pose.visibility, pose.presence)
+        both = np.concatenate([pose.xy / scale, pose.world], axis=1)
+        if not np.isfinite(pose.world).all():  # world missing alone must not hide the image
+            both[:, 2:] = np.where(np.isfinite(both[:, 2:]), both[:, 2:], 0.0)
+        smooth, known = self._gate(t, both, pose.visibility, pose.presence)
+        xy = smooth[:, :2] * scale
+        world = smooth[:, 2:] if np.isfinite(pose.world).any() else np.full((33, 3), np.nan)
         z = np.where(known, pose.z, np.nan)
         vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
         self._last_view = vs

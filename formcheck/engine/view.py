@@ -17,6 +17,7 @@ Everything here is judged over a short window with hysteresis: one twisted frame
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
@@ -25,7 +26,7 @@ import numpy as np
 
 from formcheck.engine.config import ViewConfig
 from formcheck.engine.floor import FloorEstimator, floor_axes, leg_length
-from formcheck.engine.geometry import angle_deg, mid
+from formcheck.engine.geometry import angle_deg, mid, nanmean2
 from formcheck.engine.types import Side, View
 from formcheck.pose.landmarks import LM
 
@@ -69,7 +70,7 @@ def _window_median(buf: deque[tuple[float, float]], t_ms: float, window_ms: floa
     while buf and buf[0][0] < t_ms - window_ms:
         buf.popleft()
     vals = [v for _, v in buf if math.isfinite(v)]
-    return float(np.median(vals)) if vals else float("nan")
+    return float(statistics.median(vals)) if vals else float("nan")
 
 
 class ViewEstimator:
@@ -123,12 +124,8 @@ class ViewEstimator:
             self._posture = Posture.UNKNOWN
 
         lying = self._posture is Posture.LYING
-        la, ra = world[LM.LEFT_ANKLE], world[LM.RIGHT_ANKLE]
         wleg = _world_leg(world)
-        depth_split = bool(abs(la[2] - ra[2]) > 0.25 * wleg) if math.isfinite(wleg) else False
-        if self._view is not View.SIDE and not lying:
-            depth_split = depth_split or self._view is View.UNKNOWN
-        tilt = self.floor.update(xy, lying=lying, depth_split=depth_split)
+        tilt = self.floor.update(xy, side_view=self._view is View.SIDE)
         along, up = floor_axes(tilt)
 
         facing = self._facing(t_ms, xy, along, lying)
@@ -174,10 +171,8 @@ class ViewEstimator:
 
     @staticmethod
     def _near_side(z: np.ndarray, facing: int) -> Side:
-        left = np.nanmean(z[[LM.LEFT_SHOULDER, LM.LEFT_HIP]]) if np.isfinite(
-            z[[LM.LEFT_SHOULDER, LM.LEFT_HIP]]).any() else float("nan")
-        right = np.nanmean(z[[LM.RIGHT_SHOULDER, LM.RIGHT_HIP]]) if np.isfinite(
-            z[[LM.RIGHT_SHOULDER, LM.RIGHT_HIP]]).any() else float("nan")
+        left = nanmean2(float(z[LM.LEFT_SHOULDER]), float(z[LM.LEFT_HIP]))
+        right = nanmean2(float(z[LM.RIGHT_SHOULDER]), float(z[LM.RIGHT_HIP]))
         if math.isfinite(left) and math.isfinite(right) and left != right:
             return Side.LEFT if left < right else Side.RIGHT
         # geometry: facing image-right shows the right side (y up, z toward the viewer)

@@ -1,0 +1,150 @@
+"""Named metrics: the angle table, values on the stick figure, NaN handling, image invariances."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from formcheck.engine.config import EngineConfig
+from formcheck.engine.floor import floor_axes
+from formcheck.engine.geometry import angle_deg
+from formcheck.engine.metrics import ANGLES, METRICS, compute_metrics
+from formcheck.engine.types import Side, View
+from formcheck.engine.view import Posture, ViewEstimator, ViewState
+from formcheck.pose.landmarks import LM, SKELETON
+from tests.synth import (
+    LYING_CAM,
+    STAND,
+    Camera,
+    body_points,
+    bridge,
+    lunge,
+    make_pose,
+)
+
+BONES = {frozenset(e) for e in SKELETON}
+
+
+def test_angle_table_is_two_connected_bones() -> None:
+    for name, (a, b, c) in ANGLES.items():
+        assert name.endswith("_deg") and name in METRICS
+        assert frozenset((a, b)) in BONES and frozenset((b, c)) in BONES, name
+        assert len({a, b, c}) == 3
+
+
+def test_angle_deg_values_and_nan() -> None:
+    o, x, y = np.zeros(2), np.array([1.0, 0]), np.array([0, 1.0])
+    assert angle_deg(x, o, y) == 90.0
+    assert angle_deg(x, o, -x) == 180.0
+    assert math.isnan(angle_deg(x, o, o))
+    assert math.isnan(angle_deg(np.array([np.nan, 0]), o, y))
+
+
+def measured(stance, cam: Camera, frames: int = 25) -> dict[str, float]:
+    """Metrics after the view has settled on a still pose."""
+    ve = ViewEstimator(EngineConfig().view)
+    for i in range(frames):
+        p = make_pose(stance, cam, i * 33)
+        vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    return compute_metrics(p.xy, p.world, vs)
+
+
+def truth_knee(stance, side: str) -> float:
+    b = body_points(stance)
+    hip, knee, ankle = ((LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE) if side == "left"
+                        else (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))
+    return angle_deg(b[hip], b[knee], b[ankle])
+
+
+def test_side_view_lunge_angles_match_the_body() -> None:
+    for cam in (Camera(), Camera(yaw_deg=180)):
+        for depth in (0.3, 1.0):
+            st_ = lunge(depth, front="left")
+            m = measured(st_, cam)
+            assert abs(m["front_knee_deg"] - truth_knee(st_, "left")) < 3.0
+            assert abs(m["back_knee_deg"] - truth_knee(st_, "right")) < 3.0
+            assert abs(m["trunk_lean_deg"] - 3.0) < 1.5  # the stance's trunk angle
+
+
+def test_trunk_lean_sign_and_tilted_camera() -> None:
+    fwd = replace(lunge(0.8), trunk_deg=20.0)
+    back = replace(lunge(0.8), trunk_deg=-12.0)
+    for cam in (Camera(), Camera(yaw_deg=180), Camera(roll_deg=8.0), Camera(roll_deg=-8.0)):
+        assert abs(measured(fwd, cam, 40)["trunk_lean_deg"] - 20.0) < 2.5
+        assert abs(measured(back, cam, 40)["trunk_lean_deg"] + 12.0) < 2.5
+
+
+def test_front_shin_and_back_hip_extension() -> None:
+    ok = measured(lunge(1.0), Camera())
+    past = measured(lunge(1.0, front_shin_shift_m=0.25), Camera())
+    assert past["front_shin_deg"] > ok["front_shin_deg"] + 15
+    pushed = measured(lunge(1.0, hip_shift_m=0.12), Camera())
+    sitting = measured(lunge(1.0, hip_shift_m=-0.15), Camera())
+    assert pushed["back_hip_ext_deg"] > ok["back_hip_ext_deg"] + 5
+    assert sitting["back_hip_ext_deg"] < ok["back_hip_ext_deg"] - 5
+    # trunk leaning back raises the apparent extension by the same amount
+    arched = measured(replace(lunge(1.0), trunk_deg=-15.0), Camera())
+    assert abs((arched["back_hip_ext_deg"] - ok["back_hip_ext_deg"]) - 18.0) < 3.0
+
+
+def test_bridge_hip_angle_passes_180_when_overextended() -> None:
+    low, top, over = (measured(b, LYING_CAM) for b in (bridge(0.0), bridge(1.0),
+                                                        bridge(1.0, extra_m=0.08)))
+    assert low["bridge_hip_deg"] < 140
+    assert 170 < top["bridge_hip_deg"] < 186
+    assert over["bridge_hip_deg"] > 195
+
+
+def test_front_view_frontal_metrics() -> None:
+    cam = Camera(yaw_deg=90)
+    level = measured(STAND, cam)
+    assert abs(level["pelvis_level_deg"]) < 1.0
+    assert abs(level["stance_width_ratio"] - 0.24 / 0.26) < 0.1
+    tilt = measured(replace(STAND, pelvis_roll_deg=10.0), cam)
+    assert 6.0 < tilt["pelvis_level_deg"] < 12.0  # left hip higher
+    cave = measured(replace(lunge(1.0), l_valgus_m=0.08), cam)
+    out = measured(replace(lunge(1.0), l_valgus_m=-0.08), cam)
+    assert cave["left_knee_valgus_deg"] > 8.0 > out["left_knee_valgus_deg"]
+    assert out["left_knee_valgus_deg"] < 0
+
+
+def test_side_only_metrics_are_nan_in_front_view_and_nan_in_nan_out() -> None:
+    m = measured(lunge(1.0), Camera(yaw_deg=90))
+    assert math.isnan(m["trunk_lean_deg"]) and math.isnan(m["back_hip_ext_deg"])
+    p = make_pose(lunge(1.0), Camera(), 0)
+    xy = p.xy.copy()
+    xy[LM.LEFT_KNEE] = np.nan
+    vs = fixed_view(0.0)
+    m = compute_metrics(xy, p.world, vs)
+    assert math.isnan(m["left_knee_deg"]) and math.isfinite(m["right_knee_deg"])
+    assert math.isnan(m["front_knee_deg"])
+
+
+def fixed_view(tilt_deg: float, front: Side = Side.LEFT) -> ViewState:
+    along, up = floor_axes(tilt_deg)
+    return ViewState(View.SIDE, Posture.STANDING, 1, Side.RIGHT, front, tilt_deg, along, up)
+
+
+SIDE_METRICS = ("left_knee_deg", "right_knee_deg", "front_knee_deg", "back_knee_deg",
+                "front_shin_deg", "back_hip_ext_deg", "trunk_lean_deg", "lunge_knee_deg")
+
+
+@settings(max_examples=40, deadline=None)
+@given(dx=st.floats(-500, 500), dy=st.floats(-500, 500), scale=st.floats(0.3, 3.0),
+       rot=st.floats(-30, 30), depth=st.floats(0.0, 1.0))
+def test_metrics_invariant_to_image_translation_scale_rotation(dx: float, dy: float,
+                                                               scale: float, rot: float,
+                                                               depth: float) -> None:
+    p = make_pose(lunge(depth), Camera(), 0)
+    base = compute_metrics(p.xy, p.world, fixed_view(0.0))
+    r = math.radians(rot)
+    rm = np.array([[math.cos(r), -math.sin(r)], [math.sin(r), math.cos(r)]])
+    xy2 = (p.xy @ rm.T) * scale + np.array([dx, dy])
+    # the floor turns with the image: a rotation by +rot tilts the floor line by +rot
+    moved = compute_metrics(xy2, p.world, fixed_view(rot))
+    for name in SIDE_METRICS:
+        assert abs(moved[name] - base[name]) < 1e-6, name
