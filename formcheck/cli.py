@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from formcheck.errors import FormcheckError
+from formcheck.netguard import block_internet_sockets
 
 app = typer.Typer(
     name="formcheck",
@@ -150,8 +151,10 @@ def main() -> None:
     """Entry point: run the app, turning expected errors into one line and an exit code.
 
     Usage errors are click's (exit 2); commands turn Ctrl-C into :class:`Interrupted` after
-    saving what they have, so it arrives here with exit code 130.
+    saving what they have, so it arrives here with exit code 130. Internet sockets are refused
+    first (:mod:`formcheck.netguard`): nothing formcheck does needs the network.
     """
+    block_internet_sockets()
     try:
         app()
     except FormcheckError as err:
