@@ -120,6 +120,37 @@ def live(
 
 
 @app.command()
+def routine(
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Routine TOML (sets, reps, hold/rest seconds, language); "
+                         "default: the ten-minute routine.")] = None,
+    camera: Annotated[int | None, typer.Option(
+        "--camera", help="Camera index (default 0).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        "--source", help="Play a video file (or TRACK.npz) as if it were a camera.")] = None,
+    voice: Annotated[bool, typer.Option(
+        "--voice/--no-voice", help="Speak counts, countdowns and cues.")] = True,
+    lang: Annotated[LangChoice | None, typer.Option(
+        "--lang", help="Language (default: the routine's).")] = None,
+    max_seconds: Annotated[float | None, typer.Option(
+        "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
+    speech_log: Annotated[Path | None, typer.Option(
+        "--speech-log", help="Write every spoken line with its stream time here.")] = None,
+) -> None:
+    """A guided session: lunge holds, bridge sets and rests, moving on by itself.
+
+    Counting starts in position and pauses when you step away; sessions go to the history.
+    """
+    from formcheck.coach.commands import RoutineOptions, run_routine
+
+    if camera is not None and source is not None:
+        raise typer.BadParameter("give either --camera or --source, not both")
+    run_routine(RoutineOptions(config=config, camera=camera, source=source, voice=voice,
+                               lang=lang.value if lang is not None else None,
+                               max_seconds=max_seconds, speech_log=speech_log))
+
+
+@app.command()
 def exercises(
     lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
 ) -> None:
@@ -145,6 +176,37 @@ def eval_(
     from formcheck.app.evaluate import run_eval
 
     run_eval(manifest, exercise=exercise.value, report=report, jobs=jobs, quiet=quiet)
+
+
+@app.command()
+def render(
+    exercise: Annotated[str, typer.Argument(help="lunge or bridge.")],
+    out: Annotated[Path, typer.Option("--out", help="Video to write (.mp4); the truth goes "
+                                      "next to it as CLIP.truth.json.")],
+    reps: Annotated[int | None, typer.Option(
+        "--reps", help="Repetitions (default 5, or 0 with --hold).")] = None,
+    view: Annotated[str, typer.Option("--view", help="side, front or oblique.")] = "side",
+    fault: Annotated[list[str] | None, typer.Option(
+        "--fault", help="Fault code to inject (repeatable).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for body, clothes, tempo, camera.")
+                    ] = 0,
+    hold: Annotated[float, typer.Option("--hold", help="Hold the working position this many "
+                                        "seconds after the reps.")] = 0.0,
+    style: Annotated[str, typer.Option("--style", help="Lunge: split (stationary) or step "
+                                       "(step back each rep).")] = "split",
+    front_leg: Annotated[str, typer.Option("--front-leg", help="Lunge: left, right or auto.")
+                         ] = "auto",
+    fps: Annotated[float, typer.Option("--fps", help="Frames per second.")] = 30.0,
+    width: Annotated[int, typer.Option("--width", help="Frame width in pixels.")] = 640,
+    height: Annotated[int, typer.Option("--height", help="Frame height in pixels.")] = 480,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Render a synthetic mannequin clip with exact ground truth (CLIP.truth.json)."""
+    from formcheck.render.command import build_spec, run_render
+
+    spec = build_spec(exercise, reps, view, fault or [], seed, hold, style, front_leg, fps,
+                      width, height)
+    run_render(spec, out, quiet=quiet)
 
 
 def main() -> None:
