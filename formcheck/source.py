@@ -10,6 +10,7 @@ upright.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ class FrameSource:
     fps: float
     is_live: bool = False
     frame_count: int | None = None
+    #: Set when a file ended well before its declared length (damaged or truncated): what was
+    #: decoded up to there is still good, and callers warn and carry on.
+    damage: str | None = None
 
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
@@ -107,6 +111,7 @@ class VideoFileSource(FrameSource):
     def __init__(self, path: Path) -> None:
         _check_readable_file(path)
         self.name = str(path)
+        _quiet_ffmpeg()
         self._cap = cv2.VideoCapture(str(path))
         if not self._cap.isOpened():
             raise InputError(f"{path}: not a video OpenCV can read")
@@ -133,10 +138,14 @@ class VideoFileSource(FrameSource):
         while True:
             ok, image = self._cap.read()
             if not ok or image is None:
-                return
+                break
             raw_ms = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
             yield Frame(_as_bgr(image), stamps.next(raw_ms), index)
             index += 1
+        # Containers round their frame count; only a clear shortfall is damage.
+        if self.frame_count and index < self.frame_count * 0.97 - 2:
+            self.damage = (f"{self.name}: video ends after {index} of {self.frame_count} "
+                           "frames (damaged or truncated); analysed up to there")
 
     def close(self) -> None:
         """Release the file."""
@@ -225,6 +234,16 @@ def list_cameras(limit: int = 6, exclude: int | None = None) -> list[int]:
             found.append(index)
         cap.release()
     return found
+
+
+def _quiet_ffmpeg() -> None:
+    """Keep FFmpeg's per-packet decoder complaints off the terminal.
+
+    A damaged file otherwise prints hundreds of lines; formcheck reports the damage itself
+    (:attr:`FrameSource.damage`). OpenCV reads the level when it opens a capture, so this must run
+    before that, and an explicit user setting wins.
+    """
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 def _check_readable_file(path: Path) -> None:
