@@ -57,6 +57,7 @@ class Theme:
         if width <= 0 or height <= 0:
             raise ValueError("frame size must be positive")
         short = min(width, height)
+        # Minimums keep text legible in pixels on tiny frames (thumbnails, tests).
 
         def px(fraction: float, minimum: int) -> int:
             return max(minimum, round(short * fraction))
@@ -65,10 +66,10 @@ class Theme:
             width=width,
             height=height,
             margin_px=px(0.02, 6),
-            font_small_px=px(0.032, 12),
-            font_body_px=px(0.045, 14),
-            font_cue_px=px(0.06, 18),
-            font_count_px=px(0.14, 36),
+            font_small_px=px(0.032, 10),
+            font_body_px=px(0.045, 11),
+            font_cue_px=px(0.06, 12),
+            font_count_px=px(0.14, 16),
             line_px=px(0.009, 3),
             line_thin_px=px(0.005, 2),
             joint_px=px(0.009, 3),

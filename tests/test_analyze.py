@@ -1,0 +1,189 @@
+"""``formcheck analyze`` end to end: outputs, contract checks, exit codes, Ctrl-C."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from formcheck.cli import main
+from formcheck.output.report import validate_report
+from tests.conftest import REPO, write_video
+
+
+def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["formcheck", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def moving_frames(n: int, width: int = 160, height: int = 120) -> list[np.ndarray]:
+    """Frames with a moving bright square (no person: the pipeline must still produce output)."""
+    frames = []
+    for i in range(n):
+        image = np.full((height, width, 3), 40, np.uint8)
+        x = (i * 5) % (width - 20)
+        image[40:60, x: x + 20] = (200, 180, 160)
+        frames.append(image)
+    return frames
+
+
+@pytest.fixture
+def clip(tmp_path: Path) -> Path:
+    return write_video(tmp_path / "clip.mp4", moving_frames(24), fps=24.0)
+
+
+def video_props(path: Path) -> tuple[int, int, int, float]:
+    cap = cv2.VideoCapture(str(path))
+    try:
+        frames = 0
+        while cap.read()[0]:
+            frames += 1
+        return (frames, int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)), float(cap.get(cv2.CAP_PROP_FPS)))
+    finally:
+        cap.release()
+
+
+def test_analyze_writes_video_report_and_csv(clip: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out, report, metrics = tmp_path / "a.mp4", tmp_path / "r.json", tmp_path / "m.csv"
+    code, stdout, stderr = run_cli(["analyze", str(clip), "--out", str(out), "--report",
+                                    str(report), "--csv", str(metrics), "--quiet"],
+                                   monkeypatch, capsys)
+    assert code == 0, stderr
+    assert video_props(out) == (24, 160, 120, 24.0)
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert validate_report(data) == []
+    assert data["frames"] == {"total": 24, "with_pose": 0}
+    assert data["duration_s"] == pytest.approx(1.0, abs=0.05)
+    assert data["source"] == str(clip)
+    with metrics.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [int(r["frame"]) for r in rows] == list(range(24))
+    assert all(r["pose_found"] == "0" for r in rows)
+    assert "formcheck summary" in stdout and "0 / 24" in stdout
+
+
+def test_annotated_video_is_h264(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    import imageio_ffmpeg
+
+    out = tmp_path / "a.mp4"
+    code, _, stderr = run_cli(["analyze", str(clip), "--out", str(out), "--quiet"],
+                              monkeypatch, capsys)
+    assert code == 0, stderr
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(out)],
+                           capture_output=True, text=True, check=False)
+    assert "Video: h264" in probe.stderr
+    assert "yuv420p" in probe.stderr  # the pixel format every player decodes
+
+
+@pytest.mark.parametrize("which", ["--out", "--report", "--csv"])
+def test_refuses_to_overwrite_the_input(clip: Path, which: str,
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    before = clip.read_bytes()
+    code, _, stderr = run_cli(["analyze", str(clip), which, str(clip), "--force", "--quiet"],
+                              monkeypatch, capsys)
+    assert code == 2
+    assert stderr.count("\n") == 1 and "is the input" in stderr and "Traceback" not in stderr
+    assert clip.read_bytes() == before
+
+
+def test_existing_output_needs_force(clip: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "r.json"
+    report.write_text("keep me")
+    code, _, stderr = run_cli(["analyze", str(clip), "--report", str(report), "--quiet"],
+                              monkeypatch, capsys)
+    assert code == 2 and "--force" in stderr and report.read_text() == "keep me"
+    code, _, stderr = run_cli(["analyze", str(clip), "--report", str(report), "--quiet",
+                               "--force"], monkeypatch, capsys)
+    assert code == 0, stderr
+    assert validate_report(json.loads(report.read_text())) == []
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: d / "missing.mp4", "no such file"),
+    (lambda d: (d / "bad.mp4").write_text("not a video") and d / "bad.mp4", "video"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, make: object, message: str,
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    code, _, stderr = run_cli(["analyze", str(path), "--quiet"], monkeypatch, capsys)
+    assert code == 2
+    assert stderr.strip().count("\n") == 0 and message in stderr
+
+
+def test_bad_output_folder_and_exercise_exit_2(clip: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, stderr = run_cli(["analyze", str(clip), "--out", str(tmp_path / "no" / "a.mp4")],
+                              monkeypatch, capsys)
+    assert code == 2 and "does not exist" in stderr
+    code, _, _ = run_cli(["analyze", str(clip), "--exercise", "squat"], monkeypatch, capsys)
+    assert code == 2
+
+
+def test_ctrl_c_writes_partial_results_and_exits_130(clip: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from formcheck.pose.estimator import PoseEstimator
+
+    real = PoseEstimator.estimate
+    calls = {"n": 0}
+
+    def interrupt_at_ten(self: PoseEstimator, frame: object) -> object:
+        calls["n"] += 1
+        if calls["n"] > 10:
+            raise KeyboardInterrupt
+        return real(self, frame)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PoseEstimator, "estimate", interrupt_at_ten)
+    out, report = tmp_path / "a.mp4", tmp_path / "r.json"
+    code, _, stderr = run_cli(["analyze", str(clip), "--out", str(out), "--report", str(report),
+                               "--quiet"], monkeypatch, capsys)
+    assert code == 130 and "partial" in stderr
+    data = json.loads(report.read_text())
+    assert validate_report(data) == [] and data["frames"]["total"] == 10
+    assert video_props(out)[:3] == (10, 160, 120)  # the partial video is finished and plays
+
+
+SAMPLES = sorted((REPO / "sample_videos").glob("*lunge*side*.mp4"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SAMPLES, reason="no rendered lunge sample in sample_videos/")
+def test_analyze_a_rendered_lunge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    sample = SAMPLES[0]
+    out, report = tmp_path / "a.mp4", tmp_path / "r.json"
+    code, stdout, stderr = run_cli(["analyze", str(sample), "--out", str(out), "--report",
+                                    str(report), "--quiet", "--lang", "de"], monkeypatch, capsys)
+    assert code == 0, stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert validate_report(data) == []
+    assert data["exercise"] == "lunge"
+    assert data["frames"]["with_pose"] >= 0.8 * data["frames"]["total"]
+    cap = cv2.VideoCapture(str(sample))
+    expected = (int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), int(cap.get(3)), int(cap.get(4)))
+    cap.release()
+    assert video_props(out)[:3] == expected
+    assert "lunge" in stdout

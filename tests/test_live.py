@@ -1,0 +1,244 @@
+"""``formcheck live``: keys, newest-frame capture, the loop with a fake window, and a real window
+under Xvfb with a synthetic key press."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.app.live import (
+    Action,
+    LiveSession,
+    LiveState,
+    key_action,
+)
+from formcheck.app.pipeline import LatestFrame, Pipeline, RateMeter
+from formcheck.engine.session import Engine
+from formcheck.engine.types import Exercise
+from formcheck.output import theme as th
+from formcheck.output.report import validate_report
+from formcheck.pose.types import Pose
+from formcheck.source import Frame
+from tests.conftest import write_video
+
+
+def frames(n: int, step_ms: int = 33, width: int = 320, height: int = 240) -> list[Frame]:
+    """Frames whose grey level encodes their index."""
+    return [Frame(np.full((height, width, 3), (10 + 2 * i) % 256, np.uint8), i * step_ms, i)
+            for i in range(n)]
+
+
+class NoPose:
+    """Pose stage that finds nobody and records which frames it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def estimate(self, frame: Frame) -> Pose:
+        self.seen.append(frame.index)
+        return Pose.empty(frame.t_ms, frame.width, frame.height)
+
+
+class FakeDisplay:
+    """Records shown images; plays back a script of keys (one per poll)."""
+
+    def __init__(self, keys: list[int] | None = None) -> None:
+        self.keys = list(keys or [])
+        self.shown: list[np.ndarray] = []
+        self.fullscreen = False
+
+    def show(self, image: np.ndarray) -> None:
+        self.shown.append(image)
+
+    def poll_key(self, wait_ms: int) -> int:
+        return self.keys.pop(0) if self.keys else -1
+
+    def is_open(self) -> bool:
+        return True
+
+    def toggle_fullscreen(self) -> None:
+        self.fullscreen = not self.fullscreen
+
+
+def test_keys_map_to_actions() -> None:
+    assert key_action(-1) is None
+    assert key_action(ord("q")) is Action.QUIT and key_action(27) is Action.QUIT
+    assert key_action(ord("Q")) is Action.QUIT
+    assert key_action(ord(" ")) is Action.PAUSE
+    assert [key_action(ord(k)) for k in "rcelf"] == [
+        Action.RESET, Action.RECALIBRATE, Action.EXERCISE, Action.LANGUAGE, Action.FULLSCREEN]
+    assert key_action(ord("x")) is None
+
+
+def test_latest_frame_drops_instead_of_queueing() -> None:
+    source = frames(200)
+    with LatestFrame(source, pace=False) as latest:
+        taken = []
+        while True:
+            item = latest.take(timeout_s=1.0)
+            if item is None:
+                break
+            taken.append(item.frame.index)
+            time.sleep(0.002)  # a consumer slower than the source
+    assert taken == sorted(taken) and taken[-1] == 199
+    assert latest.delivered == len(taken)
+    assert latest.delivered + latest.dropped == 200
+    assert latest.dropped > 0
+
+
+def test_latest_frame_paces_a_file_in_real_time() -> None:
+    start = time.monotonic()
+    with LatestFrame(frames(11, step_ms=40), pace=True) as latest:
+        while latest.take(timeout_s=1.0) is not None:
+            pass
+    assert time.monotonic() - start >= 0.38  # 10 intervals of 40 ms
+
+
+def test_latest_frame_hands_on_source_errors() -> None:
+    def broken() -> object:
+        yield from frames(2)
+        raise OSError("camera unplugged")
+
+    with LatestFrame(broken(), pace=False) as latest, pytest.raises(OSError, match="unplugged"):
+        for _ in range(10):
+            latest.take(timeout_s=0.5)
+
+
+def test_rate_meter() -> None:
+    meter = RateMeter(window=5)
+    assert np.isnan(meter.tick(0.0))
+    for i in range(1, 10):
+        rate = meter.tick(i * 0.04)
+    assert rate == pytest.approx(25.0)
+
+
+def run_session(keys: list[int], n: int = 30, **kw: object) -> tuple[LiveSession, FakeDisplay,
+                                                                     NoPose]:
+    display, pose = FakeDisplay(keys), NoPose()
+    engine = Engine(exercise="auto", lang="en")
+    with LatestFrame(frames(n), pace=True) as latest:
+        session = LiveSession(latest, Pipeline(pose, engine), engine, display,
+                              LiveState("auto", "en"), **kw)  # type: ignore[arg-type]
+        session.run()
+    return session, display, pose
+
+
+def test_overlay_is_drawn_on_the_frame_the_pose_belongs_to() -> None:
+    session, display, pose = run_session([])
+    assert session.analysed == len(display.shown) == len(pose.seen)
+    for index, image in zip(pose.seen, display.shown, strict=True):
+        # most of the picture (all the overlay leaves free) is that frame's own grey level
+        assert np.bincount(image[..., 0].ravel()).argmax() == (10 + 2 * index) % 256
+
+
+def test_keys_switch_exercise_language_fullscreen_and_quit() -> None:
+    keys = [ord("e"), ord("l"), ord("f"), ord("r"), ord("c"), -1, -1, ord("q")]
+    session, display, _ = run_session(keys, n=100)
+    assert session.state.quit and session.state.exercise == "lunge"
+    assert session.engine.exercise is Exercise.LUNGE
+    assert session.state.lang == "de" and session.engine.lang == "de"
+    assert session.overlay.labels.reps == "WDH."
+    assert display.fullscreen
+    assert session.analysed < 100  # quit before the source ended
+
+
+def test_pause_freezes_the_picture_with_a_banner() -> None:
+    keys = [-1, -1, ord(" ")] + [-1] * 5 + [ord("q")]
+    session, display, _ = run_session(keys, n=200)
+    paused = display.shown[-5:]
+    # the same frame is shown while paused, with the amber banner over it
+    assert all(np.array_equal(paused[0], img) for img in paused)
+    amber = np.all(np.abs(paused[0].astype(int) - th.WARNING) < 40, axis=-1)
+    assert amber.mean() > 0.02
+    assert session.analysed < 10
+
+
+def test_max_seconds_ends_the_session() -> None:
+    start = time.monotonic()
+    session, _, _ = run_session([], n=1000, max_seconds=0.3)
+    assert time.monotonic() - start < 3.0 and session.analysed < 1000
+
+
+# --- a real window under Xvfb ----------------------------------------------------------------
+
+TOOLS = ("Xvfb", "xdotool", "xwd")
+needs_x = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
+                             reason="needs Xvfb, xdotool and xwd (x11-apps)")
+
+
+def read_xwd(data: bytes) -> np.ndarray:
+    """A 24/32-bit TrueColor XWD dump (``xwd -root``) as an ``(h, w, 3)`` BGR array."""
+    header = struct.unpack(">25I", data[:100])
+    header_size, width, height = header[0], header[4], header[5]
+    byte_order, bits_per_pixel, bytes_per_line, ncolors = (header[7], header[11], header[12],
+                                                           header[19])
+    assert bits_per_pixel in (24, 32), f"unsupported {bits_per_pixel} bits per pixel"
+    step = bits_per_pixel // 8
+    start = header_size + 12 * ncolors
+    rows = np.frombuffer(data[start: start + bytes_per_line * height], np.uint8)
+    pixels = rows.reshape(height, bytes_per_line)[:, : width * step].reshape(height, width, step)
+    if byte_order == 0:  # LSBFirst: B, G, R(, X)
+        return pixels[..., :3]
+    return pixels[..., step - 3:][..., ::-1]  # MSBFirst: (X,) R, G, B
+
+
+@pytest.fixture
+def xvfb() -> str:
+    display = f":{90 + os.getpid() % 500}"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    assert proc.poll() is None, "Xvfb did not start"
+    yield display
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+@pytest.mark.slow
+@needs_x
+def test_live_window_shows_the_overlay_and_quits_on_q(xvfb: str, tmp_path: Path) -> None:
+    moving = []
+    for i in range(300):  # 10 s at 30 fps: longer than the test, so only the key ends it
+        image = np.full((240, 320, 3), 60, np.uint8)
+        image[100:140, (i * 3) % 280:(i * 3) % 280 + 40] = (220, 220, 220)
+        moving.append(image)
+    clip = write_video(tmp_path / "clip.mp4", moving)
+    report = tmp_path / "live.json"
+    env = {**os.environ, "DISPLAY": xvfb, "FORMCHECK_DATA_DIR": str(tmp_path / "data"),
+           "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "formcheck", "live", "--source", str(clip), "--report",
+         str(report), "--max-seconds", "60"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        found = subprocess.run(["xdotool", "search", "--sync", "--name", "formcheck"], env=env,
+                               capture_output=True, text=True, timeout=30, check=False)
+        assert found.returncode == 0, proc.stderr.read() if proc.poll() is not None else ""
+        time.sleep(2.5)  # let frames play
+        dump = subprocess.run(["xwd", "-root", "-silent"], env=env, capture_output=True,
+                              timeout=10, check=True).stdout
+        screen = read_xwd(dump)
+        window = screen[:400, :500]
+        assert window.max() > 0, "window is black"
+        amber = np.all(np.abs(window.astype(int) - th.WARNING) < 40, axis=-1)
+        assert amber.sum() > 500, "no overlay guidance panel on screen"
+        subprocess.run(["xdotool", "key", "q"], env=env, timeout=10, check=True)
+        stdout, stderr = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, stderr
+    assert "formcheck summary" in stdout
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert validate_report(data) == []
+    assert 0 < data["frames"]["total"] < 300  # quit by the key, well before the clip's end
