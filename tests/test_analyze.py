@@ -60,9 +60,10 @@ def test_analyze_writes_video_report_and_csv(clip: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     out, report, metrics = tmp_path / "a.mp4", tmp_path / "r.json", tmp_path / "m.csv"
+    html = tmp_path / "r.html"
     code, stdout, stderr = run_cli(["analyze", str(clip), "--out", str(out), "--report",
-                                    str(report), "--csv", str(metrics), "--quiet"],
-                                   monkeypatch, capsys)
+                                    str(report), "--csv", str(metrics), "--html", str(html),
+                                    "--quiet"], monkeypatch, capsys)
     assert code == 0, stderr
     assert video_props(out) == (24, 160, 120, 24.0)
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -75,6 +76,7 @@ def test_analyze_writes_video_report_and_csv(clip: Path, tmp_path: Path,
     assert [int(r["frame"]) for r in rows] == list(range(24))
     assert all(r["pose_found"] == "0" for r in rows)
     assert "formcheck summary" in stdout and "0 / 24" in stdout
+    assert "0 / 24" in html.read_text(encoding="utf-8")
 
 
 def test_annotated_video_is_h264(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

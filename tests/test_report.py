@@ -140,3 +140,17 @@ def test_summary_lists_reps_and_faults() -> None:
     assert "lunge" in text and "2 (left 2)" in text
     assert "arched_back" in text and "Hohlkreuz" in text and "0:03.5" in text
     assert "left 3.0 s" in text
+
+
+def test_html_report_escapes_and_lists_everything(tmp_path: Path) -> None:
+    from formcheck.output.html import write_html
+
+    report = report_of()
+    report["source"] = "<clip>.mp4"
+    path = tmp_path / "r.html"
+    write_html(report, path)
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "&lt;clip&gt;.mp4" in page and "<clip>" not in page
+    assert "Hohlkreuz" in page and "arched_back" in page
+    assert page.count("<h2>") == 3  # reps, holds, faults
