@@ -49,3 +49,23 @@ def test_wrong_schema_is_rejected(tmp_path):
     np.savez(path, schema=np.array("something/9"))
     with pytest.raises(InputError, match="schema"):
         load_track(path)
+
+
+def test_analyze_replays_a_track_without_the_video(tmp_path):
+    """A recorded track goes through the engine and overlay with no MediaPipe and no video."""
+    import json
+
+    from formcheck.app.analyze import AnalyzeOptions, run_analyze
+
+    rng = np.random.default_rng(1)
+    rec = TrackRecorder("clip.mp4", 320, 240, 30.0)
+    for i in range(12):
+        rec.add(_pose(i * 33, rng) if i % 3 else Pose.empty(i * 33, 320, 240))
+    path = tmp_path / "t.npz"
+    save_track(rec.track(), path)
+    report = tmp_path / "r.json"
+    result = run_analyze(AnalyzeOptions(source=path, report=report, out=tmp_path / "a.mp4",
+                                        quiet=True))
+    data = json.loads(report.read_text())
+    assert result.frames == 12
+    assert data["frames"] == {"total": 12, "with_pose": 8}

@@ -14,6 +14,7 @@ clips on two cores take the time of one.
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import json
 import multiprocessing
 import os
@@ -159,7 +160,8 @@ def analyze_clip(label: ClipLabel, exercise: str) -> ClipOutcome:
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
 
     try:
-        result = run_analyze(AnalyzeOptions(source=label.file, exercise=exercise, quiet=True))
+        result = run_analyze(AnalyzeOptions(source=label.file, exercise=exercise, quiet=True),
+                             console=Console(file=io.StringIO()))
     except FormcheckError as err:
         return ClipOutcome(label=label, counted=None, error=str(err))
     return outcome_from_report(label, result.report)

@@ -30,6 +30,7 @@ import numpy as np
 from formcheck.errors import InputError
 from formcheck.pose.landmarks import NUM_LANDMARKS
 from formcheck.pose.types import Pose
+from formcheck.source import Frame, FrameSource
 
 TRACK_SCHEMA = "formcheck.track/1"
 
@@ -141,3 +142,48 @@ def load_track(path: Path) -> Track:
 def is_track_path(path: Path) -> bool:
     """Whether ``path`` names a landmark track rather than a video."""
     return path.suffix.lower() == ".npz"
+
+
+#: Grey of the canvas a replayed track is drawn on (BGR), dark so the overlay stands out.
+CANVAS_BGR = (40, 40, 40)
+
+
+class TrackFrames(FrameSource):
+    """A track's timeline as frames: blank canvases of the recorded size at recorded times.
+
+    The overlay needs a picture to draw on; the poses come from :class:`ReplayEstimator`.
+    """
+
+    def __init__(self, track: Track) -> None:
+        self.track = track
+        self.name = track.source
+        self.width, self.height, self.fps = track.width, track.height, track.fps
+        self.frame_count = len(track)
+
+    def __iter__(self) -> Iterator[Frame]:
+        for i in range(len(self.track)):
+            canvas = np.empty((self.height, self.width, 3), np.uint8)
+            canvas[:] = CANVAS_BGR
+            yield Frame(canvas, int(self.track.t_ms[i]), i)
+
+
+class ReplayEstimator:
+    """A pose stage that returns the recorded pose of each frame instead of running a model."""
+
+    def __init__(self, track: Track) -> None:
+        self._poses = track.poses()
+
+    def estimate(self, frame: Frame) -> Pose:
+        """The recorded pose for ``frame`` (frames must come in recorded order)."""
+        pose = next(self._poses)
+        if pose.t_ms != frame.t_ms:
+            raise InputError(f"track replay out of step at {frame.t_ms} ms")
+        return pose
+
+
+def open_track_input(path: Path) -> tuple[TrackFrames, ReplayEstimator]:
+    """Frames and pose stage that replay the track at ``path`` (``analyze TRACK.npz``)."""
+    track = load_track(path)
+    if not len(track):
+        raise InputError(f"{path}: track contains no frames")
+    return TrackFrames(track), ReplayEstimator(track)
