@@ -139,12 +139,16 @@ class ClipPlan:
                 "roll_deg": float(rng.uniform(-3.0, 3.0)), "fov_v_deg": float(rng.uniform(48, 60))}
         fill = float(rng.uniform(0.62, 0.8))
         distance = 3.0
-        for _ in range(6):
+        for _ in range(8):
             cam = Camera.look_at(target, info["azimuth_deg"], elevation, distance,
                                  info["roll_deg"], info["fov_v_deg"], spec.width, spec.height)
             xy, _ = cam.project(pts)
-            span = max((xy[:, 0].max() - xy[:, 0].min()) / spec.width,
-                       (xy[:, 1].max() - xy[:, 1].min()) / spec.height)
+            lo2, hi2 = xy.min(axis=0), xy.max(axis=0)
+            span = max((hi2[0] - lo2[0]) / spec.width, (hi2[1] - lo2[1]) / spec.height)
+            # Re-centre: move the aim point by the image offset of the swept box's middle.
+            off = 0.5 * (lo2 + hi2) - np.array([spec.width / 2.0, spec.height / 2.0])
+            target = target + (cam.rotation[0] * off[0] + cam.rotation[1] * off[1]) * (
+                distance / cam.focal_px)
             distance *= span / fill
         info["distance_m"] = distance
         cam = Camera.look_at(target, info["azimuth_deg"], elevation, distance, info["roll_deg"],

@@ -178,6 +178,7 @@ class BridgePoser:
                  rng: np.random.Generator) -> None:
         self.shape = shape
         self.faults = faults
+        self._upper_cache: dict[tuple[float, float], np.ndarray] = {}
         s = shape
         h = s.height_m
         self.shoulder_z = 0.92 * s.chest_depth
@@ -202,10 +203,14 @@ class BridgePoser:
 
     def _upper(self, tilt: float, lumbar: float) -> np.ndarray:
         """Shoulder-centre offset from the hip centre in the upright root frame."""
-        zero = LegTarget(np.zeros(3))
-        sk = forward_kinematics(self.shape, BodyPose(np.zeros(3), zero, zero,
-                                                     pelvis_tilt_deg=tilt, lumbar_ext_deg=lumbar))
-        return 0.5 * (sk.shoulders[0] + sk.shoulders[1])
+        key = (round(tilt, 6), round(lumbar, 6))
+        if key not in self._upper_cache:
+            zero = LegTarget(np.array([0.0, 0.0, -1.0]))
+            sk = forward_kinematics(self.shape, BodyPose(np.zeros(3), zero, zero,
+                                                         pelvis_tilt_deg=tilt,
+                                                         lumbar_ext_deg=lumbar))
+            self._upper_cache[key] = 0.5 * (sk.shoulders[0] + sk.shoulders[1])
+        return self._upper_cache[key]
 
     def _root(self, hip_z: float, tilt: float, lumbar: float) -> tuple[np.ndarray, float]:
         """Hip centre and body pitch that keep the shoulders on the floor at ``hip_z``."""
@@ -231,7 +236,7 @@ class BridgePoser:
 
     def _solve_hip_z(self, target_deg: float, ankle_x: float) -> float:
         lo, hi = self.hip_rest_z, 0.9 * (self.shape.thigh + self.shape.shin)
-        for _ in range(30):
+        for _ in range(16):  # 0.8 m / 2**16: ~0.01 mm
             mid = 0.5 * (lo + hi)
             if self._hip_angle(mid, ankle_x) < target_deg:
                 lo = mid
@@ -245,7 +250,7 @@ class BridgePoser:
 
         s = self.shape
         lo, hi = 0.3 * s.height_m, 0.75 * s.height_m
-        for _ in range(22):
+        for _ in range(13):  # 0.8 m / 2**13: 0.1 mm
             mid = 0.5 * (lo + hi)
             z = self._solve_hip_z(self.hip_top_deg, mid)
             sk = self._skeleton(z, mid)

@@ -1,0 +1,134 @@
+"""Poses, faults and choreography of the synthetic renderer: truth angles move as intended."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.engine.types import Exercise, Side
+from formcheck.render.body import BodyShape, forward_kinematics
+from formcheck.render.motion import Controls, LungeStyle, bridge_choreography, lunge_choreography
+from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS, BridgePoser, LungePoser
+from formcheck.render.truth_angles import true_angles
+
+BOTTOM = Controls(depth=1.0, stance=1.0, arms=0.0, jitter=0.0)
+
+
+def lunge_angles(faults: tuple[str, ...], seed: int = 3,
+                 controls: Controls = BOTTOM) -> dict[str, float]:
+    shape = BodyShape.sample(np.random.default_rng(seed))
+    poser = LungePoser(shape, Side.LEFT, frozenset(faults), np.random.default_rng(seed))
+    return true_angles(forward_kinematics(shape, poser.pose(controls, 0.0)), Exercise.LUNGE, 0)
+
+
+def bridge_angles(faults: tuple[str, ...], seed: int = 3) -> dict[str, float]:
+    shape = BodyShape.sample(np.random.default_rng(seed))
+    poser = BridgePoser(shape, frozenset(faults), np.random.default_rng(seed))
+    return true_angles(forward_kinematics(shape, poser.pose(BOTTOM, 0.0)), Exercise.BRIDGE, 0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lunge_bottom_knee_is_the_requested_angle(seed: int) -> None:
+    shape = BodyShape.sample(np.random.default_rng(seed))
+    poser = LungePoser(shape, Side.RIGHT, frozenset(), np.random.default_rng(seed))
+    skel = forward_kinematics(shape, poser.pose(BOTTOM, 0.0))
+    angles = true_angles(skel, Exercise.LUNGE, 1)
+    assert angles["front_knee_deg"] == pytest.approx(poser.knee_bottom_deg, abs=0.5)
+    assert 80.0 < angles["front_knee_deg"] < 100.0
+    assert 5.0 < angles["back_hip_ext_deg"] < 30.0
+    assert abs(angles["trunk_lean_deg"]) < 8.0
+    assert min(skel.knees[0][2], skel.knees[1][2]) > 0.05  # the back knee stays off the floor
+
+
+def test_lunge_standing_start_is_upright() -> None:
+    angles = lunge_angles((), controls=Controls(0.0, 0.0, 0.0, 0.0))
+    assert angles["front_knee_deg"] > 170.0 and angles["back_knee_deg"] > 170.0
+    assert abs(angles["trunk_lean_deg"]) < 5.0
+
+
+def test_arched_back_raises_lumbar_extension_and_pelvic_tilt() -> None:
+    clean, arched = lunge_angles(()), lunge_angles(("arched_back",))
+    assert arched["lumbar_ext_deg"] > clean["lumbar_ext_deg"] + 20.0
+    assert arched["pelvis_tilt_deg"] > clean["pelvis_tilt_deg"] + 8.0
+    # The arch fakes hip extension: apparent extension up, anatomical extension down.
+    assert arched["back_hip_ext_deg"] > clean["back_hip_ext_deg"] + 8.0
+    assert arched["true_hip_ext_deg"] < clean["true_hip_ext_deg"] - 8.0
+    b_clean, b_arched = bridge_angles(()), bridge_angles(("arched_back",))
+    assert b_arched["lumbar_ext_deg"] > b_clean["lumbar_ext_deg"] + 15.0
+    assert b_arched["pelvis_tilt_deg"] > b_clean["pelvis_tilt_deg"] + 8.0
+
+
+LUNGE_EFFECTS = [
+    ("shallow_depth", "front_knee_deg", 20.0),
+    ("knee_past_toes", "front_shin_deg", 15.0),
+    ("trunk_lean_forward", "trunk_lean_deg", 20.0),
+    ("trunk_lean_back", "trunk_lean_deg", -12.0),
+    ("hip_not_extended", "back_hip_ext_deg", -15.0),
+    ("knee_cave", "knee_valgus_deg", 10.0),
+    ("pelvis_not_level", "pelvis_level_deg", 6.0),
+    ("narrow_stance", "stance_width_ratio", -0.6),
+]
+
+
+@pytest.mark.parametrize(("fault", "metric", "change"), LUNGE_EFFECTS)
+def test_each_lunge_fault_moves_its_metric(fault: str, metric: str, change: float) -> None:
+    delta = lunge_angles((fault,))[metric] - lunge_angles(())[metric]
+    if metric == "pelvis_level_deg":
+        delta = abs(delta)
+    assert delta >= change if change > 0 else delta <= change
+
+
+BRIDGE_EFFECTS = [
+    ("low_bridge", "bridge_hip_deg", -18.0),
+    ("overextended", "bridge_hip_deg", 12.0),
+    ("feet_too_close", "bridge_knee_deg", -20.0),
+    ("feet_too_far", "bridge_knee_deg", 20.0),
+    ("hip_drop", "pelvis_level_deg", 6.0),
+    ("knee_cave", "knee_valgus_deg", 10.0),
+    ("knee_flare", "knee_valgus_deg", -10.0),
+]
+
+
+@pytest.mark.parametrize(("fault", "metric", "change"), BRIDGE_EFFECTS)
+def test_each_bridge_fault_moves_its_metric(fault: str, metric: str, change: float) -> None:
+    delta = bridge_angles((fault,))[metric] - bridge_angles(())[metric]
+    if metric == "pelvis_level_deg":
+        delta = abs(delta)
+    assert delta >= change if change > 0 else delta <= change
+
+
+def test_clean_bridge_top_lines_up_shoulders_hips_knees() -> None:
+    angles = bridge_angles(())
+    assert 172.0 < angles["bridge_hip_deg"] < 186.0
+    assert 80.0 < angles["bridge_knee_deg"] < 102.0
+
+
+def test_fault_tables_cover_the_documented_codes() -> None:
+    assert set(LUNGE_FAULTS) >= {"arched_back", "hip_not_extended", "knee_cave"}
+    assert set(BRIDGE_FAULTS) >= {"arched_back", "no_pause", "hip_drop", "knee_flare"}
+
+
+@pytest.mark.parametrize("style", list(LungeStyle))
+def test_lunge_choreography_reps_are_ordered_and_start_still(style: LungeStyle) -> None:
+    ch = lunge_choreography(np.random.default_rng(0), 4, 3.0, style, Side.LEFT, 1.0)
+    assert len(ch.reps) == 4 and len(ch.holds) == 1
+    assert ch.reps[0].start_ms >= 900  # stands still before the first rep
+    assert ch.at(0.0).depth == 0.0 and ch.at(500.0).depth == 0.0
+    ends = 0
+    for rep in ch.reps:
+        assert ends <= rep.start_ms < (rep.bottom_ms or 0) < rep.end_ms
+        assert ch.at(rep.bottom_ms or 0).depth == pytest.approx(1.0)
+        ends = rep.end_ms
+    hold = ch.holds[0]
+    assert hold.end_ms - hold.start_ms == 3000
+    assert ch.at(0.5 * (hold.start_ms + hold.end_ms)).arms == pytest.approx(1.0)
+
+
+def test_bridge_no_pause_shortens_the_top() -> None:
+    def top_ms(pause: bool) -> float:
+        ch = bridge_choreography(np.random.default_rng(1), 3, 0.0, pause, 1.0)
+        ts = np.arange(0, ch.duration_ms, 10.0)
+        return float(sum(ch.at(t).depth > 0.98 for t in ts) * 10.0 / 3)
+
+    assert top_ms(True) > 500.0
+    assert top_ms(False) < 250.0
