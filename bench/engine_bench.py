@@ -1,7 +1,7 @@
 """Engine cost per frame (smoothing + view + metrics + counter + rules) on synthetic lunges.
 
-Run: ``/work/venv/bin/python bench/engine_bench.py``. Prints the best of several runs (the machine
-is shared, the minimum is the engine's own cost) and the median.
+Run: ``/work/venv/bin/python bench/engine_bench.py``. Measures process CPU time (the machine is
+shared, wall time would count other processes) and prints the best and the median of 5 runs.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ def per_frame_ms(poses: list, repeats: int = 5) -> list[float]:
     out = []
     for _ in range(repeats):
         eng = Engine()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for p in poses:
             eng.update(p)
-        out.append((time.perf_counter() - t0) * 1000.0 / len(poses))
+        out.append((time.process_time() - t0) * 1000.0 / len(poses))
     return out
 
 

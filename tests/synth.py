@@ -33,7 +33,7 @@ class Stance:
     """One body configuration (body coordinates, metres / degrees)."""
 
     pelvis_a: float = 0.0
-    pelvis_b: float = 0.92
+    pelvis_b: float = 0.945
     pelvis_c: float = 0.0
     trunk_deg: float = 0.0  # trunk from vertical, + forward; -90 lying on the back, head behind
     pelvis_roll_deg: float = 0.0  # + raises the left hip
@@ -226,7 +226,7 @@ def lunge(depth: float, front: str = "left", stride_m: float = 0.9, trunk_deg: f
 
 def squat(depth: float) -> Stance:
     """Feet side by side, both knees bending symmetrically, hips back, trunk forward."""
-    h = 0.90 + (0.50 - 0.90) * depth
+    h = 0.945 + (0.50 - 0.945) * depth
     return replace(STAND, pelvis_a=-0.25 * depth, pelvis_b=h, trunk_deg=5 + 30 * depth,
                    l_ankle_c=-0.17, r_ankle_c=0.17)
 
@@ -239,7 +239,7 @@ def lateral_lunge(depth: float, to: str = "left") -> Stance:
                    trunk_deg=5 + 20 * depth, l_ankle_c=-0.5, r_ankle_c=0.5)
 
 
-def bridge(lift: float, feet_a_m: float = 0.42, extra_m: float = 0.0) -> Stance:
+def bridge(lift: float, feet_a_m: float = 0.52, extra_m: float = 0.0) -> Stance:
     """Lying on the back, knees bent; ``lift`` 0 (hips on the floor) .. 1 (hips in line).
 
     ``extra_m`` raises the hips above the line (over-extension) or below it (negative).

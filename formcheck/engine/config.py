@@ -69,6 +69,8 @@ class CounterConfig:
     return_progress: float = 0.3
     # Must be this still at the start before counting begins ("getting into position").
     ready_dwell_ms: float = 400.0
+    # Signal range (deg) within the dwell time that counts as still (MediaPipe jitter ~2-4).
+    ready_still_range: float = 8.0
     # A rep shorter than this is a twitch, not a rep.
     min_rep_ms: float = 500.0
     # Time in the working position before it counts as reached (one spike is not a bottom).
@@ -139,8 +141,9 @@ class BridgeConfig:
 
     # Hip angle lying with bent knees, before the person's own baseline is known.
     hip_start_deg: float = 135.0
-    # Hip angle at the top assumed before the first reps (180 = straight line).
-    hip_work_deg: float = 175.0
+    # Hip angle at the top assumed before the first reps (180 = straight line); a little short of
+    # 180 so a low bridge (~160) still counts, with its fault.
+    hip_work_deg: float = 172.0
     # Safe bounds for the learned lying baseline.
     hip_start_bounds_deg: tuple[float, float] = (100.0, 155.0)
     # Safe bounds for the learned top.
@@ -155,10 +158,11 @@ class BridgeConfig:
     knee_min_deg: float = 70.0
     # Knee at the top above this: feet too far away (hamstrings take over).
     knee_max_deg: float = 110.0
-    # Time at the top below this: no pause.
-    min_pause_ms: float = 400.0
-    # Within this of the rep's peak counts as "at the top" for the pause.
-    pause_band_deg: float = 6.0
+    # Time at the top below this: no pause (a bounce spends ~300 ms within the band, easing in
+    # and out; a deliberate pause is 1-2 s).
+    min_pause_ms: float = 500.0
+    # Within this of the rep's peak counts as "at the top" for the pause (smoothed jitter ~1-2).
+    pause_band_deg: float = 3.0
     # Lumbar curve depth above the lying baseline by more than this: arched back at the top.
     lumbar_curve_rise_max: float = 0.03
     # Hip line tilted beyond this (front view): one hip drops.

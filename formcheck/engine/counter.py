@@ -15,6 +15,7 @@ the extremes of their reps, each clamped to safe bounds from the exercise spec.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
@@ -86,7 +87,7 @@ class RepCounter:
         self.work_level = self._levels.work
         self.state = CounterState.NOT_READY
         self._last_valid_ms = -math.inf
-        self._still_since: float | None = None
+        self._still: deque[tuple[float, float]] = deque()
         self._rest: deque[float] = deque(maxlen=45)
         self._rep_start_ms = 0.0
         self._work_since: float | None = None
@@ -105,22 +106,32 @@ class RepCounter:
         if not ready or not math.isfinite(x):
             if t_ms - self._last_valid_ms > cfg.max_dropout_ms:
                 self.state = CounterState.NOT_READY
-                self._still_since = None
+                self._still.clear()
             return CounterUpdate(self.state, math.nan, None, self.start_level, self.work_level)
         self._last_valid_ms = t_ms
         p = self.progress(x)
         rep: RepWindow | None = None
         st = self.state
         if st is CounterState.NOT_READY:
-            if p <= cfg.return_progress:
-                if self._still_since is None:
-                    self._still_since = t_ms
-                self._rest.append(x)
-                if t_ms - self._still_since >= cfg.ready_dwell_ms:
-                    self.state = CounterState.READY
-                    self._adapt_start()
-            else:
-                self._still_since = None
+            # ready once still for the dwell time, either near the assumed start or anywhere
+            # inside the safe start bounds (a person whose rest angle is unusual)
+            self._still.append((t_ms, x))
+            while self._still and self._still[0][0] < t_ms - cfg.ready_dwell_ms:
+                self._still.popleft()
+            vals = [v for _, v in self._still]
+            lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
+            long_enough = t_ms - self._still[0][0] >= cfg.ready_dwell_ms * 0.9
+            near_start = long_enough and all(
+                self.progress(v) <= cfg.return_progress for v in vals)
+            still = (long_enough and not near_start
+                     and max(vals) - min(vals) <= cfg.ready_still_range
+                     and lo <= statistics.median(vals) <= hi)
+            if long_enough and (near_start or still):
+                self.state = CounterState.READY
+                self._rest.clear()
+                self._rest.extend(vals)
+                self._adapt_start()
+                self._left_start_ms = t_ms
         elif st is CounterState.READY:
             if p > cfg.return_progress:
                 self.state = CounterState.GOING
@@ -173,6 +184,6 @@ class RepCounter:
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
 
     def _adapt_start(self) -> None:
-        if len(self._rest) >= 5:
+        if len(self._rest) >= 3:
             self.start_level = _clamp(float(np.median(np.fromiter(self._rest, float))),
                                       self._levels.start_bounds)

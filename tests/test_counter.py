@@ -1,0 +1,178 @@
+"""The generic rep counter on scalar signals: hysteresis, dwell, partial reps, dropouts, adapts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from formcheck.engine.config import CounterConfig
+from formcheck.engine.counter import CounterLevels, CounterState, RepCounter
+from formcheck.engine.exercises import EXERCISES
+from formcheck.engine.types import Exercise
+
+LUNGE = EXERCISES[Exercise.LUNGE].levels  # knee: start ~172, work ~100, falls toward work
+BRIDGE = EXERCISES[Exercise.BRIDGE].levels  # hip: start ~135, work ~175, rises toward work
+DT = 1000.0 / 30.0
+
+
+def signal(segments: list[tuple[float, float, float]], fps: float = 30.0) -> np.ndarray:
+    """Piecewise cosine-eased signal from (duration_s, from, to) segments."""
+    out: list[float] = []
+    for dur, a, b in segments:
+        n = max(1, round(dur * fps))
+        w = 0.5 - 0.5 * np.cos(np.pi * np.arange(n) / n)
+        out.extend(a + (b - a) * w)
+    return np.asarray(out)
+
+
+def lunge_reps(n: int, bottom: float = 92.0, top: float = 172.0, pause_s: float = 0.6,
+               lead_s: float = 1.0) -> np.ndarray:
+    segs = [(lead_s, top, top)]
+    for _ in range(n):
+        segs += [(1.0, top, bottom), (0.3, bottom, bottom), (1.0, bottom, top),
+                 (pause_s, top, top)]
+    return signal(segs)
+
+
+def count(x: np.ndarray, levels: CounterLevels = LUNGE, ready: np.ndarray | None = None,
+          cfg: CounterConfig | None = None) -> tuple[int, RepCounter]:
+    c = RepCounter(levels, cfg or CounterConfig())
+    n = 0
+    for i, v in enumerate(x):
+        up = c.update(i * DT, float(v), True if ready is None else bool(ready[i]))
+        n += up.rep is not None
+    return n, c
+
+
+def test_clean_reps_count_on_return() -> None:
+    x = lunge_reps(5)
+    c = RepCounter(LUNGE, CounterConfig())
+    events = []
+    for i, v in enumerate(x):
+        up = c.update(i * DT, float(v))
+        if up.rep is not None:
+            events.append((i, up.rep))
+    assert len(events) == 5
+    for i, rep in events:
+        assert x[i] > 140  # counted on the way back up, near the start
+        assert rep.start_ms < rep.bottom_ms < rep.end_ms
+        assert abs(rep.extreme - 92.0) < 1.0
+
+
+def test_bridge_direction_counts_too() -> None:
+    segs = [(1.0, 135, 135)]
+    for _ in range(4):
+        segs += [(0.8, 135, 178), (0.5, 178, 178), (0.8, 178, 135), (0.5, 135, 135)]
+    assert count(signal(segs), BRIDGE)[0] == 4
+
+
+def test_jitter_of_5_deg_around_each_threshold_never_counts() -> None:
+    rng = np.random.default_rng(3)
+    c = RepCounter(LUNGE, CounterConfig())
+    enter = c.start_level + CounterConfig().work_enter_progress * (c.work_level - c.start_level)
+    back = c.start_level + CounterConfig().return_progress * (c.work_level - c.start_level)
+    for level in (enter, back):
+        x = np.concatenate([np.full(30, 172.0), signal([(0.5, 172, level)]),
+                            level + rng.uniform(-5, 5, 300)])
+        assert count(x)[0] == 0, level
+
+
+def test_jitter_at_the_bottom_and_top_gives_one_count_per_rep() -> None:
+    rng = np.random.default_rng(4)
+    x = lunge_reps(4) + rng.uniform(-5, 5, len(lunge_reps(4)))
+    assert count(x)[0] == 4
+
+
+def test_partial_reps_do_not_count() -> None:
+    x = signal([(1.0, 172, 172), (0.8, 172, 140), (0.8, 140, 172), (0.5, 172, 172),
+                (0.8, 172, 135), (0.8, 135, 172), (0.5, 172, 172)])
+    assert count(x)[0] == 0
+
+
+def test_long_pause_at_the_bottom_is_one_rep() -> None:
+    x = signal([(1.0, 172, 172), (1.0, 172, 92), (8.0, 92, 92), (1.0, 92, 172),
+                (0.5, 172, 172)])
+    assert count(x)[0] == 1
+
+
+def test_getting_into_position_is_not_counted() -> None:
+    # walking in: knee swinging through deep angles before ever standing still at the start
+    walk = 150 + 35 * np.sin(np.arange(90) / 4.0)
+    x = np.concatenate([walk, lunge_reps(2)])
+    assert count(x)[0] == 2
+    # and nothing counts while the posture is wrong (lying down for a lunge, say)
+    ready = np.zeros(len(lunge_reps(2)), dtype=bool)
+    assert count(lunge_reps(2), ready=ready)[0] == 0
+
+
+def test_short_dropouts_are_bridged_long_ones_reset() -> None:
+    x = lunge_reps(3)
+    short = x.copy()
+    short[60:70] = np.nan  # 330 ms gap mid-descent of rep 1
+    assert count(short)[0] == 3
+    long_gap = x.copy()
+    start = 30 + 20
+    long_gap[start:start + 45] = np.nan  # 1.5 s gap: rep 1 is lost, the others count
+    assert count(long_gap)[0] == 2
+
+
+def test_twitch_shorter_than_min_rep_is_ignored() -> None:
+    x = signal([(1.0, 172, 172), (0.15, 172, 95), (0.15, 95, 172), (1.0, 172, 172)])
+    assert count(x)[0] == 0
+
+
+def test_shallow_person_adapts_within_bounds() -> None:
+    # someone whose reps only reach 120 deg still gets counted and the work level follows
+    x = lunge_reps(6, bottom=120.0)
+    n, c = count(x)
+    assert n == 6
+    lo, hi = LUNGE.work_bounds
+    assert lo <= c.work_level <= hi
+    assert c.work_level > LUNGE.work  # moved toward the shallower bottom
+    # a very deep person cannot drag the level below the safe bound
+    n, c = count(lunge_reps(6, bottom=60.0))
+    assert n == 6 and c.work_level >= lo
+
+
+def test_start_level_follows_the_baseline_within_bounds() -> None:
+    n, c = count(lunge_reps(3, top=163.0))
+    assert n == 3 and abs(c.start_level - 163.0) < 2.0
+    n, c = count(lunge_reps(2, top=179.0))
+    assert n == 2 and c.start_level <= LUNGE.start_bounds[1]
+
+
+def test_states_walk_through_a_rep() -> None:
+    c = RepCounter(LUNGE, CounterConfig())
+    seen = []
+    for i, v in enumerate(lunge_reps(1)):
+        st_ = c.update(i * DT, float(v)).state
+        if not seen or seen[-1] is not st_:
+            seen.append(st_)
+    assert seen == [CounterState.NOT_READY, CounterState.READY, CounterState.GOING,
+                    CounterState.WORK, CounterState.RETURNING, CounterState.READY]
+
+
+@settings(max_examples=60, deadline=None)
+@given(sd=st.floats(0.0, 6.0), base=st.floats(150.0, 180.0), seed=st.integers(0, 10_000),
+       drift=st.floats(-10.0, 10.0))
+def test_noise_alone_never_makes_a_rep(sd: float, base: float, seed: int, drift: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 600
+    x = base + np.linspace(0, drift, n) + rng.normal(0, sd, n)
+    assert count(x)[0] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(sd=st.floats(0.0, 5.0), base=st.floats(120.0, 150.0), seed=st.integers(0, 10_000))
+def test_noise_alone_never_makes_a_bridge_rep(sd: float, base: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = base + rng.normal(0, sd, 600)
+    assert count(x, BRIDGE)[0] == 0
+
+
+def test_nan_progress_when_no_signal() -> None:
+    c = RepCounter(LUNGE, CounterConfig())
+    assert math.isnan(c.update(0.0, math.nan).progress)
