@@ -120,6 +120,37 @@ def live(
 
 
 @app.command()
+def routine(
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Routine TOML (sets, reps, hold/rest seconds, language); "
+                         "default: the ten-minute routine.")] = None,
+    camera: Annotated[int | None, typer.Option(
+        "--camera", help="Camera index (default 0).")] = None,
+    source: Annotated[Path | None, typer.Option(
+        "--source", help="Play a video file (or TRACK.npz) as if it were a camera.")] = None,
+    voice: Annotated[bool, typer.Option(
+        "--voice/--no-voice", help="Speak counts, countdowns and cues.")] = True,
+    lang: Annotated[LangChoice | None, typer.Option(
+        "--lang", help="Language (default: the routine's).")] = None,
+    max_seconds: Annotated[float | None, typer.Option(
+        "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
+    speech_log: Annotated[Path | None, typer.Option(
+        "--speech-log", help="Write every spoken line with its stream time here.")] = None,
+) -> None:
+    """A guided session: lunge holds, bridge sets and rests, moving on by itself.
+
+    Counting starts in position and pauses when you step away; sessions go to the history.
+    """
+    from formcheck.coach.commands import RoutineOptions, run_routine
+
+    if camera is not None and source is not None:
+        raise typer.BadParameter("give either --camera or --source, not both")
+    run_routine(RoutineOptions(config=config, camera=camera, source=source, voice=voice,
+                               lang=lang.value if lang is not None else None,
+                               max_seconds=max_seconds, speech_log=speech_log))
+
+
+@app.command()
 def exercises(
     lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
 ) -> None:

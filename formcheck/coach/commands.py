@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
-from formcheck.coach.history import open_default_store
+from formcheck.coach.factory import make_speaker
+from formcheck.coach.history import history_path, open_default_store
 from formcheck.coach.history_view import print_history, write_csv
 from formcheck.coach.recorder import HistorySink
-from formcheck.coach.routine import RoutinePlan, RoutineRunner
-from formcheck.coach.voice import Speaker, VoiceSink
+from formcheck.coach.routine import RoutinePlan, RoutineRunner, load_plan
+from formcheck.coach.voice import Speaker, SpokenLine, VoiceSink
 from formcheck.engine.types import Exercise, FrameResult, Side
+from formcheck.errors import OutputError
+
+if TYPE_CHECKING:
+    from formcheck.app.live import Display
 
 
 def run_history(csv_out: Path | None, console: Console | None = None) -> None:
@@ -95,3 +104,69 @@ class RoutineSession:
             done = "done" if o.completed else "stopped"
             lines.append(f"set {o.index + 1}: {o.plan.exercise.value}{side}: {what} ({done})")
         return lines
+
+
+@dataclass(frozen=True)
+class RoutineOptions:
+    """What ``routine`` was asked to do."""
+
+    config: Path | None = None
+    camera: int | None = None
+    source: Path | None = None
+    voice: bool = True
+    lang: str | None = None  # None: the config's language
+    max_seconds: float | None = None
+    speech_log: Path | None = None
+    history: bool = True
+
+
+def run_routine(opts: RoutineOptions, *, display: Display | None = None,
+                console: Console | None = None) -> list[str]:
+    """Run a guided routine in the live window; returns the per-set summary lines it printed.
+
+    Reuses the live loop (:class:`~formcheck.app.live.LiveSession`) with the routine as its
+    sink and stop rule; the engine is told which exercise each set expects.
+    """
+    from formcheck.app.inputs import open_input
+    from formcheck.app.live import CvWindow, LiveSession, LiveState
+    from formcheck.app.pipeline import LatestFrame, Pipeline, ResultSink
+    from formcheck.engine.session import Engine
+
+    console = console or Console()
+    plan = load_plan(opts.config)
+    lang = opts.lang or plan.lang
+    spec: Path | int = opts.source if opts.source is not None else (opts.camera or 0)
+    engine = Engine(exercise=plan.sets[0].exercise.value, lang=lang)
+
+    def echo(line: SpokenLine) -> None:
+        console.print(f"[dim]{line.said_ms / 1000:7.1f} s[/dim]  {line.utterance.text}")
+
+    with ExitStack() as stack:
+        log = (stack.enter_context(_open_log(opts.speech_log))
+               if opts.speech_log is not None else None)
+        source, pose_stage = open_input(spec, stack)
+        speaker = make_speaker(lang, opts.voice, log=log, echo=echo)
+        history = (HistorySink(history_path(), datetime.now().astimezone(), "routine",
+                               source.name, lang) if opts.history else None)
+        routine = stack.enter_context(RoutineSession(plan, speaker, engine.set_exercise, history,
+                                                     lang=lang))
+        window = display if display is not None else stack.enter_context(CvWindow())
+        latest = stack.enter_context(LatestFrame(source, pace=not source.is_live))
+        session = LiveSession(latest, Pipeline(pose_stage, engine), engine, window,
+                              LiveState(plan.sets[0].exercise.value, lang),
+                              sinks=[ResultSink(routine.update)],
+                              mirror=source.is_live, max_seconds=opts.max_seconds,
+                              stop=routine.should_stop)
+        with suppress(KeyboardInterrupt):  # Ctrl-C ends the routine like q; the history is kept
+            session.run()
+        lines = routine.summary_lines()
+    for line in lines:
+        console.print(line)
+    return lines
+
+
+def _open_log(path: Path) -> TextIO:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as err:
+        raise OutputError(f"cannot write speech log {path}: {err}") from None

@@ -210,7 +210,8 @@ class RoutineRunner:
         on_exercise: called with the exercise the engine should expect, whenever it changes
             (at the start and when a new block begins); the caller forwards it to the engine.
         presence: dwell times for start/pause/resume.
-        side_hint_ms: how long the wrong leg must be forward before the runner says which leg.
+        side_hint_ms: how long the wrong leg must be forward before it stops counting and the
+            runner says which leg.
 
     """
 
@@ -331,17 +332,21 @@ class RoutineRunner:
             plan.exercise, Exercise.UNKNOWN)
         wrong_side = (plan.side in (Side.LEFT, Side.RIGHT)
                       and result.side in (Side.LEFT, Side.RIGHT) and result.side != plan.side)
-        if holding and wrong_side:
-            if self._wrong_side_since_ms is None:
-                self._wrong_side_since_ms = t
+        if not (holding and wrong_side):
+            self._wrong_side_since_ms = None
+        elif self._wrong_side_since_ms is None:
+            self._wrong_side_since_ms = t
+        # Only a wrong leg held steadily counts as wrong: the side estimate may flicker for a
+        # few frames in a deep split, and those frames are still a hold.
+        if (self._wrong_side_since_ms is not None
+                and t - self._wrong_side_since_ms >= self.side_hint_ms):
             hint_due = (self._last_side_hint_ms is None
                         or t - self._last_side_hint_ms >= 4 * self.side_hint_ms)
-            if t - self._wrong_side_since_ms >= self.side_hint_ms and hint_due:
+            if hint_due:
                 self._last_side_hint_ms = t
                 out.append(Utterance(self.phrases.leg_forward[plan.side].capitalize() + ".",
                                      Kind.PROMPT, t, key="side"))
             return
-        self._wrong_side_since_ms = None
         if not holding:
             return
         before_ms = self._progress.held_ms
