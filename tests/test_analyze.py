@@ -168,6 +168,25 @@ def test_ctrl_c_writes_partial_results_and_exits_130(clip: Path, tmp_path: Path,
     assert video_props(out)[:3] == (10, 160, 120)  # the partial video is finished and plays
 
 
+def test_analyze_replays_a_landmark_track(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from formcheck.pose.track import TrackRecorder, save_track
+    from tests.test_overlay import lunge_pose
+
+    recorder = TrackRecorder("synthetic", 320, 240, 30.0)
+    for i in range(30):
+        recorder.add(lunge_pose(320, 240, t_ms=round(i * 1000 / 30)))
+    track = tmp_path / "t.npz"
+    save_track(recorder.track(), track)
+    out, report = tmp_path / "a.mp4", tmp_path / "r.json"
+    code, _, stderr = run_cli(["analyze", str(track), "--out", str(out), "--report", str(report),
+                               "--quiet"], monkeypatch, capsys)
+    assert code == 0, stderr
+    data = json.loads(report.read_text())
+    assert validate_report(data) == [] and data["frames"] == {"total": 30, "with_pose": 30}
+    assert video_props(out)[:3] == (30, 320, 240)
+
+
 SAMPLES = sorted((REPO / "sample_videos").glob("*lunge*side*.mp4"))
 
 

@@ -454,11 +454,13 @@ class CueBoard:
         self.max_cues = max_cues
         self._seen: dict[str, tuple[Cue, int, int]] = {}  # code -> (cue, first_ms, last_ms)
         self._last_t: int | None = None
+        self.shown: tuple[Cue, ...] = ()  # what the last update returned
 
     def reset(self) -> None:
         """Forget every cue (session reset, language switch)."""
         self._seen.clear()
         self._last_t = None
+        self.shown = ()
 
     def update(self, result: FrameResult, praise: str) -> tuple[Cue, ...]:
         """Take one frame's cues; return the ones to show, most severe first."""
@@ -476,7 +478,8 @@ class CueBoard:
         for code in [c for c, (_, _, last) in self._seen.items() if t - last > self.hold_ms]:
             del self._seen[code]
         ranked = sorted(self._seen.values(), key=lambda e: (_SEVERITY_ORDER[e[0].severity], e[1]))
-        return tuple(cue for cue, _, _ in ranked[: self.max_cues])
+        self.shown = tuple(cue for cue, _, _ in ranked[: self.max_cues])
+        return self.shown
 
 
 # --- composition -----------------------------------------------------------------------------
