@@ -55,70 +55,83 @@ def lerp(a: Stance, b: Stance, w: float) -> Stance:
                      for f in fields(Stance)})
 
 
+def _v(a, b, c) -> np.ndarray:
+    """Stack broadcastable components into ``(..., 3)`` vectors."""
+    a, b, c = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float), np.asarray(c, float))
+    return np.stack([a, b, c], axis=-1)
+
+
 def _ik_knee(hip: np.ndarray, ankle: np.ndarray, pole: np.ndarray) -> np.ndarray:
+    """Knee ``(N, 3)`` of a two-link leg from hip to ankle, bending toward ``pole``."""
     d_vec = ankle - hip
-    d = float(np.linalg.norm(d_vec))
-    along = d_vec / d
-    d = min(d, THIGH_M + SHIN_M - 1e-6)
+    d_raw = np.linalg.norm(d_vec, axis=-1, keepdims=True)
+    along = d_vec / d_raw
+    d = np.minimum(d_raw, THIGH_M + SHIN_M - 1e-6)
     a = (THIGH_M**2 - SHIN_M**2 + d**2) / (2 * d)
-    r = math.sqrt(max(THIGH_M**2 - a**2, 0.0))
-    bend = pole - np.dot(pole, along) * along
-    bend /= np.linalg.norm(bend)
+    r = np.sqrt(np.maximum(THIGH_M**2 - a**2, 0.0))
+    bend = pole - (pole * along).sum(-1, keepdims=True) * along
+    bend /= np.linalg.norm(bend, axis=-1, keepdims=True)
     return hip + a * along + r * bend
 
 
 def body_points(s: Stance) -> np.ndarray:
-    """``(33, 3)`` landmark positions in body coordinates (a, b, c)."""
-    p = np.zeros((NUM_LANDMARKS, 3))
+    """Landmark positions in body coordinates (a, b, c): ``(33, 3)``, or ``(N, 33, 3)`` when the
+    stance's fields are arrays of length N."""
+    f = {k.name: np.atleast_1d(np.asarray(getattr(s, k.name), float)) for k in fields(Stance)}
+    n = max(len(v) for v in f.values())
+    f = {k: np.broadcast_to(v, (n,)) for k, v in f.items()}
+    p = np.zeros((n, NUM_LANDMARKS, 3))
     fwd = np.array([1.0, 0.0, 0.0])
     right = np.array([0.0, 0.0, 1.0])
-    pelvis = np.array([s.pelvis_a, s.pelvis_b, s.pelvis_c])
-    roll = math.radians(s.pelvis_roll_deg)
+    col = lambda x: x[:, None]  # noqa: E731
+    pelvis = _v(f["pelvis_a"], f["pelvis_b"], f["pelvis_c"])
+    roll = np.radians(f["pelvis_roll_deg"])
     half = HIP_W_M / 2
-    lift = math.sin(roll) * half
-    p[LM.LEFT_HIP] = pelvis + np.array([0.0, lift, -math.cos(roll) * half])
-    p[LM.RIGHT_HIP] = pelvis + np.array([0.0, -lift, math.cos(roll) * half])
-    th = math.radians(s.trunk_deg)
-    tdir = np.array([math.sin(th), math.cos(th), 0.0])
-    front = np.array([math.cos(th), -math.sin(th), 0.0])  # belly side of the trunk
+    lift = np.sin(roll) * half
+    p[:, LM.LEFT_HIP] = pelvis + _v(0.0, lift, -np.cos(roll) * half)
+    p[:, LM.RIGHT_HIP] = pelvis + _v(0.0, -lift, np.cos(roll) * half)
+    th = np.radians(f["trunk_deg"])
+    tdir = _v(np.sin(th), np.cos(th), 0.0)
+    front = _v(np.cos(th), -np.sin(th), 0.0)  # belly side of the trunk
     sc = pelvis + TORSO_M * tdir
-    p[LM.LEFT_SHOULDER] = sc - right * SHOULDER_W_M / 2
-    p[LM.RIGHT_SHOULDER] = sc + right * SHOULDER_W_M / 2
+    p[:, LM.LEFT_SHOULDER] = sc - right * SHOULDER_W_M / 2
+    p[:, LM.RIGHT_SHOULDER] = sc + right * SHOULDER_W_M / 2
     head = sc + 0.22 * tdir + 0.03 * front
-    p[LM.NOSE] = head + 0.10 * front
-    for i, (inner, eye, outer, ear, mouth) in enumerate((
-            (LM.LEFT_EYE_INNER, LM.LEFT_EYE, LM.LEFT_EYE_OUTER, LM.LEFT_EAR, LM.MOUTH_LEFT),
-            (LM.RIGHT_EYE_INNER, LM.RIGHT_EYE, LM.RIGHT_EYE_OUTER, LM.RIGHT_EAR, LM.MOUTH_RIGHT))):
-        sgn = -1.0 if i == 0 else 1.0
+    p[:, LM.NOSE] = head + 0.10 * front
+    for sgn, (inner, eye, outer, ear, mouth) in (
+            (-1.0, (LM.LEFT_EYE_INNER, LM.LEFT_EYE, LM.LEFT_EYE_OUTER, LM.LEFT_EAR,
+                    LM.MOUTH_LEFT)),
+            (1.0, (LM.RIGHT_EYE_INNER, LM.RIGHT_EYE, LM.RIGHT_EYE_OUTER, LM.RIGHT_EAR,
+                   LM.MOUTH_RIGHT))):
         base = head + 0.08 * front + 0.03 * tdir
-        p[inner] = base + sgn * 0.02 * right
-        p[eye] = base + sgn * 0.035 * right
-        p[outer] = base + sgn * 0.05 * right
-        p[ear] = head + sgn * 0.075 * right
-        p[mouth] = head + 0.08 * front - 0.05 * tdir + sgn * 0.025 * right
+        p[:, inner] = base + sgn * 0.02 * right
+        p[:, eye] = base + sgn * 0.035 * right
+        p[:, outer] = base + sgn * 0.05 * right
+        p[:, ear] = head + sgn * 0.075 * right
+        p[:, mouth] = head + 0.08 * front - 0.05 * tdir + sgn * 0.025 * right
     for sh, el, wr, pk, ix, tb in (
             (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX,
              LM.LEFT_THUMB),
             (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX,
              LM.RIGHT_THUMB)):
-        p[el] = p[sh] - UPPER_ARM_M * tdir
-        p[wr] = p[el] - FOREARM_M * tdir + 0.03 * front
-        p[pk] = p[wr] - 0.08 * tdir
-        p[ix] = p[wr] - 0.09 * tdir + 0.02 * front
-        p[tb] = p[wr] - 0.05 * tdir + 0.04 * front
-    for hip, knee, ankle, heel, toe, a, pitch, valgus, medial in (
-            (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX,
-             (s.l_ankle_a, s.l_ankle_b, s.l_ankle_c), s.l_foot_pitch_deg, s.l_valgus_m, right),
-            (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX,
-             (s.r_ankle_a, s.r_ankle_b, s.r_ankle_c), s.r_foot_pitch_deg, s.r_valgus_m, -right)):
-        p[ankle] = np.array(a)
-        k = _ik_knee(p[hip], p[ankle], fwd)
-        p[knee] = k + valgus * medial
-        fp = math.radians(pitch)
-        c, sn = math.cos(fp), math.sin(fp)  # rotate the flat foot toes-down by the pitch
-        p[toe] = p[ankle] + np.array([0.15 * c - 0.07 * sn, -0.15 * sn - 0.07 * c, 0.0])
-        p[heel] = p[ankle] + np.array([-0.05 * c - 0.07 * sn, 0.05 * sn - 0.07 * c, 0.0])
-    return p
+        p[:, el] = p[:, sh] - UPPER_ARM_M * tdir
+        p[:, wr] = p[:, el] - FOREARM_M * tdir + 0.03 * front
+        p[:, pk] = p[:, wr] - 0.08 * tdir
+        p[:, ix] = p[:, wr] - 0.09 * tdir + 0.02 * front
+        p[:, tb] = p[:, wr] - 0.05 * tdir + 0.04 * front
+    for side, hip, knee, ankle, heel, toe, medial in (
+            ("l", LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX,
+             right),
+            ("r", LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL,
+             LM.RIGHT_FOOT_INDEX, -right)):
+        p[:, ankle] = _v(f[f"{side}_ankle_a"], f[f"{side}_ankle_b"], f[f"{side}_ankle_c"])
+        k = _ik_knee(p[:, hip], p[:, ankle], fwd)
+        p[:, knee] = k + col(f[f"{side}_valgus_m"]) * medial
+        fp = np.radians(f[f"{side}_foot_pitch_deg"])
+        c, sn = np.cos(fp), np.sin(fp)  # rotate the flat foot toes-down by the pitch
+        p[:, toe] = p[:, ankle] + _v(0.15 * c - 0.07 * sn, -0.15 * sn - 0.07 * c, 0.0)
+        p[:, heel] = p[:, ankle] + _v(-0.05 * c - 0.07 * sn, 0.05 * sn - 0.07 * c, 0.0)
+    return p[0] if np.ndim(s.pelvis_a) == 0 else p
 
 
 @dataclass(frozen=True)
@@ -135,24 +148,24 @@ class Camera:
     offset_px: tuple[float, float] = (0.0, 0.0)
 
     def project(self, body: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``(xy (33,2) px, z (33,) px, world (33,3) m)`` for body-coordinate points."""
+        """Return ``(xy (..,33,2) px, z (..,33) px, world (..,33,3) m)`` for body points."""
         psi = math.radians(self.yaw_deg)
         fwd = np.array([math.cos(psi), 0.0, math.sin(psi)])
         up = np.array([0.0, 1.0, 0.0])
         right = np.array([-math.sin(psi), 0.0, math.cos(psi)])
-        cam = body[:, :1] * fwd + body[:, 1:2] * up + body[:, 2:3] * right  # x right, y up, z out
-        depth = self.distance_m - cam[:, 2]
-        x = self.focal_px * cam[:, 0] / depth
-        y = -self.focal_px * (cam[:, 1] - self.height_m) / depth
+        cam = body[..., :1] * fwd + body[..., 1:2] * up + body[..., 2:3] * right  # x, y up, z out
+        depth = self.distance_m - cam[..., 2]
+        x = self.focal_px * cam[..., 0] / depth
+        y = -self.focal_px * (cam[..., 1] - self.height_m) / depth
         r = math.radians(self.roll_deg)
         xr = math.cos(r) * x - math.sin(r) * y
         yr = math.sin(r) * x + math.cos(r) * y
         xy = np.stack([xr + self.width / 2 + self.offset_px[0],
-                       yr + self.height / 2 + self.offset_px[1]], axis=1)
-        hip_c = (cam[LM.LEFT_HIP] + cam[LM.RIGHT_HIP]) / 2
-        rel = cam - hip_c
-        z = -rel[:, 2] * self.focal_px / self.distance_m
-        world = np.stack([rel[:, 0], -rel[:, 1], -rel[:, 2]], axis=1)
+                       yr + self.height / 2 + self.offset_px[1]], axis=-1)
+        hip_c = (cam[..., LM.LEFT_HIP, :] + cam[..., LM.RIGHT_HIP, :]) / 2
+        rel = cam - hip_c[..., None, :]
+        z = -rel[..., 2] * self.focal_px / self.distance_m
+        world = np.stack([rel[..., 0], -rel[..., 1], -rel[..., 2]], axis=-1)
         return xy, z, world
 
 
@@ -167,10 +180,6 @@ def make_pose(s: Stance, cam: Camera, t_ms: int, rng: np.random.Generator | None
     return Pose(t_ms, cam.width, cam.height, xy, z, world, vis, np.ones(NUM_LANDMARKS))
 
 
-def _ease(w: float) -> float:
-    return 0.5 - 0.5 * math.cos(math.pi * max(0.0, min(1.0, w)))
-
-
 def sequence(keys: list[tuple[float, Stance]], cam: Camera | None = None, fps: float = 30.0,
              noise_px: float = 0.0, seed: int = 0,
              dropouts: tuple[tuple[float, float], ...] = ()) -> list[Pose]:
@@ -178,21 +187,30 @@ def sequence(keys: list[tuple[float, Stance]], cam: Camera | None = None, fps: f
     windows with no person found."""
     cam = cam or Camera()
     rng = np.random.default_rng(seed)
+    times = np.arange(int(keys[-1][0] * fps) + 1) / fps
+    kt = np.array([k[0] for k in keys])
+    j = np.clip(np.searchsorted(kt, times, side="right") - 1, 0, len(keys) - 2)
+    t0, t1 = kt[j], kt[j + 1]
+    span = np.where(t1 > t0, t1 - t0, 1.0)
+    w = np.where(t1 > t0, 0.5 - 0.5 * np.cos(np.pi * np.clip((times - t0) / span, 0, 1)), 1.0)
+    stance = Stance(**{
+        f.name: (1 - w) * np.array([getattr(keys[i][1], f.name) for i in j])
+        + w * np.array([getattr(keys[i + 1][1], f.name) for i in j])
+        for f in fields(Stance)})
+    xy, z, world = cam.project(body_points(stance))
+    if noise_px > 0:
+        xy = xy + rng.normal(0.0, noise_px, xy.shape)
+        world = world + rng.normal(0.0, noise_px * 4.0 / cam.focal_px, world.shape)
+    vis = np.full(NUM_LANDMARKS, 0.95)
+    pres = np.ones(NUM_LANDMARKS)
     out: list[Pose] = []
-    t_end = keys[-1][0]
-    n = int(t_end * fps) + 1
-    j = 0
-    for i in range(n):
-        t = i / fps
-        while j < len(keys) - 2 and t > keys[j + 1][0]:
-            j += 1
-        (t0, s0), (t1, s1) = keys[j], keys[j + 1]
-        w = _ease((t - t0) / (t1 - t0)) if t1 > t0 else 1.0
+    for i, t in enumerate(times):
         t_ms = round(t * 1000)
         if any(a <= t < b for a, b in dropouts):
             out.append(Pose.empty(t_ms, cam.width, cam.height))
-            continue
-        out.append(make_pose(lerp(s0, s1, w), cam, t_ms, rng, noise_px))
+        else:
+            out.append(Pose(t_ms, cam.width, cam.height, xy[i], z[i], world[i], vis.copy(),
+                            pres.copy()))
     return out
 
 

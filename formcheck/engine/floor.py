@@ -53,22 +53,22 @@ class FloorEstimator:
         """Current estimate, 0 (level camera) until there is evidence."""
         return self._tilt
 
-    def update(self, xy: np.ndarray, side_view: bool) -> float:
+    def update(self, pts: list[list[float]], side_view: bool) -> float:
         """Add this frame's evidence (side views only) and return the tilt in degrees.
 
-        ``xy``: ``(33, 2)`` smoothed points, NaN where unknown.
+        ``pts``: the 33 smoothed image points as ``[x, y]`` lists, NaN where unknown.
         """
         if not side_view:
             return self._tilt
-        leg = leg_length(xy)
+        leg = leg_length(pts)
         best: tuple[float, float] | None = None  # (toe-down reading, floor tilt)
         for heel, toe in ((LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
-            v = xy[toe] - xy[heel]
-            n = math.hypot(float(v[0]), float(v[1]))
+            v = (pts[toe][0] - pts[heel][0], pts[toe][1] - pts[heel][1])
+            n = math.hypot(v[0], v[1])
             too_short = n < self._cfg.floor_min_foot_ratio * leg
             if not (math.isfinite(n) and math.isfinite(leg)) or too_short:
                 continue
-            toe_down = math.degrees(math.atan2(float(v[1]), abs(float(v[0]))))
+            toe_down = math.degrees(math.atan2(v[1], abs(v[0])))
             tilt = toe_down if v[0] > 0 else -toe_down
             if best is None or toe_down < best[0]:
                 best = (toe_down, tilt)
@@ -80,15 +80,15 @@ class FloorEstimator:
         return self._tilt
 
 
-def leg_length(xy: np.ndarray) -> float:
-    """Mean image length hip-knee-ankle over the known legs (scale for spreads)."""
-    seg = np.sqrt(((xy[_LEG_B] - xy[_LEG_A]) ** 2).sum(axis=1))  # thigh L, shin L, thigh R, shin R
-    legs = [float(seg[0] + seg[1]), float(seg[2] + seg[3])]
+def leg_length(pts: np.ndarray | list[list[float]]) -> float:
+    """Mean length hip-knee-ankle over the known legs (image or world points)."""
+    sel = pts[_LEG].tolist() if isinstance(pts, np.ndarray) else [pts[i] for i in _LEG]
+    lh, lk, la, rh, rk, ra = sel
+    legs = [math.dist(lh, lk) + math.dist(lk, la), math.dist(rh, rk) + math.dist(rk, ra)]
     legs = [v for v in legs if math.isfinite(v)]
     return sum(legs) / len(legs) if legs else float("nan")
 
 
-_LEG_A = [LM.LEFT_HIP, LM.LEFT_KNEE, LM.RIGHT_HIP, LM.RIGHT_KNEE]
-_LEG_B = [LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_KNEE, LM.RIGHT_ANKLE]
+_LEG = [LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE]
 
 

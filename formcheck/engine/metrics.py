@@ -10,17 +10,20 @@ leave sagittal inclinations unknown. Unknown inputs give NaN, never a guess.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from formcheck.engine.geometry import (
     NAN,
+    Vec,
     angle_deg,
     incline_deg,
-    mid,
+    ldot,
+    lmid,
+    lsub,
+    nanmean2,
     nanmin2,
-    unit,
     wrap_deg,
 )
 from formcheck.engine.types import Side, View
@@ -67,8 +70,8 @@ _LEGS = {
 }
 
 
-def table_angles(points: np.ndarray) -> dict[str, float]:
-    """All :data:`ANGLES` from ``(33, d)`` points (image or world)."""
+def table_angles(points: Sequence[Sequence[float]]) -> dict[str, float]:
+    """All :data:`ANGLES` from 33 points (image or world; array rows or float lists)."""
     return {name: angle_deg(points[a], points[b], points[c]) for name, (a, b, c) in ANGLES.items()}
 
 
@@ -76,54 +79,58 @@ def _other(side: Side) -> Side:
     return Side.RIGHT if side is Side.LEFT else Side.LEFT
 
 
-def _thigh_ext_deg(xy: np.ndarray, side: Side, up: np.ndarray, fwd: np.ndarray) -> float:
+Pts = list[list[float]]
+
+
+def _thigh_ext_deg(p: Pts, side: Side, up: Vec, fwd: Vec) -> float:
     """Thigh behind the downward trunk line, degrees (+ = extension)."""
     sh, hip, knee, _ = _LEGS[side]
     other_sh, other_hip = _LEGS[_other(side)][0], _LEGS[_other(side)][1]
-    s, h = xy[sh], xy[hip]
-    if not (np.isfinite(s).all() and np.isfinite(h).all()):  # far side hidden: use centres
-        s, h = mid(xy[sh], xy[other_sh]), mid(xy[hip], xy[other_hip])
-    down = -up
-    trunk_down = incline_deg(h - s, down, fwd)
-    thigh = incline_deg(xy[knee] - xy[hip], down, fwd)
+    s, h = p[sh], p[hip]
+    if not math.isfinite(sum(s) + sum(h)):  # far side hidden: use centres
+        s, h = lmid(p[sh], p[other_sh]), lmid(p[hip], p[other_hip])
+    down = [-up[0], -up[1]]
+    trunk_down = incline_deg(lsub(h, s), down, fwd)
+    thigh = incline_deg(lsub(p[knee], p[hip]), down, fwd)
     return wrap_deg(trunk_down - thigh)
 
 
-def _valgus_deg(pts: np.ndarray, side: Side, medial: np.ndarray) -> float:
+def _valgus_deg(p: Pts, side: Side, medial: Vec) -> float:
     """Signed angle at the hip between hip->ankle and hip->knee, + knee toward ``medial``."""
     _, hip, knee, ankle = _LEGS[side]
-    ha = pts[ankle] - pts[hip]
-    hk = pts[knee] - pts[hip]
-    a = angle_deg(pts[ankle], pts[hip], pts[knee])
+    ha = lsub(p[ankle], p[hip])
+    hk = lsub(p[knee], p[hip])
+    a = angle_deg(p[ankle], p[hip], p[knee])
     if math.isnan(a):
         return NAN
     # which side of the hip-ankle line the knee is on, measured along the medial direction
-    n = np.array([-ha[1], ha[0]])
-    if float(np.dot(n, medial)) < 0:
-        n = -n
-    return a if float(np.dot(hk, n)) > 0 else -a
+    n = [-ha[1], ha[0]]
+    if ldot(n, medial) < 0:
+        n = [-n[0], -n[1]]
+    return a if ldot(hk, n) > 0 else -a
 
 
-def _bridge_hip_deg(xy: np.ndarray, up: np.ndarray) -> float:
+def _bridge_hip_deg(p: Pts, up: Vec) -> float:
     """Shoulder-hip-knee angle, reflexive (> 180) when the hip is above the shoulder-knee line."""
-    s = mid(xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER])
-    h = mid(xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP])
-    k = mid(xy[LM.LEFT_KNEE], xy[LM.RIGHT_KNEE])
+    s = lmid(p[LM.LEFT_SHOULDER], p[LM.RIGHT_SHOULDER])
+    h = lmid(p[LM.LEFT_HIP], p[LM.RIGHT_HIP])
+    k = lmid(p[LM.LEFT_KNEE], p[LM.RIGHT_KNEE])
     a = angle_deg(s, h, k)
     if math.isnan(a):
         return NAN
-    line = k - s
-    n = np.array([-line[1], line[0]])
-    if float(np.dot(n, up)) < 0:
-        n = -n
-    return 360.0 - a if float(np.dot(h - s, n)) > 0 else a
+    line = lsub(k, s)
+    n = [-line[1], line[0]]
+    if ldot(n, up) < 0:
+        n = [-n[0], -n[1]]
+    return 360.0 - a if ldot(lsub(h, s), n) > 0 else a
 
 
 def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[str, float]:
     """Named metrics of one frame; ``xy`` ``(33, 2)`` px, ``world`` ``(33, 3)`` m; NaN = unknown."""
     side_view = vs.view is View.SIDE
-    pts = xy if side_view else world
-    m: dict[str, float] = table_angles(pts)
+    img: Pts = xy.tolist()
+    wld: Pts = world.tolist()
+    m: dict[str, float] = table_angles(img if side_view else wld)
     m["lunge_knee_deg"] = nanmin2(m["left_knee_deg"], m["right_knee_deg"])
     front = vs.front
     if front in (Side.LEFT, Side.RIGHT):
@@ -131,58 +138,57 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
         m["back_knee_deg"] = m[f"{_other(front).value}_knee_deg"]
     else:
         m["front_knee_deg"] = m["back_knee_deg"] = NAN
-    up, fwd = vs.up, vs.forward
+    up = vs.up.tolist()
+    along = vs.along.tolist()
+    fwd = [along[0] * vs.facing, along[1] * vs.facing]
     standing = vs.posture is Posture.STANDING
     lying = vs.posture is Posture.LYING
     m["front_shin_deg"] = m["back_hip_ext_deg"] = m["trunk_lean_deg"] = NAN
     if side_view and standing and vs.facing != 0:
-        sc = mid(xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER])
-        hc = mid(xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP])
-        m["trunk_lean_deg"] = incline_deg(sc - hc, up, fwd)
+        sc = lmid(img[LM.LEFT_SHOULDER], img[LM.RIGHT_SHOULDER])
+        hc = lmid(img[LM.LEFT_HIP], img[LM.RIGHT_HIP])
+        m["trunk_lean_deg"] = incline_deg(lsub(sc, hc), up, fwd)
         if front in (Side.LEFT, Side.RIGHT):
             _, _, knee, ankle = _LEGS[front]
-            m["front_shin_deg"] = incline_deg(xy[knee] - xy[ankle], up, fwd)
-            m["back_hip_ext_deg"] = _thigh_ext_deg(xy, _other(front), up, fwd)
+            m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
+            m["back_hip_ext_deg"] = _thigh_ext_deg(img, _other(front), up, fwd)
     if lying:
         if side_view:
-            m["bridge_hip_deg"] = _bridge_hip_deg(xy, up)
+            m["bridge_hip_deg"] = _bridge_hip_deg(img, up)
         else:
-            s = mid(world[LM.LEFT_SHOULDER], world[LM.RIGHT_SHOULDER])
-            h = mid(world[LM.LEFT_HIP], world[LM.RIGHT_HIP])
-            k = mid(world[LM.LEFT_KNEE], world[LM.RIGHT_KNEE])
+            s = lmid(wld[LM.LEFT_SHOULDER], wld[LM.RIGHT_SHOULDER])
+            h = lmid(wld[LM.LEFT_HIP], wld[LM.RIGHT_HIP])
+            k = lmid(wld[LM.LEFT_KNEE], wld[LM.RIGHT_KNEE])
             m["bridge_hip_deg"] = angle_deg(s, h, k)
-        knees = [v for v in (m["left_knee_deg"], m["right_knee_deg"]) if math.isfinite(v)]
-        m["bridge_knee_deg"] = float(np.mean(knees)) if knees else NAN
+        m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
     else:
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = NAN
 
     # front view: frontal-plane checks in the image, against the floor line
-    lh, rh = xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP]
     m["pelvis_level_deg"] = m["left_knee_valgus_deg"] = m["right_knee_valgus_deg"] = NAN
     m["knee_valgus_deg"] = m["stance_width_ratio"] = m["pelvis_level_abs_deg"] = NAN
     m["knee_width_ratio"] = NAN
     if vs.view is View.FRONT:
-        lat = unit(rh - lh)  # image direction from the left hip to the right hip
-        if np.isfinite(lat).all():
-            d = lh - rh  # + when the left hip is higher, whichever way the person faces
-            m["pelvis_level_deg"] = math.degrees(
-                math.atan2(float(np.dot(d, up)), abs(float(np.dot(d, vs.along)))))
+        lh, rh = img[LM.LEFT_HIP], img[LM.RIGHT_HIP]
+        hip_v = lsub(rh, lh)  # image direction from the left hip to the right hip
+        hip_w = math.hypot(*hip_v)
+        if math.isfinite(hip_w) and hip_w > 1e-9:
+            lat = [hip_v[0] / hip_w, hip_v[1] / hip_w]
+            d = [-hip_v[0], -hip_v[1]]  # + when the left hip is higher, whichever way one faces
+            m["pelvis_level_deg"] = math.degrees(math.atan2(ldot(d, up), abs(ldot(d, along))))
             m["pelvis_level_abs_deg"] = abs(m["pelvis_level_deg"])
-            feet_w = abs(float(np.dot(xy[LM.LEFT_ANKLE] - xy[LM.RIGHT_ANKLE], lat)))
-            knees_w = abs(float(np.dot(xy[LM.LEFT_KNEE] - xy[LM.RIGHT_KNEE], lat)))
+            feet_w = abs(ldot(lsub(img[LM.LEFT_ANKLE], img[LM.RIGHT_ANKLE]), lat))
+            knees_w = abs(ldot(lsub(img[LM.LEFT_KNEE], img[LM.RIGHT_KNEE]), lat))
             if feet_w > 1e-9:
                 m["knee_width_ratio"] = knees_w / feet_w
-        if np.isfinite(lat).all() and not lying:  # lying seen from the feet: legs foreshortened
-            m["left_knee_valgus_deg"] = _valgus_deg(xy, Side.LEFT, lat)
-            m["right_knee_valgus_deg"] = _valgus_deg(xy, Side.RIGHT, -lat)
-            if front in (Side.LEFT, Side.RIGHT):
-                m["knee_valgus_deg"] = m[f"{front.value}_knee_valgus_deg"]
-            else:
-                vals = [v for v in (m["left_knee_valgus_deg"], m["right_knee_valgus_deg"])
-                        if math.isfinite(v)]
-                m["knee_valgus_deg"] = max(vals) if vals else NAN
-            hip_w = float(np.linalg.norm(rh - lh))
-            feet = xy[LM.LEFT_ANKLE] - xy[LM.RIGHT_ANKLE]
-            if hip_w > 1e-9:
-                m["stance_width_ratio"] = abs(float(np.dot(feet, lat))) / hip_w
+            if not lying:  # lying seen from the feet: legs foreshortened, no valgus angle
+                m["left_knee_valgus_deg"] = _valgus_deg(img, Side.LEFT, lat)
+                m["right_knee_valgus_deg"] = _valgus_deg(img, Side.RIGHT, [-lat[0], -lat[1]])
+                if front in (Side.LEFT, Side.RIGHT):
+                    m["knee_valgus_deg"] = m[f"{front.value}_knee_valgus_deg"]
+                else:
+                    vals = [v for v in (m["left_knee_valgus_deg"], m["right_knee_valgus_deg"])
+                            if math.isfinite(v)]
+                    m["knee_valgus_deg"] = max(vals) if vals else NAN
+                m["stance_width_ratio"] = feet_w / hip_w
     return m

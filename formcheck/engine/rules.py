@@ -115,15 +115,17 @@ class CueTracker:
     def __init__(self, cfg: CueConfig) -> None:
         self._cfg = cfg
         self._tracks: dict[str, _Track] = {}
+        self._active: frozenset[str] = frozenset()
 
     def reset(self) -> None:
         """Clear every active fault."""
         self._tracks.clear()
+        self._active = frozenset()
 
     @property
     def active(self) -> frozenset[str]:
         """Codes currently active."""
-        return frozenset(c for c, tr in self._tracks.items() if tr.active)
+        return self._active
 
     def update(self, t_ms: float, verdicts: Mapping[str, Verdict]) -> frozenset[str]:
         """Feed this frame's verdicts (codes not present count as OK); return active codes."""
@@ -139,4 +141,5 @@ class CueTracker:
             if t_ms - tr.since_ms >= need:
                 tr.active = fault
                 tr.since_ms = None
-        return self.active
+        self._active = frozenset(c for c, tr in self._tracks.items() if tr.active)
+        return self._active

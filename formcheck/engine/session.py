@@ -49,6 +49,7 @@ __all__ = ["Engine", "SessionSummary"]
 #: Landmarks that must be visible to judge a lunge or bridge ("step back" otherwise).
 KEY_LANDMARKS = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE,
                  LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
+_KEY = np.array(KEY_LANDMARKS, dtype=np.intp)
 #: Share of a standing rep's deep frames that must show a split stance to call it a lunge.
 MIN_SPLIT_SHARE = 0.5
 #: Share of frames with a pose where the body was cut off above which a clip cannot be judged.
@@ -76,6 +77,8 @@ class _RepLog:
     faults: set[str] = field(default_factory=set)
 
     def clear(self) -> None:
+        if not self.t and not self.faults:
+            return
         self.t.clear()
         self.signal.clear()
         self.metrics.clear()
@@ -164,23 +167,26 @@ class Engine:
     def update(self, pose: Pose) -> FrameResult:
         """Judge one frame; poses must come with increasing ``t_ms``."""
         t = float(pose.t_ms)
-        self._count_frame(pose)
+        found = pose.found
+        self._count_frame(t, found)
         scale = float(pose.height) if pose.height > 0 else 1.0
         both = np.concatenate([pose.xy / scale, pose.world], axis=1)
-        if not np.isfinite(pose.world).all():  # world missing alone must not hide the image
-            both[:, 2:] = np.where(np.isfinite(both[:, 2:]), both[:, 2:], 0.0)
+        world_ok = np.isfinite(pose.world)
+        has_world = bool(world_ok.any())
+        if not world_ok.all():  # world missing alone must not hide the image
+            both[:, 2:] = np.where(world_ok, both[:, 2:], 0.0)
         smooth, known = self._gate(t, both, pose.visibility, pose.presence)
         xy = smooth[:, :2] * scale
-        world = smooth[:, 2:] if np.isfinite(pose.world).any() else np.full((33, 3), np.nan)
+        world = smooth[:, 2:] if has_world else np.full((33, 3), np.nan)
         z = np.where(known, pose.z, np.nan)
         vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
 
-        full_body = bool(known[list(KEY_LANDMARKS)].all()) and _inside(xy, pose)
-        if pose.found and not full_body:
+        full_body = bool(known[_KEY].all()) and _inside(xy, pose)
+        if found and not full_body:
             self._frames_cut += 1
-        if pose.found:
+        if found:
             self._views[vs.view] += 1
 
         # counters: every exercise whose posture matches may count (auto), or the requested one
@@ -228,7 +234,7 @@ class Engine:
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
             self._logs[ex].faults |= self._cues.active
-        guidance = self._guidance(t, pose, full_body, vs, phase)
+        guidance = self._guidance(t, found, full_body, vs, phase)
         reps = dict(self._reps_by_side)
         return FrameResult(
             t_ms=pose.t_ms, pose=pose, exercise=ex, view=vs.view,
@@ -278,8 +284,7 @@ class Engine:
         except ValueError:
             raise ValueError(f"unknown exercise {exercise!r}; use auto, lunge or bridge") from None
 
-    def _count_frame(self, pose: Pose) -> None:
-        t = float(pose.t_ms)
+    def _count_frame(self, t: float, found: bool) -> None:
         if self._first_ms is None:
             self._first_ms = t
         elif t > self._last_ms:
@@ -287,7 +292,7 @@ class Engine:
             self._dt_ms = dt if self._dt_ms == 0 else 0.9 * self._dt_ms + 0.1 * dt
         self._last_ms = t
         self._frames_total += 1
-        if pose.found:
+        if found:
             self._frames_pose += 1
 
     def _log_frame(self, log: _RepLog, t: float, x: float, metrics: dict[str, float],
@@ -362,19 +367,19 @@ class Engine:
         return tuple(Cue(c, cue_text(c, self.lang), severity.get(c, Severity.WARNING))
                      for c in codes)
 
-    def _guidance(self, t: float, pose: Pose, full_body: bool, vs: ViewState,
+    def _guidance(self, t: float, found: bool, full_body: bool, vs: ViewState,
                   phase: Phase) -> tuple[Cue, ...]:
         delay = self.config.view.guidance_delay_ms
         out: list[str] = []
-        if not pose.found:
+        if not found:
             out.append("no_person")
         if full_body:
             self._missing_since = None
-        elif pose.found:
+        elif found:
             self._missing_since = self._missing_since if self._missing_since is not None else t
             if t - self._missing_since >= delay:
                 out.append("step_back")
-        if vs.view is View.OBLIQUE and pose.found:
+        if vs.view is View.OBLIQUE and found:
             self._oblique_since = self._oblique_since if self._oblique_since is not None else t
             if t - self._oblique_since >= delay:
                 out.append("turn_sideways")
@@ -418,9 +423,9 @@ class Engine:
 
 
 def _inside(xy: np.ndarray, pose: Pose) -> bool:
-    pts = xy[list(KEY_LANDMARKS)]
-    return bool(((pts[:, 0] >= 0) & (pts[:, 0] <= pose.width) & (pts[:, 1] >= 0)
-                 & (pts[:, 1] <= pose.height)).all())
+    pts = xy[_KEY]
+    return bool((pts >= 0).all() and (pts[:, 0] <= pose.width).all()
+                and (pts[:, 1] <= pose.height).all())
 
 
 def _clip01(p: float) -> float:

@@ -83,10 +83,17 @@ class OneEuroSmoother:
             self._t = np.full(x.shape, np.nan)
         assert self._dx is not None and self._t is not None
         seen = np.isfinite(x)
-        fresh = seen & ~np.isfinite(self._x)  # `t == 0` is a valid time: test state, not truth
+        have = np.isfinite(self._x)  # `t == 0` is a valid time: test state, not truth
         te = (t_ms - self._t) / 1000.0
-        run = seen & ~fresh & (te > 0)
-        out = np.full(x.shape, np.nan)
+        run = seen & have & (te > 0)
+        if run.all():  # the common case: every element tracked, no masking needed
+            dx = (x - self._x) / te
+            a_d = _alpha(te, self.d_cutoff_hz)
+            self._dx = a_d * dx + (1.0 - a_d) * self._dx
+            a = _alpha(te, self.min_cutoff_hz + self.beta * np.abs(self._dx))
+            self._x = a * x + (1.0 - a) * self._x
+            self._t.fill(t_ms)
+            return self._x.copy()
         if run.any():
             te_r = te[run]
             dx = (x[run] - self._x[run]) / te_r
@@ -96,11 +103,11 @@ class OneEuroSmoother:
             self._x[run] = a * x[run] + (1.0 - a) * self._x[run]
             self._dx[run] = dx_hat
             self._t[run] = t_ms
+        fresh = seen & ~have
         self._x[fresh] = x[fresh]
         self._dx[fresh] = 0.0
         self._t[fresh] = t_ms
-        out[seen] = self._x[seen]
-        return out
+        return np.where(seen, self._x, np.nan)
 
 
 class NoSmoother:
@@ -141,11 +148,16 @@ class LandmarkGate:
         """Return ``(smoothed (N, k), known (N,) bool)``; unknown rows are NaN."""
         seen = ((visibility >= self._cfg.min_visibility) & (presence >= self._cfg.min_presence)
                 & np.isfinite(points).all(axis=1))
-        gated = np.where(seen[:, None], points, np.nan)
         if self._last is None:
             self._last = np.full(points.shape, np.nan)
             self._last_seen_ms = np.full(points.shape[0], -np.inf)
         assert self._last_seen_ms is not None
+        if seen.all():  # the common case: everything visible
+            out = self._smoother(t_ms, points)
+            self._last = out.copy()
+            self._last_seen_ms.fill(t_ms)
+            return out, np.isfinite(out).all(axis=1)
+        gated = np.where(seen[:, None], points, np.nan)
         age = t_ms - self._last_seen_ms
         stale = ~seen & (age > self._cfg.max_gap_ms)
         if stale.any():  # drop filter state so the point restarts instead of sliding in

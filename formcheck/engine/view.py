@@ -26,7 +26,7 @@ import numpy as np
 
 from formcheck.engine.config import ViewConfig
 from formcheck.engine.floor import FloorEstimator, floor_axes, leg_length
-from formcheck.engine.geometry import angle_deg, mid, nanmean2
+from formcheck.engine.geometry import lmid, lsub, nanmean2
 from formcheck.engine.types import Side, View
 from formcheck.pose.landmarks import LM
 
@@ -95,25 +95,29 @@ class ViewEstimator:
                z: np.ndarray) -> ViewState:
         """Judge one frame. ``xy``/``world``/``z``: smoothed, NaN where unknown."""
         cfg = self._cfg
-        ls, rs = xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER]
-        lh, rh = xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP]
-        sc, hc = mid(ls, rs), mid(lh, rh)
-        torso = float(np.linalg.norm(sc - hc))
-        widths = [float(np.linalg.norm(a - b)) for a, b in ((ls, rs), (lh, rh))]
-        widths = [w for w in widths if math.isfinite(w)]
-        ratio = (sum(widths) / len(widths)) / torso if widths and torso > 1e-9 else float("nan")
+        pts: list[list[float]] = xy.tolist()
+        wpts: list[list[float]] = world.tolist()
+        ls, rs = pts[LM.LEFT_SHOULDER], pts[LM.RIGHT_SHOULDER]
+        lh, rh = pts[LM.LEFT_HIP], pts[LM.RIGHT_HIP]
+        sc, hc = lmid(ls, rs), lmid(lh, rh)
+        torso = math.dist(sc, hc)
+        widths = [w for w in (math.dist(ls, rs), math.dist(lh, rh)) if math.isfinite(w)]
+        ratio = (sum(widths) / len(widths)) / torso if widths and torso > 1e-9 else math.nan
         self._ratio.append((t_ms, ratio))
-        med = _window_median(self._ratio, t_ms, cfg.window_ms)
-        self._view = self._classify_view(med)
+        self._view = self._classify_view(_window_median(self._ratio, t_ms, cfg.window_ms))
 
         # posture: world trunk against world vertical (y down), image trunk as fallback
-        wsc = mid(world[LM.LEFT_SHOULDER], world[LM.RIGHT_SHOULDER])
-        whc = mid(world[LM.LEFT_HIP], world[LM.RIGHT_HIP])
-        trunk = angle_deg(wsc, whc, whc + np.array([0.0, -1.0, 0.0]))
-        tilt = self.floor.tilt_deg
-        along, up = floor_axes(tilt)
+        wt = lsub(lmid(wpts[LM.LEFT_SHOULDER], wpts[LM.RIGHT_SHOULDER]),
+                  lmid(wpts[LM.LEFT_HIP], wpts[LM.RIGHT_HIP]))
+        n = math.hypot(*wt)
+        trunk = math.degrees(math.acos(max(-1.0, min(1.0, -wt[1] / n)))) if n > 1e-9 else math.nan
         if math.isnan(trunk):
-            trunk = angle_deg(sc, hc, hc + up)
+            _, up0 = floor_axes(self.floor.tilt_deg)
+            it = lsub(sc, hc)
+            n = math.hypot(*it)
+            if n > 1e-9:
+                c = (it[0] * up0[0] + it[1] * up0[1]) / n
+                trunk = math.degrees(math.acos(max(-1.0, min(1.0, c))))
         self._trunk.append((t_ms, trunk))
         trunk_med = _window_median(self._trunk, t_ms, cfg.window_ms)
         if trunk_med >= cfg.lying_min_trunk_deg:
@@ -124,15 +128,16 @@ class ViewEstimator:
             self._posture = Posture.UNKNOWN
 
         lying = self._posture is Posture.LYING
-        wleg = _world_leg(world)
-        tilt = self.floor.update(xy, side_view=self._view is View.SIDE)
+        tilt = self.floor.update(pts, side_view=self._view is View.SIDE)
         along, up = floor_axes(tilt)
-
-        facing = self._facing(t_ms, xy, along, lying)
+        al = (float(along[0]), float(along[1]))
+        facing = self._facing(t_ms, pts, al, lying)
         near = self._near_side(z, facing)
-        leg = leg_length(xy)
-        fore_aft, lateral = self._stance(xy, world, along, leg, wleg)
-        self._front = self._front_leg(xy, world, along * facing if facing else None, leg, wleg)
+        leg = leg_length(pts)
+        wleg = leg_length(wpts)
+        fore_aft, lateral = self._stance(pts, wpts, al, leg, wleg)
+        fwd = (al[0] * facing, al[1] * facing) if facing else None
+        self._front = self._front_leg(pts, wpts, fwd, leg, wleg)
         return ViewState(self._view, self._posture, facing, near, self._front, tilt, along, up,
                          ratio, fore_aft, lateral)
 
@@ -151,17 +156,21 @@ class ViewEstimator:
             return View.FRONT
         return View.OBLIQUE
 
-    def _facing(self, t_ms: float, xy: np.ndarray, along: np.ndarray, lying: bool) -> int:
+    def _facing(self, t_ms: float, pts: list[list[float]], al: tuple[float, float],
+                lying: bool) -> int:
         votes: list[float] = []
         if lying:
-            d = mid(xy[LM.LEFT_KNEE], xy[LM.RIGHT_KNEE]) - mid(xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP])
-            votes.append(float(np.dot(d, along)))
+            d = lsub(lmid(pts[LM.LEFT_KNEE], pts[LM.RIGHT_KNEE]),
+                     lmid(pts[LM.LEFT_HIP], pts[LM.RIGHT_HIP]))
+            votes.append(d[0] * al[0] + d[1] * al[1])
         else:
             for heel, toe in ((LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
                               (LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
-                votes.append(float(np.dot(xy[toe] - xy[heel], along)))
-            ears = mid(xy[LM.LEFT_EAR], xy[LM.RIGHT_EAR])
-            votes.append(float(np.dot(xy[LM.NOSE] - ears, along)))
+                votes.append((pts[toe][0] - pts[heel][0]) * al[0]
+                             + (pts[toe][1] - pts[heel][1]) * al[1])
+            ears = lmid(pts[LM.LEFT_EAR], pts[LM.RIGHT_EAR])
+            nose = pts[LM.NOSE]
+            votes.append((nose[0] - ears[0]) * al[0] + (nose[1] - ears[1]) * al[1])
         s = sum(math.copysign(1.0, v) for v in votes if math.isfinite(v) and abs(v) > 1e-9)
         self._facing_votes.append((t_ms, s))
         med = _window_median(self._facing_votes, t_ms, self._cfg.window_ms * 2)
@@ -180,29 +189,29 @@ class ViewEstimator:
             return Side.RIGHT if facing > 0 else Side.LEFT
         return Side.UNKNOWN
 
-    def _stance(self, xy: np.ndarray, world: np.ndarray, along: np.ndarray, leg: float,
-                wleg: float) -> tuple[float, float]:
-        d_img = xy[LM.LEFT_ANKLE] - xy[LM.RIGHT_ANKLE]
-        d_w = world[LM.LEFT_ANKLE] - world[LM.RIGHT_ANKLE]
-        hip_w = float(np.linalg.norm(xy[LM.LEFT_HIP] - xy[LM.RIGHT_HIP]))
+    def _stance(self, pts: list[list[float]], wpts: list[list[float]],
+                al: tuple[float, float], leg: float, wleg: float) -> tuple[float, float]:
+        d_img = lsub(pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE])
+        along_img = abs(d_img[0] * al[0] + d_img[1] * al[1])
         if self._view is View.SIDE:
-            fore_aft = abs(float(np.dot(d_img, along))) / leg if leg > 0 else float("nan")
-            lateral = float("nan")
-        else:
-            fore_aft = abs(float(d_w[2])) / wleg if wleg > 0 else float("nan")
-            lateral = abs(float(np.dot(d_img, along))) / hip_w if hip_w > 1e-9 else float("nan")
+            return (along_img / leg if leg > 0 else math.nan), math.nan
+        dz = abs(wpts[LM.LEFT_ANKLE][2] - wpts[LM.RIGHT_ANKLE][2])
+        hip_w = math.dist(pts[LM.LEFT_HIP], pts[LM.RIGHT_HIP])
+        fore_aft = dz / wleg if wleg > 0 else math.nan
+        lateral = along_img / hip_w if hip_w > 1e-9 else math.nan
         return fore_aft, lateral
 
-    def _front_leg(self, xy: np.ndarray, world: np.ndarray, forward: np.ndarray | None,
-                   leg: float, wleg: float) -> Side:
+    def _front_leg(self, pts: list[list[float]], wpts: list[list[float]],
+                   fwd: tuple[float, float] | None, leg: float, wleg: float) -> Side:
         if self._view is View.SIDE:
-            if forward is None or not math.isfinite(leg):
+            if fwd is None or not math.isfinite(leg):
                 return self._front
-            ahead = float(np.dot(xy[LM.LEFT_ANKLE] - xy[LM.RIGHT_ANKLE], forward)) / leg
+            d = lsub(pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE])
+            ahead = (d[0] * fwd[0] + d[1] * fwd[1]) / leg
         else:
             if not math.isfinite(wleg):
                 return self._front
-            ahead = float(world[LM.RIGHT_ANKLE][2] - world[LM.LEFT_ANKLE][2]) / wleg
+            ahead = (wpts[LM.RIGHT_ANKLE][2] - wpts[LM.LEFT_ANKLE][2]) / wleg
         if not math.isfinite(ahead):
             return self._front
         if ahead > FRONT_LEG_MARGIN_RATIO:
@@ -210,8 +219,3 @@ class ViewEstimator:
         if ahead < -FRONT_LEG_MARGIN_RATIO:
             return Side.RIGHT
         return self._front if abs(ahead) > FRONT_LEG_MARGIN_RATIO / 2 else Side.UNKNOWN
-
-
-def _world_leg(world: np.ndarray) -> float:
-    """Mean 3D leg length (m) over the known legs."""
-    return leg_length(world)
