@@ -242,3 +242,63 @@ def test_live_window_shows_the_overlay_and_quits_on_q(xvfb: str, tmp_path: Path)
     data = json.loads(report.read_text(encoding="utf-8"))
     assert validate_report(data) == []
     assert 0 < data["frames"]["total"] < 300  # quit by the key, well before the clip's end
+
+
+class ListSource:
+    """A frame source over a list that can end with an error (camera unplugged)."""
+
+    name = "camera:9"
+    width, height, fps, is_live, frame_count = 320, 240, 30.0, True, None
+
+    def __init__(self, items: list[Frame], error: BaseException | None = None) -> None:
+        self.items, self.error = items, error
+
+    def __iter__(self) -> object:
+        yield from self.items
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> ListSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_lost_camera_still_writes_the_report(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import formcheck.app.inputs as inputs
+    from formcheck.app.live import LiveOptions, run_live
+    from formcheck.errors import SourceLost
+
+    source = ListSource(frames(5), SourceLost("camera:9 stopped delivering frames"))
+    monkeypatch.setattr(inputs, "open_input", lambda spec, stack, **kw: (source, NoPose()))
+    report = tmp_path / "r.json"
+    display = FakeDisplay()
+    with pytest.raises(SourceLost):
+        run_live(LiveOptions(camera=9, report=report, history=False), display=display)
+    data = json.loads(report.read_text())
+    assert validate_report(data) == [] and data["source"] == "camera:9"
+    assert 1 <= data["frames"]["total"] <= 5
+    assert len(display.shown) == data["frames"]["total"]
+
+
+def test_camera_is_mirrored_by_default_and_file_is_not(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import formcheck.app.inputs as inputs
+    from formcheck.app.live import LiveOptions, run_live
+
+    marked = []
+    for f in frames(3):
+        image = f.image.copy()
+        image[:, :40] = 0  # dark band on the camera's left
+        marked.append(Frame(image, f.t_ms, f.index))
+    for live_source, expect_mirrored in ((True, True), (False, False)):
+        source = ListSource(marked)
+        source.is_live = live_source
+        monkeypatch.setattr(inputs, "open_input", lambda spec, stack, s=source, **kw: (s, NoPose()))
+        display = FakeDisplay()
+        run_live(LiveOptions(camera=0, history=False), display=display)
+        shown = display.shown[0]
+        right_dark = bool(shown[120, -5].max() == 0)
+        assert right_dark is expect_mirrored

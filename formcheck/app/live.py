@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -27,7 +27,7 @@ from rich.console import Console
 from formcheck.app.pipeline import LatestFrame, Pipeline, RateMeter, ResultSink, Sink
 from formcheck.engine.session import Engine
 from formcheck.engine.types import FrameResult
-from formcheck.errors import InputError
+from formcheck.errors import InputError, SourceLost
 from formcheck.output.labels import LANGUAGES
 from formcheck.output.overlay import Overlay, Stats
 from formcheck.output.report import build_report, write_json
@@ -324,11 +324,18 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
                               LiveState(opts.exercise, opts.lang), sinks=sinks, mirror=mirror,
                               max_seconds=opts.max_seconds,
                               on_language=voice.switch if voice is not None else None)
-        with suppress(KeyboardInterrupt):  # Ctrl-C in the terminal ends the session like q
+        lost: SourceLost | None = None
+        try:
             session.run()
+        except KeyboardInterrupt:
+            pass  # Ctrl-C in the terminal ends the session like q
+        except SourceLost as err:
+            lost = err  # camera unplugged: still report what was seen, then fail
         source_name = source.name
     report = build_report(engine.summary(), source_name)
     if opts.report is not None:
         write_json(report, opts.report)
     print_summary(report, console)
+    if lost is not None:
+        raise lost
     return report

@@ -209,13 +209,14 @@ class LatestFrame:
     def take(self, timeout_s: float = 0.5) -> Captured | None:
         """The newest frame not yet taken; None if none arrived within ``timeout_s``.
 
-        Re-raises an error the source raised on the capture thread (camera lost).
+        Re-raises an error the source raised on the capture thread (camera lost), once the
+        frame before it has been taken.
         """
         with self._cond:
             self._cond.wait_for(lambda: self._latest is not None or self._finished
                                 or self._error is not None, timeout=timeout_s)
-            if self._error is not None:
-                err, self._error = self._error, None
+            if self._latest is None and self._error is not None:
+                err, self._error = self._error, None  # after the last good frame was taken
                 raise err
             item, self._latest = self._latest, None
             if item is not None:
