@@ -290,3 +290,53 @@ def reps(make, n: int, down_s: float = 1.0, hold_s: float = 0.3, up_s: float = 1
         t += rest_s
         keys.append((t, make(0.0, **kw)))
     return keys
+
+
+# ---- segmentation masks -----------------------------------------------------------------
+
+
+def _bump(s: np.ndarray, centre: float, width: float) -> np.ndarray:
+    return np.exp(-0.5 * ((s - centre) / width) ** 2)
+
+
+def trunk_mask(pose: Pose, back: tuple[float, float], arch_px: float,
+               thickness_ratio: float = 0.28) -> np.ndarray:
+    """A person mask around the trunk with a back contour whose lumbar hollow is ``arch_px`` deeper.
+
+    ``back``: image direction toward the person's back (e.g. (-1, 0) standing facing right,
+    (0, 1) lying on the back). The contour has an upper-back bulge, a lumbar hollow and the
+    buttocks, like a silhouette; only the trunk is drawn (enough for the contour measure).
+    """
+    import cv2  # test-only dependency, shipped with mediapipe
+
+    xy = pose.xy
+    s_c = (xy[LM.LEFT_SHOULDER] + xy[LM.RIGHT_SHOULDER]) / 2
+    h_c = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2
+    axis = h_c - s_c
+    length = float(np.linalg.norm(axis))
+    b = np.asarray(back, float)
+    b = b - np.dot(b, axis) / length**2 * axis  # perpendicular to the trunk, toward the back
+    b /= np.linalg.norm(b)
+    s = np.linspace(-0.15, 1.3, 40)
+    t0 = thickness_ratio * length
+    d_back = (t0 * (1.0 + 0.12 * _bump(s, 0.25, 0.15) + 0.30 * _bump(s, 1.05, 0.12))
+              - arch_px * _bump(s, 0.7, 0.14))
+    chord = s_c[None, :] + s[:, None] * axis[None, :]
+    back_pts = chord + d_back[:, None] * b[None, :]
+    front_pts = chord - 0.9 * t0 * b[None, :]
+    poly = np.concatenate([back_pts, front_pts[::-1]]).round().astype(np.int32)
+    mask = np.zeros((pose.height, pose.width), np.uint8)
+    cv2.fillPoly(mask, [poly], 1)
+    return mask.astype(np.float32)
+
+
+def with_masks(poses: list[Pose], back: tuple[float, float], arch_px) -> list[Pose]:
+    """Copies of ``poses`` with a :func:`trunk_mask`; ``arch_px(i)`` gives frame i's arch."""
+    out = []
+    for i, p in enumerate(poses):
+        if not p.found:
+            out.append(p)
+            continue
+        out.append(Pose(p.t_ms, p.width, p.height, p.xy, p.z, p.world, p.visibility,
+                        p.presence, trunk_mask(p, back, float(arch_px(i)))))
+    return out

@@ -1,0 +1,93 @@
+"""Seeing the pelvis: lumbar curve from the segmentation mask and the landmark arch proxy."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from formcheck.engine.pelvis import PelvisEstimator, arch_proxy_deg, curve_ratio, lumbar_curve_ratio
+from formcheck.engine.session import Engine
+from formcheck.pose.landmarks import LM
+from tests.synth import (
+    LYING_CAM,
+    STAND,
+    Camera,
+    bridge,
+    make_pose,
+    reps,
+    sequence,
+    trunk_mask,
+    with_masks,
+)
+
+
+def test_curve_ratio_of_straight_and_hollow_profiles() -> None:
+    flat = np.full(22, 30.0)
+    assert curve_ratio(flat, 100.0) == 0.0
+    hollow = flat.copy()
+    hollow[12:16] -= 8.0
+    assert abs(curve_ratio(hollow, 100.0) - 0.08) < 1e-9
+    ramp = 30.0 + np.arange(22.0)  # a straight slanted back has no hollow either
+    assert abs(curve_ratio(ramp, 100.0)) < 1e-9
+    gaps = flat.copy()
+    gaps[::2] = np.nan
+    assert math.isnan(curve_ratio(gaps, 100.0))  # too little contour to judge
+
+
+def test_lumbar_curve_grows_with_injected_arch_standing_and_lying() -> None:
+    cases = ((make_pose(STAND, Camera(), 0), (-1.0, 0.0)),
+             (make_pose(STAND, Camera(yaw_deg=180), 0), (1.0, 0.0)),
+             (make_pose(bridge(1.0), LYING_CAM, 0), (0.0, 1.0)))
+    for pose, back in cases:
+        trunk_px = float(np.linalg.norm(
+            (pose.xy[LM.LEFT_SHOULDER] + pose.xy[LM.RIGHT_SHOULDER]) / 2
+            - (pose.xy[LM.LEFT_HIP] + pose.xy[LM.RIGHT_HIP]) / 2))
+        ratios = [lumbar_curve_ratio(trunk_mask(pose, back, a), pose.xy, np.array(back))
+                  for a in (0.0, 6.0, 12.0)]
+        assert ratios[0] < ratios[1] < ratios[2]
+        # the rise follows the injected depth (px / trunk length) within 30 %
+        assert abs((ratios[2] - ratios[0]) - 12.0 / trunk_px) < 0.3 * 12.0 / trunk_px
+
+
+def test_no_mask_or_no_landmarks_is_unknown() -> None:
+    pose = make_pose(STAND, Camera(), 0)
+    est = PelvisEstimator(20.0)
+    m: dict[str, float] = {}
+    est.update(m, pose.xy, None, np.array([-1.0, 0.0]), at_rest=True)
+    assert math.isnan(m["lumbar_curve_ratio"]) and math.isnan(m["lumbar_curve_rise"])
+    xy = pose.xy.copy()
+    xy[[LM.LEFT_HIP, LM.RIGHT_HIP]] = np.nan
+    mask = trunk_mask(pose, (-1.0, 0.0), 0.0)
+    assert math.isnan(lumbar_curve_ratio(mask, xy, np.array([-1.0, 0.0])))
+
+
+def test_arch_proxy_takes_the_larger_excess() -> None:
+    assert arch_proxy_deg(30.0, 3.0, 3.0, 20.0) == 10.0  # extension beyond anatomy
+    assert arch_proxy_deg(5.0, -9.0, 3.0, 20.0) == 12.0  # trunk tipped back vs baseline
+    assert arch_proxy_deg(math.nan, -9.0, math.nan, 20.0) != arch_proxy_deg(5.0, -9.0, 3.0, 20.0)
+    assert math.isnan(arch_proxy_deg(math.nan, math.nan, 3.0, 20.0))
+
+
+SMALL_LYING_CAM = replace(LYING_CAM, width=640, height=360, focal_px=575.0)
+
+
+def bridge_session(arch_top_px: float | None) -> set[str]:
+    poses = sequence(reps(bridge, 2, hold_s=0.8, rest_s=0.5), SMALL_LYING_CAM, noise_px=0.3)
+    if arch_top_px is not None:
+        hip_y = np.array([(p.xy[LM.LEFT_HIP, 1] + p.xy[LM.RIGHT_HIP, 1]) / 2 for p in poses])
+        lift = (hip_y.max() - hip_y) / (hip_y.max() - hip_y.min())
+        poses = with_masks(poses, (0.0, 1.0), lambda i: arch_top_px * lift[i])
+    eng = Engine(exercise="bridge")
+    for p in poses:
+        eng.update(p)
+    s = eng.summary()
+    assert s.reps_total == 2
+    return {f.code for f in s.faults}
+
+
+def test_bridge_arch_seen_in_the_mask_fires_arched_back() -> None:
+    assert "arched_back" in bridge_session(6.0)  # ~0.08 of the trunk at 360 p
+    assert "arched_back" not in bridge_session(0.0)
+    assert "arched_back" not in bridge_session(None)  # no mask: not applicable, no guess
