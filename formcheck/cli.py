@@ -136,6 +136,9 @@ def routine(
         "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
     speech_log: Annotated[Path | None, typer.Option(
         "--speech-log", help="Write every spoken line with its stream time here.")] = None,
+    pace: Annotated[bool, typer.Option(
+        "--pace/--no-pace", help="Play --source in real time like a camera, or analyse every "
+                                 "frame as fast as possible (tests, demos).")] = True,
 ) -> None:
     """A guided session: lunge holds, bridge sets and rests, moving on by itself.
 
@@ -147,7 +150,7 @@ def routine(
         raise typer.BadParameter("give either --camera or --source, not both")
     run_routine(RoutineOptions(config=config, camera=camera, source=source, voice=voice,
                                lang=lang.value if lang is not None else None,
-                               max_seconds=max_seconds, speech_log=speech_log))
+                               max_seconds=max_seconds, speech_log=speech_log, pace=pace))
 
 
 @app.command()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from rich.console import Console
 
 from formcheck.coach.factory import make_speaker
+from formcheck.coach.feed import EveryFrame
 from formcheck.coach.history import history_path, open_default_store
 from formcheck.coach.history_view import print_history, write_csv
 from formcheck.coach.recorder import HistorySink
@@ -118,6 +119,7 @@ class RoutineOptions:
     max_seconds: float | None = None
     speech_log: Path | None = None
     history: bool = True
+    pace: bool = True  # play a --source file in real time like a camera; False: every frame
 
 
 def run_routine(opts: RoutineOptions, *, display: Display | None = None,
@@ -151,7 +153,11 @@ def run_routine(opts: RoutineOptions, *, display: Display | None = None,
         routine = stack.enter_context(RoutineSession(plan, speaker, engine.set_exercise, history,
                                                      lang=lang))
         window = display if display is not None else stack.enter_context(CvWindow())
-        latest = stack.enter_context(LatestFrame(source, pace=not source.is_live))
+        if opts.pace or source.is_live:
+            latest: LatestFrame | EveryFrame = stack.enter_context(
+                LatestFrame(source, pace=not source.is_live))
+        else:
+            latest = stack.enter_context(EveryFrame(source))
         session = LiveSession(latest, Pipeline(pose_stage, engine), engine, window,
                               LiveState(plan.sets[0].exercise.value, lang),
                               sinks=[ResultSink(routine.update)],
