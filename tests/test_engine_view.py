@@ -1,0 +1,126 @@
+"""View, posture, facing, front leg, floor tilt, holds and guidance on stick-figure sequences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from formcheck.engine.config import EngineConfig, HoldConfig
+from formcheck.engine.holds import HoldTimer
+from formcheck.engine.session import Engine
+from formcheck.engine.types import Phase, Side, View
+from formcheck.engine.view import Posture, ViewEstimator
+from tests.synth import LYING_CAM, STAND, Camera, bridge, lunge, make_pose, reps, sequence
+
+
+def settle(stance, cam: Camera, frames: int = 30):
+    ve = ViewEstimator(EngineConfig().view)
+    vs = None
+    for i in range(frames):
+        p = make_pose(stance, cam, i * 33)
+        vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    return vs
+
+
+def test_view_classes_by_camera_yaw() -> None:
+    assert settle(STAND, Camera(yaw_deg=0)).view is View.SIDE
+    assert settle(STAND, Camera(yaw_deg=180)).view is View.SIDE
+    assert settle(STAND, Camera(yaw_deg=90)).view is View.FRONT
+    assert settle(STAND, Camera(yaw_deg=45)).view is View.OBLIQUE
+    assert settle(bridge(0.5), LYING_CAM).view is View.SIDE
+    assert settle(bridge(0.5), replace(LYING_CAM, yaw_deg=270)).view is View.FRONT
+
+
+def test_posture_facing_and_near_side() -> None:
+    right = settle(lunge(0.5), Camera(yaw_deg=0))
+    left = settle(lunge(0.5), Camera(yaw_deg=180))
+    assert right.posture is Posture.STANDING and right.facing == 1 and left.facing == -1
+    assert right.near_side is Side.RIGHT and left.near_side is Side.LEFT
+    lying = settle(bridge(0.0), LYING_CAM)
+    assert lying.posture is Posture.LYING and lying.facing == 1  # feet to the image right
+
+
+def test_front_leg_in_side_and_front_views() -> None:
+    for cam in (Camera(), Camera(yaw_deg=180), Camera(yaw_deg=90)):
+        assert settle(lunge(1.0, front="left"), cam).front is Side.LEFT, cam
+        assert settle(lunge(1.0, front="right"), cam).front is Side.RIGHT, cam
+    assert settle(STAND, Camera()).front is Side.UNKNOWN  # feet together: no front leg
+
+
+def test_floor_tilt_follows_a_rolled_camera() -> None:
+    for roll in (-10.0, 0.0, 7.0):
+        vs = settle(lunge(0.6), Camera(roll_deg=roll), frames=40)
+        assert abs(vs.tilt_deg - roll) < 1.5, roll
+    # a front view gives no floor evidence: the camera is assumed level
+    assert settle(STAND, Camera(yaw_deg=90, roll_deg=8.0)).tilt_deg == 0.0
+
+
+def test_hold_timer_times_stable_holds_per_side() -> None:
+    cfg = HoldConfig()
+    h = HoldTimer(cfg)
+    events = []
+    t = 0.0
+    for i in range(300):  # 10 s: 1 s moving, 6 s still at work, then leave
+        t = i * 1000 / 30
+        at_work = 1000 <= t < 7000
+        x = 90.0 + (20.0 if t < 1000 else 1.0 * ((i % 3) - 1))
+        up = h.update(t, x, at_work, Side.LEFT)
+        if up.finished:
+            events.append(up.finished)
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.side is Side.LEFT
+    assert abs(ev.start_ms - 1000) < 60 and abs(ev.end_ms - 7000) < 60
+    # a short pause is not a hold; a side switch ends the hold
+    h = HoldTimer(cfg)
+    assert all(h.update(i * 33.3, 90.0, i < 30, Side.LEFT).finished is None for i in range(60))
+    h = HoldTimer(cfg)
+    done = [h.update(i * 33.3, 90.0, True, Side.LEFT if i < 150 else Side.RIGHT).finished
+            for i in range(300)]
+    assert [e.side for e in done if e] == [Side.LEFT]
+    assert h.flush().side is Side.RIGHT
+
+
+def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
+    keys = reps(lunge, 1, hold_s=6.0)
+    eng = Engine(exercise="lunge")
+    phases = []
+    for p in sequence(keys, Camera(), noise_px=1.0):
+        phases.append(eng.update(p).phase)
+    s = eng.summary()
+    assert s.reps_total == 1
+    assert len(s.holds) == 1 and 5.0 < s.holds[0].duration_s < 7.5
+    assert s.holds[0].side is Side.LEFT
+    assert Phase.HOLD in phases
+    # the default reps (0.3 s at the bottom) are not holds
+    eng = Engine(exercise="lunge")
+    for p in sequence(reps(lunge, 3), Camera()):
+        eng.update(p)
+    assert eng.summary().holds == ()
+
+
+def test_guidance_step_back_turn_sideways_and_no_person() -> None:
+    eng = Engine(exercise="lunge")
+    cut = Camera(offset_px=(0.0, 300.0))  # feet below the frame
+    codes = set()
+    for p in sequence([(0.0, STAND), (2.0, STAND)], cut):
+        codes |= {g.code for g in eng.update(p).guidance}
+    assert "step_back" in codes
+    eng = Engine(exercise="lunge")
+    codes = set()
+    for p in sequence([(0.0, STAND), (2.0, STAND)], Camera(yaw_deg=45)):
+        codes |= {g.code for g in eng.update(p).guidance}
+    assert "turn_sideways" in codes and "step_back" not in codes
+    eng = Engine()
+    for p in sequence([(0.0, STAND), (1.0, STAND)], Camera(), dropouts=((0.0, 1.1),)):
+        r = eng.update(p)
+    assert [g.code for g in r.guidance] == ["no_person"]
+    s = eng.summary()
+    assert s.reason == "no person found"
+
+
+def test_cut_off_clip_cannot_be_judged() -> None:
+    eng = Engine()
+    for p in sequence(reps(lunge, 2), Camera(offset_px=(0.0, 300.0))):
+        eng.update(p)
+    s = eng.summary()
+    assert s.reps_total == 0 and s.reason == "body not fully visible in most frames"
