@@ -1,3 +1,4 @@
+import io
 import shutil
 import threading
 import time
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from formcheck.coach.announce import LiveAnnouncer, PresenceTracker
+from formcheck.coach.factory import live_voice_sink, make_speaker
 from formcheck.coach.phrases import phrases_for
 from formcheck.coach.speech import EspeakEngine, FakeSpeechEngine
 from formcheck.coach.utterances import Kind, Utterance, UtteranceQueue, VoicePolicy
@@ -303,3 +305,26 @@ def test_espeak_renders_audible_wav(tmp_path, lang, text):
     rms = float(np.sqrt(np.mean(samples**2)))
     assert duration_s > 0.3
     assert rms > 300.0  # about -40 dBFS; digital silence is 0
+
+
+# -- the factory the commands use ------------------------------------------------------------------
+
+
+def test_no_voice_is_silent_without_a_warning(capsys):
+    log = io.StringIO()
+    with make_speaker("en", False, log=log) as speaker:
+        speaker.submit(u("Ready.", Kind.PROMPT, 0))
+        assert speaker.wait_idle(2.0)
+    assert capsys.readouterr().err == ""
+    assert log.getvalue().split("\t")[1:] == ["prompt", "muted", "Ready.\n"]
+
+
+def test_voice_without_engine_warns_once_on_stderr(capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with live_voice_sink("de") as sink:
+        for t in range(0, 2000, 100):
+            sink.update(frame(t))
+        assert sink.speaker.wait_idle(2.0)
+        assert sink.speaker.muted
+    err = capsys.readouterr().err
+    assert err.count("warning") == 1 and "espeak-ng" in err
