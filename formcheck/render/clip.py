@@ -133,7 +133,8 @@ class ClipPlan:
         if spec.exercise is Exercise.LUNGE:
             elevation = float(rng.uniform(0.0, 12.0))
         else:
-            elevation = float(rng.uniform(20.0, 30.0) if spec.view is View.FRONT
+            # From the feet the face hides behind the raised hips unless the camera looks down.
+            elevation = float(rng.uniform(42.0, 52.0) if spec.view is View.FRONT
                               else rng.uniform(8.0, 20.0))
         info = {"azimuth_deg": base + jitter, "elevation_deg": elevation,
                 "roll_deg": float(rng.uniform(-3.0, 3.0)), "fov_v_deg": float(rng.uniform(48, 60))}

@@ -23,9 +23,13 @@ _HAIR = ((0.10, 0.07, 0.05), (0.25, 0.16, 0.09), (0.45, 0.32, 0.18), (0.05, 0.05
          (0.62, 0.50, 0.32))
 _TOPS = ((0.85, 0.20, 0.20), (0.15, 0.35, 0.75), (0.95, 0.95, 0.95), (0.20, 0.55, 0.35),
          (0.95, 0.60, 0.15), (0.55, 0.25, 0.60), (0.30, 0.30, 0.32))
-_BOTTOMS = ((0.12, 0.12, 0.15), (0.20, 0.22, 0.40), (0.35, 0.35, 0.38), (0.10, 0.25, 0.45),
-            (0.45, 0.12, 0.20))
-_SHOES = ((0.92, 0.92, 0.92), (0.15, 0.15, 0.15), (0.30, 0.45, 0.80), (0.85, 0.30, 0.25))
+# No pure black: a black-clad body shows no shading, and a detector (like a person) then has to
+# guess where the knees are.
+_BOTTOMS = ((0.24, 0.24, 0.28), (0.20, 0.24, 0.45), (0.40, 0.40, 0.44), (0.12, 0.30, 0.50),
+            (0.50, 0.16, 0.24), (0.30, 0.36, 0.24))
+_SHOES = ((0.85, 0.85, 0.85), (0.15, 0.15, 0.15), (0.30, 0.45, 0.80), (0.85, 0.30, 0.25),
+          (0.45, 0.45, 0.48))
+_SOCKS = ((0.95, 0.95, 0.95), (0.12, 0.12, 0.12), (0.70, 0.70, 0.72))
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Look:
             Material.EYE_WHITE: (0.93, 0.93, 0.90),
             Material.IRIS: (0.08, 0.06, 0.05),
             Material.LIPS: (0.62 * skin[0], 0.36 * skin[1], 0.36 * skin[2]),
-            Material.SOCKS: (0.95, 0.95, 0.95),
+            Material.SOCKS: _contrasting(_SOCKS[rng.integers(len(_SOCKS))], bottom),
             Material.BROW: (0.12, 0.09, 0.07),
         }
         return cls(colours, bool(rng.random() < 0.6), bool(rng.random() < 0.65))
@@ -60,6 +64,12 @@ class Look:
     def default(cls) -> Look:
         """A fixed look for tests."""
         return cls.sample(np.random.default_rng(0))
+
+
+def _contrasting(colour: tuple[float, float, float],
+                 against: tuple[float, float, float]) -> tuple[float, float, float]:
+    """``colour``, or white if it is too close to ``against`` to tell apart."""
+    return colour if np.abs(np.subtract(colour, against)).sum() > 0.5 else (0.95, 0.95, 0.95)
 
 
 def _ell(centre: np.ndarray, frame: np.ndarray, radii: tuple[float, float, float],
@@ -93,8 +103,14 @@ def build_primitives(skel: Skeleton, look: Look) -> list[Primitive]:
     tho = skel.thorax
     prims.append(_ell(skel.thoracic_joint + tho @ np.array([0.004 * h, 0.0, 0.52 * s.thorax_len]),
                       tho, (s.chest_depth, 0.090 * h, 0.60 * s.thorax_len), top))
+    # Waist: fills the pinch between the abdomen and the ribcage ellipsoids.
+    prims.append(_ell(skel.thoracic_joint + lum @ np.array([0.004 * h, 0.0, -0.01 * h]), lum,
+                      (0.052 * h, 0.95 * s.waist_girth, 0.075 * h), top))
     sl, sr = skel.shoulders
     prims.append(Capsule(sl, sr, 0.030 * h, top))
+    for sh in (sl, sr):  # trapezius: the slope from the neck down to each shoulder
+        prims.append(Capsule(skel.neck_base + tho @ np.array([-0.004 * h, 0.0, 0.004 * h]), sh,
+                             0.026 * h, top))
     # Neck and head.
     hd = skel.head
     rx, ry, rz = s.head_radii
@@ -140,16 +156,20 @@ def build_primitives(skel: Skeleton, look: Look) -> list[Primitive]:
         back = _perp(hip - knee, shin_dir) + 0.3 * _perp(-skel.pelvis[:, 0], shin_dir)
         back = unit(back) if np.linalg.norm(back) > 1e-6 else -skel.facing
         sf = frame_from_axis(shin_dir, skel.left)
-        prims.append(Capsule(knee, ankle, 0.68 * s.calf_girth, shin_mat))
+        # Trousers stop above the ankle: a visible sock or skin band marks where the ankle is.
+        hem = knee + 0.86 * s.shin * shin_dir
+        prims.append(Capsule(knee, hem, 0.68 * s.calf_girth, shin_mat))
+        prims.append(Capsule(hem, ankle, 0.52 * s.calf_girth, Material.SOCKS))
         prims.append(_ell(knee + 0.32 * s.shin * shin_dir + 0.3 * s.calf_girth * back, sf,
                           (s.calf_girth, 0.92 * s.calf_girth, 0.34 * s.shin), shin_mat))
-        if not look.long_pants:
-            prims.append(Capsule(ankle - 0.04 * h * shin_dir, ankle, 0.6 * s.calf_girth,
-                                 Material.SOCKS))
-        length = 0.5 * (s.toe_front + s.heel_back)
-        centre = ankle + foot @ np.array([length - s.heel_back, 0.0,
-                                          -s.ankle_height + 0.021 * h])
-        prims.append(_ell(centre, foot, (length, 0.028 * h, 0.021 * h), Material.SHOES))
+        # Shoe: a higher heel part and a flatter, longer forefoot.
+        prims.append(_ell(ankle + foot @ np.array([0.2 * s.toe_front - 0.3 * s.heel_back, 0.0,
+                                                   -0.45 * s.ankle_height]),
+                          foot, (s.heel_back + 0.28 * s.toe_front, 0.022 * h,
+                                 0.55 * s.ankle_height + 0.004 * h), Material.SHOES))
+        prims.append(_ell(ankle + foot @ np.array([0.58 * s.toe_front, 0.0,
+                                                   -s.ankle_height + 0.014 * h]),
+                          foot, (0.44 * s.toe_front, 0.026 * h, 0.014 * h), Material.SHOES))
     return prims
 
 
