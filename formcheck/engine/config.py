@@ -20,8 +20,9 @@ class SmoothingConfig:
     beta: float = 5.0
     # Cutoff of the derivative estimate; the filter's authors' default.
     d_cutoff_hz: float = 1.0
-    # Below this MediaPipe visibility a landmark is treated as not seen (occluded far limbs ~0.3).
-    min_visibility: float = 0.5
+    # Below this MediaPipe visibility a landmark is treated as not seen. Far-side limbs in a side
+    # view typically read 0.3-0.6 and are still placed plausibly; below 0.3 is guesswork.
+    min_visibility: float = 0.3
     # Below this presence the landmark is probably outside the frame.
     min_presence: float = 0.5
     # A landmark unseen this long is bridged with its last value; beyond that it is unknown.
@@ -158,11 +159,11 @@ class BridgeConfig:
     knee_min_deg: float = 70.0
     # Knee at the top above this: feet too far away (hamstrings take over).
     knee_max_deg: float = 110.0
-    # Time at the top below this: no pause (a bounce spends ~300 ms within the band, easing in
-    # and out; a deliberate pause is 1-2 s).
-    min_pause_ms: float = 500.0
-    # Within this of the rep's peak counts as "at the top" for the pause (smoothed jitter ~1-2).
-    pause_band_deg: float = 3.0
+    # Longest still time at the top below this: no pause (turning around at the top without
+    # stopping stays within the band ~0.4 s; a deliberate pause is 1-2 s).
+    min_pause_ms: float = 600.0
+    # "Still" = the hip angle moves less than this within 300 ms; smoothed jitter is ~1-2 deg.
+    pause_band_deg: float = 5.0
     # Lumbar curve depth above the lying baseline by more than this: arched back at the top.
     lumbar_curve_rise_max: float = 0.03
     # Hip line tilted beyond this (front view): one hip drops.

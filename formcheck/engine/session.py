@@ -46,10 +46,11 @@ from formcheck.pose.types import Pose
 
 __all__ = ["Engine", "SessionSummary"]
 
-#: Landmarks that must be visible to judge a lunge or bridge ("step back" otherwise).
-KEY_LANDMARKS = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE,
-                 LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
-_KEY = np.array(KEY_LANDMARKS, dtype=np.intp)
+#: Landmarks of one body side; at least one side must be fully seen and inside the frame to judge
+#: a lunge or bridge ("step back" otherwise). The far side is often hidden in a side view.
+KEY_LEFT = (LM.LEFT_SHOULDER, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)
+KEY_RIGHT = (LM.RIGHT_SHOULDER, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)
+_KEY_SIDES = (np.array(KEY_LEFT, dtype=np.intp), np.array(KEY_RIGHT, dtype=np.intp))
 #: Share of a standing rep's deep frames that must show a split stance to call it a lunge.
 MIN_SPLIT_SHARE = 0.5
 #: Share of frames with a pose where the body was cut off above which a clip cannot be judged.
@@ -183,7 +184,7 @@ class Engine:
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
 
-        full_body = bool(known[_KEY].all()) and _inside(xy, pose)
+        full_body = any(bool(known[k].all()) and _inside(xy[k], pose) for k in _KEY_SIDES)
         if found and not full_body:
             self._frames_cut += 1
         if found:
@@ -422,8 +423,7 @@ class Engine:
         return None
 
 
-def _inside(xy: np.ndarray, pose: Pose) -> bool:
-    pts = xy[_KEY]
+def _inside(pts: np.ndarray, pose: Pose) -> bool:
     return bool((pts >= 0).all() and (pts[:, 0] <= pose.width).all()
                 and (pts[:, 1] <= pose.height).all())
 
@@ -451,18 +451,41 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog) -> dict[str, fl
             v = float(np.nanmax(vals))
         if math.isfinite(v):
             out[s.name] = round(v, 1)
-    # longest time continuously within the pause band of the extreme
-    near = np.abs(sig - win.extreme) <= spec.pause_band_deg
-    best = run_start = 0.0
-    in_run = False
-    t = np.asarray(log.t)
-    for i, flag in enumerate(near):
-        if flag and not in_run:
-            in_run, run_start = True, t[i]
-        if in_run:
-            best = max(best, t[i] - run_start)
-            if not flag:
-                in_run = False
-    out[spec.pause_metric] = round(float(best), 1)
+    out[spec.pause_metric] = round(_longest_still_ms(log.t, log.signal, win, spec.pause_band_deg),
+                                   1)
     out["duration_ms"] = round(win.end_ms - win.start_ms, 1)
     return out
+
+
+#: Only the part of a rep within this share of its amplitude from the extreme can hold a pause.
+PAUSE_ZONE = 0.3
+#: Stillness is judged over windows of this length (a turn-around without pausing is not still
+#: for this long; a held position wobbling slowly is).
+PAUSE_WINDOW_MS = 300.0
+
+
+def _longest_still_ms(t: list[float], x: list[float], win: RepWindow, band: float) -> float:
+    """Longest time the signal stayed locally still near the rep's extreme.
+
+    A sample is still when the signal moved less than ``band`` (max - min) over the trailing
+    ``PAUSE_WINDOW_MS``; a pause is a run of still samples, timed from the start of the first
+    one's window. Local stillness, so a slow drift during a held top does not cut it short.
+    """
+    zone = PAUSE_ZONE * win.amplitude
+    best = 0.0
+    run_start: float | None = None
+    j = 0
+    for i, (ti, v) in enumerate(zip(t, x, strict=True)):
+        while t[j] < ti - PAUSE_WINDOW_MS:
+            j += 1
+        seg = [u for u in x[j:i + 1] if math.isfinite(u)]
+        full = ti - t[j] >= PAUSE_WINDOW_MS * 0.8
+        still = (full and math.isfinite(v) and abs(v - win.extreme) <= zone
+                 and max(seg) - min(seg) <= band)
+        if still:
+            if run_start is None:
+                run_start = t[j]
+            best = max(best, ti - run_start)
+        else:
+            run_start = None
+    return best
