@@ -173,7 +173,8 @@ def test_stale_cue_dropped_while_engine_busy():
         dropped = speaker.dropped()
     assert engine.texts() == ["Rest, thirty seconds."]
     assert [(d.utterance.text, d.reason) for d in dropped] == [("arched back", "stale")]
-    assert [line.spoken for line in lines] == [True]
+    assert [(line.utterance.text, line.spoken, line.dropped) for line in lines] == [
+        ("Rest, thirty seconds.", True, ""), ("arched back", False, "stale")]
 
 
 def test_missing_engine_warns_once_and_stays_silent():
@@ -204,7 +205,14 @@ def test_speech_log_lines(tmp_path):
                                        on_line=SpeechLog(fh)) as speaker:
         speaker.submit(u("eins", Kind.COUNT, 1500, "count"))
         assert speaker.wait_idle(2.0)
-    assert path.read_text().split("\t") == ["    1.50", "count", "said", "eins\n"]
+        speaker.submit(u("Rücken gerade", Kind.CUE, 1600, "arched_back"))
+        assert speaker.wait_idle(2.0)
+        speaker.submit(u("Rücken gerade", Kind.CUE, 2000, "arched_back"))  # rate-limited
+        assert speaker.wait_idle(2.0)
+    rows = [line.split("\t") for line in path.read_text().splitlines()]
+    assert rows == [["    1.50", "count", "said", "eins"],
+                    ["    1.60", "cue", "said", "Rücken gerade"],
+                    ["    2.00", "cue", "dropped-repeat", "Rücken gerade"]]
 
 
 # -- announcing FrameResults -----------------------------------------------------------------------

@@ -141,6 +141,8 @@ def run_routine(opts: RoutineOptions, *, display: Display | None = None,
     engine = Engine(exercise=plan.sets[0].exercise.value, lang=lang)
 
     def echo(line: SpokenLine) -> None:
+        if line.dropped:
+            return
         console.print(f"[dim]{line.said_ms / 1000:7.1f} s[/dim]  {line.utterance.text}")
 
     with ExitStack() as stack:

@@ -15,6 +15,7 @@ Time is the stream time (``FrameResult.t_ms``) handed in by the caller, never th
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -74,8 +75,10 @@ class Dropped:
 class UtteranceQueue:
     """Priority queue with age limits and rate limits; not thread-safe (the speaker locks it)."""
 
-    def __init__(self, policy: VoicePolicy | None = None) -> None:
+    def __init__(self, policy: VoicePolicy | None = None,
+                 on_drop: Callable[[Dropped], None] | None = None) -> None:
         self.policy = policy or VoicePolicy()
+        self._on_drop = on_drop
         self._waiting: list[tuple[int, Utterance]] = []  # (arrival number, utterance)
         self._arrivals = 0
         self._last_said_ms: dict[str, int] = {}
@@ -92,10 +95,10 @@ class UtteranceQueue:
         elif utterance.kind is Kind.CUE:
             last = self._last_said_ms.get(utterance.group)
             if last is not None and utterance.t_ms - last < self.policy.cue_repeat_ms:
-                self.dropped.append(Dropped(utterance, "repeat"))
+                self._record(Dropped(utterance, "repeat"))
                 return
             if any(w[1].group == utterance.group for w in self._waiting):
-                self.dropped.append(Dropped(utterance, "repeat"))
+                self._record(Dropped(utterance, "repeat"))
                 return
         self._waiting.append((self._arrivals, utterance))
         self._arrivals += 1
@@ -117,4 +120,9 @@ class UtteranceQueue:
 
     def _drop(self, item: tuple[int, Utterance], reason: str) -> None:
         self._waiting.remove(item)
-        self.dropped.append(Dropped(item[1], reason))
+        self._record(Dropped(item[1], reason))
+
+    def _record(self, dropped: Dropped) -> None:
+        self.dropped.append(dropped)
+        if self._on_drop is not None:
+            self._on_drop(dropped)

@@ -26,11 +26,16 @@ def _warn_stderr(message: str) -> None:
 
 @dataclass(frozen=True)
 class SpokenLine:
-    """One line the speaker handled: said at stream time ``said_ms`` (``spoken`` False if muted)."""
+    """One line the speaker handled at stream time ``said_ms``.
+
+    ``spoken`` is False when muted (no engine) or dropped; ``dropped`` names why the queue gave
+    it up ("stale", "repeat", "replaced", "overflow"), empty for lines that were said or muted.
+    """
 
     utterance: Utterance
     said_ms: int
     spoken: bool
+    dropped: str = ""
 
 
 class Speaker:
@@ -50,7 +55,8 @@ class Speaker:
                  on_line: Callable[[SpokenLine], None] | None = None) -> None:
         self._engine = engine
         self._lang = lang
-        self._queue = UtteranceQueue(policy)
+        self._queue = UtteranceQueue(policy, on_drop=self._note_drop)
+        self._drops: list[Dropped] = []  # filled under the lock, reported outside it
         self._warn = warn
         self._on_line = on_line
         self._cond = threading.Condition()
@@ -90,6 +96,18 @@ class Speaker:
             self._now_ms = max(self._now_ms, utterance.t_ms)
             self._queue.push(utterance)
             self._cond.notify()
+        self._report_drops()
+
+    def _note_drop(self, dropped: Dropped) -> None:
+        self._drops.append(dropped)
+
+    def _report_drops(self) -> None:
+        with self._cond:
+            drops, self._drops = self._drops, []
+            now_ms = self._now_ms
+        if self._on_line is not None:
+            for d in drops:
+                self._on_line(SpokenLine(d.utterance, now_ms, False, d.reason))
 
     def wait_idle(self, timeout_s: float = 5.0) -> bool:
         """Block until nothing is waiting or being said (tests, end of a session)."""
@@ -126,7 +144,9 @@ class Speaker:
                 self._busy = utterance is not None
                 if utterance is None:
                     self._cond.notify_all()
-                    continue
+            self._report_drops()
+            if utterance is None:
+                continue
             spoken = self._speak(utterance)
             if self._on_line is not None:
                 self._on_line(SpokenLine(utterance, now_ms, spoken))
@@ -183,15 +203,15 @@ class VoiceSink:
 
 
 class SpeechLog:
-    """Writes every handled line as ``t_s<TAB>kind<TAB>said|muted<TAB>text`` (for run logs)."""
+    """Writes every line as ``t_s<TAB>kind<TAB>status<TAB>text``; status said|muted|dropped-why."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._lock = threading.Lock()
 
     def __call__(self, line: SpokenLine) -> None:
-        """Append one line (called from the speaker thread)."""
-        status = "said" if line.spoken else "muted"
+        """Append one line (called from the speaker thread or the frame loop)."""
+        status = f"dropped-{line.dropped}" if line.dropped else "said" if line.spoken else "muted"
         with self._lock:
             self._stream.write(f"{line.said_ms / 1000:8.2f}\t{line.utterance.kind.name.lower()}"
                                f"\t{status}\t{line.utterance.text}\n")
