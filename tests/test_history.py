@@ -249,3 +249,26 @@ def test_history_sink_warns_instead_of_failing(tmp_path):
                      warn=warnings.append) as sink:
         sink.update(frame(0))
     assert len(warnings) == 1 and "not saved" in warnings[0]
+
+
+def test_hold_with_flickering_side_is_one_hold():
+    rec = SessionRecorder()
+    for t in range(0, 5000, 100):
+        side = Side.LEFT if (t // 300) % 2 else Side.RIGHT
+        rec.update(frame(t, exercise=Exercise.LUNGE, side=side, hold_ms=t - 1000 if t > 1000
+                         else 0))
+    rec.update(frame(5000, exercise=Exercise.LUNGE, hold_ms=100))  # a new hold begins
+    record = rec.record(when(20), "live", "clip.mp4", "en")
+    assert [(h.start_s, h.end_s) for h in record.holds] == [(1.0, 4.9), (4.9, 5.0)]
+
+
+def test_routine_hold_time_is_the_hold_sets_time(tmp_path):
+    record = SessionRecord(
+        started_at=when(20), kind="routine", source="camera:0", duration_s=100.0,
+        sets=(SetRecord(0, "lunge", "left", None, 45.0, 0, 45.0, True),
+              SetRecord(1, "lunge", "right", None, 45.0, 0, 30.0, False)),
+        holds=(HoldRecord("lunge", "left", 2.0, 12.0),))  # the engine's own, stricter holds
+    with HistoryStore(tmp_path / "h.db") as store:
+        store.save(record)
+        (totals,) = store.totals()
+    assert totals.hold_s == 75.0

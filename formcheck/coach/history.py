@@ -364,7 +364,8 @@ class HistoryStore:
         """Every session, oldest first, with reps per exercise, hold time and fault counts.
 
         Reps come from the rep rows; sessions migrated from v1 have none, so their set totals
-        are used instead. Hold time likewise prefers hold rows, then set totals.
+        are used instead. Hold time is the time held in a routine's hold sets (what the routine
+        asked for), else the engine's holds (live sessions), else v1 set totals.
         """
         out: list[SessionTotals] = []
         sessions = self._db.execute(
@@ -378,8 +379,11 @@ class HistoryStore:
                 reps = Counter(dict(self._db.execute(
                     "SELECT exercise, SUM(reps) FROM sets WHERE session_id = ? GROUP BY exercise",
                     (sid,)).fetchall()))
-            hold = self._db.execute("SELECT SUM(end_s - start_s) FROM holds WHERE session_id = ?",
-                                    (sid,)).fetchone()[0]
+            hold = self._db.execute("SELECT SUM(hold_s) FROM sets WHERE session_id = ? AND "
+                                    "target_hold_s IS NOT NULL", (sid,)).fetchone()[0]
+            if hold is None:
+                hold = self._db.execute("SELECT SUM(end_s - start_s) FROM holds "
+                                        "WHERE session_id = ?", (sid,)).fetchone()[0]
             if hold is None:
                 hold = self._db.execute("SELECT SUM(hold_s) FROM sets WHERE session_id = ?",
                                         (sid,)).fetchone()[0]

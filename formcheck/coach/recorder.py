@@ -38,6 +38,7 @@ class SessionRecorder:
         self.holds: list[HoldRecord] = []
         self.faults: list[FaultRecord] = []
         self._hold: tuple[str, str, int, int] | None = None  # exercise, side, start, last ms
+        self._hold_ms = 0
         self._open_faults: dict[str, tuple[int, int]] = {}  # code -> (start_ms, last seen ms)
 
     def _s(self, t_ms: int) -> float:
@@ -59,12 +60,17 @@ class SessionRecorder:
         self._track_faults(result)
 
     def _track_hold(self, result: FrameResult) -> None:
-        key = (result.exercise.value, result.side.value)
-        if self._hold is not None and (result.hold_ms <= 0 or key != self._hold[:2]):
+        # One hold lasts while hold_ms keeps growing; the side is the one it started on (the
+        # per-frame side estimate may flicker in a deep split without ending the hold).
+        exercise = result.exercise.value
+        if self._hold is not None and (result.hold_ms <= 0 or exercise != self._hold[0]
+                                       or result.hold_ms < self._hold_ms):
             self._close_hold()
+        self._hold_ms = result.hold_ms
         if result.hold_ms > 0 and result.exercise is not Exercise.UNKNOWN:
             if self._hold is None:
-                self._hold = (*key, result.t_ms - result.hold_ms, result.t_ms)
+                self._hold = (exercise, result.side.value, result.t_ms - result.hold_ms,
+                              result.t_ms)
             else:
                 self._hold = (*self._hold[:3], result.t_ms)
 
