@@ -227,6 +227,8 @@ def test_whole_routine_runs_by_itself():
     assert runner.done
     texts = feed.texts()
     assert texts.count("Glute bridge, three reps, hold two seconds at the top.") == 2
+    assert ("Set done. Rest, twenty seconds. "
+            "Next: Glute bridge, three reps, hold two seconds at the top.") in texts
     assert texts[-4:] == ["one", "two", "three", "Routine complete. Well done!"]
     assert [(o.plan.exercise, o.reps, o.completed) for o in runner.outcomes] == [
         (Exercise.LUNGE, 0, True), (Exercise.LUNGE, 0, True),

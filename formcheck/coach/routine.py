@@ -383,6 +383,8 @@ class RoutineRunner:
             words.append(self.phrases.switch_legs)
         if plan.rest_after_s > 0:
             words.append(self.phrases.rest_for(round(plan.rest_after_s)))
+            if nxt.exercise is not plan.exercise:  # time to get down on the floor (or up)
+                words.append(self.phrases.next_up.format(what=self._intro(nxt)))
             self.stage = Stage.REST
             self._rest_until_ms = t + round(plan.rest_after_s * 1000)
             self._rest_len_s = plan.rest_after_s
@@ -413,10 +415,12 @@ class RoutineRunner:
         self.cues.reset()
         self._wrong_side_since_ms = None
         self._expect(plan.exercise)
+        out.append(Utterance(self._intro(plan), Kind.PROMPT, t))
+
+    def _intro(self, plan: SetPlan) -> str:
         hold = round(plan.hold_s) if plan.hold_s is not None else None
         top = round(plan.top_hold_s) if plan.top_hold_s else None
-        out.append(Utterance(self.phrases.set_intro(plan.exercise, plan.side, plan.reps, hold, top),
-                             Kind.PROMPT, t))
+        return self.phrases.set_intro(plan.exercise, plan.side, plan.reps, hold, top)
 
     def _expect(self, exercise: Exercise) -> None:
         if exercise is not self._expected:
