@@ -255,6 +255,13 @@ def test_unfinished_set_is_reported_by_finish():
     assert 4.0 < outcomes[0].held_s < 5.0
 
 
+def test_german_side_hint_keeps_noun_capitalised():
+    runner = RoutineRunner(small_plan(HOLDS.replace('lang = "en"', 'lang = "de"')))
+    feed = Feeder(runner)
+    feed.run(4, side=Side.RIGHT)
+    assert "Linkes Bein vorne." in feed.texts()
+
+
 def test_german_routine_words():
     runner = RoutineRunner(small_plan(HOLDS.replace('lang = "en"', 'lang = "de"')))
     feed = Feeder(runner)

@@ -162,7 +162,7 @@ class LiveAnnouncer:
         if result.exercise is Exercise.LUNGE:
             switched = self.sides.update(t, result.side)
             if switched is not None:
-                out.append(Utterance(self.phrases.leg_forward[switched].capitalize() + ".",
+                out.append(Utterance(self.phrases.leg_prompt(switched),
                                      Kind.PROMPT, t, key="side"))
         hold_s = result.hold_ms // 1000
         if hold_s >= self._last_hold_s + self.hold_milestone_s or hold_s < self._last_hold_s:

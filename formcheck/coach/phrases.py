@@ -73,6 +73,11 @@ class Phrases:
         """A hold or rest milestone: "ten seconds" / "zehn Sekunden"."""
         return self.one_second if n == 1 else self.seconds.format(n=self.number(n))
 
+    def leg_prompt(self, side: Side) -> str:
+        """A sentence naming the front leg: "Left leg forward." / "Linkes Bein vorne."."""
+        words = self.leg_forward[side]
+        return words[:1].upper() + words[1:] + "."  # str.capitalize() would lower-case "Bein"
+
     def rest_for(self, seconds: int) -> str:
         """Start of a rest: "Rest, thirty seconds."."""
         return self.rest.format(seconds=self.seconds_left(seconds))

@@ -344,7 +344,7 @@ class RoutineRunner:
                         or t - self._last_side_hint_ms >= 4 * self.side_hint_ms)
             if hint_due:
                 self._last_side_hint_ms = t
-                out.append(Utterance(self.phrases.leg_forward[plan.side].capitalize() + ".",
+                out.append(Utterance(self.phrases.leg_prompt(plan.side),
                                      Kind.PROMPT, t, key="side"))
             return
         if not holding:
