@@ -155,21 +155,21 @@ def test_states_walk_through_a_rep() -> None:
                     CounterState.WORK, CounterState.RETURNING, CounterState.READY]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(sd=st.floats(0.0, 6.0), base=st.floats(150.0, 180.0), seed=st.integers(0, 10_000),
        drift=st.floats(-10.0, 10.0))
 def test_noise_alone_never_makes_a_rep(sd: float, base: float, seed: int, drift: float) -> None:
     rng = np.random.default_rng(seed)
-    n = 600
+    n = 400
     x = base + np.linspace(0, drift, n) + rng.normal(0, sd, n)
     assert count(x)[0] == 0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(sd=st.floats(0.0, 5.0), base=st.floats(120.0, 150.0), seed=st.integers(0, 10_000))
 def test_noise_alone_never_makes_a_bridge_rep(sd: float, base: float, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    x = base + rng.normal(0, sd, 600)
+    x = base + rng.normal(0, sd, 400)
     assert count(x, BRIDGE)[0] == 0
 
 

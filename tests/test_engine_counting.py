@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +15,6 @@ from tests.synth import (
     bridge,
     lateral_lunge,
     lunge,
-    make_pose,
     reps,
     sequence,
     squat,
@@ -107,8 +105,7 @@ def test_heavy_landmark_jitter_does_not_double_count() -> None:
 def test_noise_alone_never_produces_a_rep(noise: float, seed: int, yaw: int, stance: str) -> None:
     body = {"stand": STAND, "split": lunge(0.0), "lying": bridge(0.0)}[stance]
     cam = LYING_CAM if stance == "lying" else Camera(yaw_deg=yaw)
-    rng = np.random.default_rng(seed)
     eng = Engine()
-    for i in range(300):
-        eng.update(make_pose(body, cam, round(i * 1000 / 30), rng, noise))
+    for p in sequence([(0.0, body), (8.0, body)], cam, noise_px=noise, seed=seed):
+        eng.update(p)
     assert eng.summary().reps_total == 0

@@ -24,6 +24,9 @@ import numpy as np
 
 from formcheck.engine.config import CounterConfig
 
+#: A rest counts as "back at the start" only this far (progress) below the work threshold.
+RETURN_MARGIN = 0.15
+
 
 class CounterState(Enum):
     """Where the counter is in a rep."""
@@ -135,6 +138,7 @@ class RepCounter:
         elif st is CounterState.READY:
             if p > cfg.return_progress:
                 self.state = CounterState.GOING
+                self._still.clear()
                 self._rep_start_ms = self._left_start_ms
                 self._extreme, self._extreme_ms = x, t_ms
                 self._work_since = None
@@ -160,17 +164,40 @@ class RepCounter:
                 if p < cfg.work_enter_progress:
                     self.state = CounterState.RETURNING
             elif st is CounterState.RETURNING:
+                self._still.append((t_ms, x))
+                while self._still and self._still[0][0] < t_ms - cfg.ready_dwell_ms:
+                    self._still.popleft()
                 if p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
                 elif p <= cfg.return_progress:
                     rep = self._finish(t_ms)
                     self._back_to_start(t_ms)
+                elif self._settled(t_ms):
+                    # came to rest short of the old start (a single-leg bridge lowers to a
+                    # higher hip angle than lying flat): that rest is the new start
+                    rep = self._finish(t_ms)
+                    self._back_to_start(t_ms)
+                    self._rest.clear()
+                    self._rest.extend(v for _, v in self._still)
+                    self._adapt_start()
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
 
     def _back_to_start(self, t_ms: float) -> None:
         self.state = CounterState.READY
         self._left_start_ms = t_ms
         self._work_since = None
+        self._still.clear()
+
+    def _settled(self, t_ms: float) -> bool:
+        """Still for the dwell time, clearly out of the work zone, at a plausible rest level."""
+        cfg = self._cfg
+        if not self._still or t_ms - self._still[0][0] < cfg.ready_dwell_ms * 0.9:
+            return False
+        vals = [v for _, v in self._still]
+        lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
+        level = statistics.median(vals)
+        return (max(vals) - min(vals) <= cfg.ready_still_range and lo <= level <= hi
+                and self.progress(level) <= cfg.work_enter_progress - RETURN_MARGIN)
 
     def _finish(self, t_ms: float) -> RepWindow | None:
         amp = abs(self._extreme - self.start_level)

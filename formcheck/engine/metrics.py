@@ -110,11 +110,20 @@ def _valgus_deg(p: Pts, side: Side, medial: Vec) -> float:
     return a if ldot(hk, n) > 0 else -a
 
 
-def _bridge_hip_deg(p: Pts, up: Vec) -> float:
+def _bridge_knee(p: Pts, leg: Side) -> Vec:
+    """Knee of the leg on the floor (single-leg bridge), else the knees' midpoint."""
+    if leg is Side.LEFT:
+        return p[LM.LEFT_KNEE]
+    if leg is Side.RIGHT:
+        return p[LM.RIGHT_KNEE]
+    return lmid(p[LM.LEFT_KNEE], p[LM.RIGHT_KNEE])
+
+
+def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
     """Shoulder-hip-knee angle, reflexive (> 180) when the hip is above the shoulder-knee line."""
     s = lmid(p[LM.LEFT_SHOULDER], p[LM.RIGHT_SHOULDER])
     h = lmid(p[LM.LEFT_HIP], p[LM.RIGHT_HIP])
-    k = lmid(p[LM.LEFT_KNEE], p[LM.RIGHT_KNEE])
+    k = _bridge_knee(p, leg)
     a = angle_deg(s, h, k)
     if math.isnan(a):
         return NAN
@@ -153,14 +162,17 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
             m["back_hip_ext_deg"] = _thigh_ext_deg(img, _other(front), up, fwd)
     if lying:
-        if side_view:
-            m["bridge_hip_deg"] = _bridge_hip_deg(img, up)
-        else:
+        leg = vs.lying_leg
+        if vs.view is View.FRONT:  # seen from the feet the image angle is meaningless
             s = lmid(wld[LM.LEFT_SHOULDER], wld[LM.RIGHT_SHOULDER])
             h = lmid(wld[LM.LEFT_HIP], wld[LM.RIGHT_HIP])
-            k = lmid(wld[LM.LEFT_KNEE], wld[LM.RIGHT_KNEE])
-            m["bridge_hip_deg"] = angle_deg(s, h, k)
-        m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
+            m["bridge_hip_deg"] = angle_deg(s, h, _bridge_knee(wld, leg))
+        else:  # side, and oblique where the image still shows the sagittal plane best
+            m["bridge_hip_deg"] = _bridge_hip_deg(img, up, leg)
+        if leg in (Side.LEFT, Side.RIGHT):
+            m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
+        else:
+            m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
     else:
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = NAN
 

@@ -118,6 +118,7 @@ class Engine:
         self._open_spans: dict[str, tuple[float, str]] = {}
         self._spans: list[FaultSpan] = []
         self._reps: list[RepEvent] = []
+        self._rep_exercise: list[Exercise] = []
         self._hold_events: list[HoldEvent] = []
         self._reps_by_side: dict[Side, int] = {}
         self._detected = Exercise.UNKNOWN
@@ -303,8 +304,9 @@ class Engine:
         log.metrics.append(metrics)
         if math.isfinite(progress) and progress >= self.config.counter.work_enter_progress:
             log.deep_frames += 1
-            if vs.front in (Side.LEFT, Side.RIGHT):
-                log.fronts[vs.front] += 1
+            side = vs.lying_leg if vs.posture is Posture.LYING else vs.front
+            if side in (Side.LEFT, Side.RIGHT, Side.BOTH):
+                log.fronts[side] += 1
             lunge_stance = (math.isfinite(vs.fore_aft_ratio)
                             and vs.fore_aft_ratio >= self.config.view.lunge_min_foot_spread_ratio
                             and not (vs.lateral_ratio
@@ -319,10 +321,8 @@ class Engine:
             return None  # a squat or lateral lunge: not a lunge rep
         if self._requested is None:
             self._detected = ex
-        if ex is Exercise.LUNGE:
-            side = log.fronts.most_common(1)[0][0] if log.fronts else Side.UNKNOWN
-        else:
-            side = Side.BOTH
+        default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
+        side = log.fronts.most_common(1)[0][0] if log.fronts else default
         summary = _summarise(spec, win, log)
         rep_faults = set()
         verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,
@@ -338,6 +338,7 @@ class Engine:
         rep = RepEvent(len(self._reps) + 1, side, int(win.start_ms), int(win.bottom_ms),
                        int(win.end_ms), summary, faults)
         self._reps.append(rep)
+        self._rep_exercise.append(ex)
         return rep
 
     def _judge(self, t: float, spec: ExerciseSpec | None, metrics: dict[str, float],
@@ -392,7 +393,7 @@ class Engine:
 
     def _working_side(self, ex: Exercise, vs: ViewState) -> Side:
         if ex is Exercise.BRIDGE:
-            return Side.BOTH
+            return vs.lying_leg
         if ex is Exercise.LUNGE:
             return vs.front
         return Side.UNKNOWN
@@ -406,9 +407,7 @@ class Engine:
     def _summary_exercise(self) -> Exercise:
         if self._requested is not None:
             return self._requested
-        by_ex: Counter[Exercise] = Counter()
-        for rep in self._reps:
-            by_ex[Exercise.BRIDGE if rep.side is Side.BOTH else Exercise.LUNGE] += 1
+        by_ex: Counter[Exercise] = Counter(self._rep_exercise)
         return by_ex.most_common(1)[0][0] if by_ex else Exercise.UNKNOWN
 
     def _reason(self, ex: Exercise) -> str | None:

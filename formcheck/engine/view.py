@@ -32,6 +32,8 @@ from formcheck.pose.landmarks import LM
 
 #: Fore-aft ankle offset (ratio of leg length) that decides which leg is in front.
 FRONT_LEG_MARGIN_RATIO = 0.12
+#: Lying, an ankle this much higher than the other (ratio of leg length) is a raised leg.
+RAISED_LEG_RATIO = 0.3
 
 
 class Posture(str, Enum):
@@ -57,6 +59,7 @@ class ViewState:
     width_ratio: float = float("nan")
     fore_aft_ratio: float = float("nan")  # fore-aft foot spread / leg length
     lateral_ratio: float = float("nan")  # lateral foot spread / hip width
+    lying_leg: Side = Side.BOTH  # lying: the leg whose foot is on the floor (single-leg bridge)
 
     @property
     def forward(self) -> np.ndarray:
@@ -138,8 +141,9 @@ class ViewEstimator:
         fore_aft, lateral = self._stance(pts, wpts, al, leg, wleg)
         fwd = (al[0] * facing, al[1] * facing) if facing else None
         self._front = self._front_leg(pts, wpts, fwd, leg, wleg)
+        lying_leg = _floor_leg(pts, (float(up[0]), float(up[1])), leg) if lying else Side.BOTH
         return ViewState(self._view, self._posture, facing, near, self._front, tilt, along, up,
-                         ratio, fore_aft, lateral)
+                         ratio, fore_aft, lateral, lying_leg)
 
     def _classify_view(self, med: float) -> View:
         cfg = self._cfg
@@ -219,3 +223,12 @@ class ViewEstimator:
         if ahead < -FRONT_LEG_MARGIN_RATIO:
             return Side.RIGHT
         return self._front if abs(ahead) > FRONT_LEG_MARGIN_RATIO / 2 else Side.UNKNOWN
+
+
+def _floor_leg(pts: list[list[float]], up: tuple[float, float], leg: float) -> Side:
+    """Lying: the leg with its foot on the floor when the other is raised, else BOTH."""
+    la, ra = pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE]
+    d = (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]  # + when the left ankle is higher
+    if not (math.isfinite(d) and math.isfinite(leg)) or abs(d) < RAISED_LEG_RATIO * leg:
+        return Side.BOTH
+    return Side.RIGHT if d > 0 else Side.LEFT
