@@ -246,6 +246,13 @@ def test_live_counts_per_side_in_german():
     assert spoken == announced
 
 
+def test_live_rep_before_the_dwell_starts_silently():
+    frames = [frame(0), frame(100, reps={Side.LEFT: 1}, rep=rep_event(1, Side.LEFT, 100))]
+    frames += [frame(t) for t in range(200, 1500, 100)]
+    announced, _ = run_sink(frames)
+    assert announced == ["one"]
+
+
 def test_live_new_cue_once_while_it_stays_active():
     cue = Cue("arched_back", "Keep your lower back flat.", Severity.FAULT)
     praise = Cue("good_depth", "Good depth!", Severity.GOOD)

@@ -68,6 +68,11 @@ class PresenceTracker:
         self.state = Presence.WAITING
         self._since_ms = None
 
+    def force_active(self) -> None:
+        """Count the person as in position now, without a transition to announce."""
+        self.state = Presence.ACTIVE
+        self._since_ms = None
+
     def update(self, t_ms: int, present: bool) -> PresenceChange | None:
         """Advance with one frame; returns the transition it caused, if any."""
         contrary = present != (self.state is Presence.ACTIVE)
@@ -149,6 +154,8 @@ class LiveAnnouncer:
         """Lines raised by one frame."""
         t = result.t_ms
         out: list[Utterance] = []
+        if result.rep is not None and self.presence.state is not Presence.ACTIVE:
+            self.presence.force_active()  # a counted rep is proof enough; no "Ready." after "one"
         change = self.presence.update(t, in_position(result))
         if change is PresenceChange.STARTED:
             out.append(Utterance(self.phrases.ready, Kind.PROMPT, t))
