@@ -33,7 +33,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 DEFAULT_ROUTINE_TOML = """\
-# formcheck routine: about ten minutes a day against hip-flexor tightness.
+# formcheck routine: 8-10 minutes a day against hip-flexor tightness (7 of them moving or resting).
 lang = "en"                 # en | de
 
 # Crescent lunge holds: each round is one hold per side, left first.
