@@ -69,3 +69,20 @@ def test_analyze_replays_a_track_without_the_video(tmp_path):
     data = json.loads(report.read_text())
     assert result.frames == 12
     assert data["frames"] == {"total": 12, "with_pose": 8}
+
+
+def test_replay_matches_frames_by_time_when_frames_are_dropped(tmp_path):
+    from formcheck.pose.track import open_track_input
+
+    rng = np.random.default_rng(2)
+    rec = TrackRecorder("c", 64, 48, 30.0)
+    poses = [_pose(i * 33, rng) for i in range(6)]
+    for p in poses:
+        rec.add(p)
+    save_track(rec.track(), tmp_path / "t.npz")
+    frames, stage = open_track_input(tmp_path / "t.npz")
+    kept = [f for f in frames if f.index in (0, 3, 5)]  # a paced replay dropped 1, 2 and 4
+    got = [stage.estimate(f) for f in kept]
+    assert [p.t_ms for p in got] == [0, 99, 165]
+    np.testing.assert_allclose(got[1].xy, poses[3].xy, rtol=1e-6)
+    assert frames.frame_count == 6

@@ -56,13 +56,17 @@ class Track:
     def poses(self) -> Iterator[Pose]:
         """Replay the track as :class:`Pose` values (float64, as the pose stage returns them)."""
         for i in range(len(self)):
-            yield Pose(
-                t_ms=int(self.t_ms[i]), width=self.width, height=self.height,
-                xy=self.xy[i].astype(np.float64), z=self.z[i].astype(np.float64),
-                world=self.world[i].astype(np.float64),
-                visibility=self.visibility[i].astype(np.float64),
-                presence=self.presence[i].astype(np.float64),
-            )
+            yield self.pose(i)
+
+    def pose(self, i: int) -> Pose:
+        """Frame ``i`` as a :class:`Pose`."""
+        return Pose(
+            t_ms=int(self.t_ms[i]), width=self.width, height=self.height,
+            xy=self.xy[i].astype(np.float64), z=self.z[i].astype(np.float64),
+            world=self.world[i].astype(np.float64),
+            visibility=self.visibility[i].astype(np.float64),
+            presence=self.presence[i].astype(np.float64),
+        )
 
 
 class TrackRecorder:
@@ -168,17 +172,22 @@ class TrackFrames(FrameSource):
 
 
 class ReplayEstimator:
-    """A pose stage that returns the recorded pose of each frame instead of running a model."""
+    """A pose stage that returns the recorded pose of each frame instead of running a model.
+
+    Frames are matched by timestamp, so a paced replay that drops frames (``live --source``)
+    still gets the right pose for each frame it does show.
+    """
 
     def __init__(self, track: Track) -> None:
-        self._poses = track.poses()
+        self._track = track
 
     def estimate(self, frame: Frame) -> Pose:
-        """The recorded pose for ``frame`` (frames must come in recorded order)."""
-        pose = next(self._poses)
-        if pose.t_ms != frame.t_ms:
-            raise InputError(f"track replay out of step at {frame.t_ms} ms")
-        return pose
+        """The recorded pose at ``frame.t_ms``."""
+        t = self._track
+        i = int(np.searchsorted(t.t_ms, frame.t_ms))
+        if i >= len(t) or int(t.t_ms[i]) != frame.t_ms:
+            raise InputError(f"track has no frame at {frame.t_ms} ms")
+        return t.pose(i)
 
 
 def open_track_input(path: Path) -> tuple[TrackFrames, ReplayEstimator]:
