@@ -1,6 +1,6 @@
 """Make the README's overlay screenshots from rendered clips, in English and German.
 
-Usage: python docs/img/make_screenshots.py CLIP.mp4 NAME [CLIP.mp4 NAME ...]
+Usage: python docs/img/make_screenshots.py [--exercise auto|lunge|bridge] CLIP.mp4 NAME
 
 Each clip runs through the real pipeline once (MediaPipe pose, then one engine and one overlay
 per language), and the first frame that shows a cue after at least one counted rep, at the
@@ -10,6 +10,7 @@ working position, is saved as ``docs/img/NAME_en.png`` and ``NAME_de.png``. Clip
 
 from __future__ import annotations
 
+import argparse
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -31,9 +32,9 @@ def interesting(result: FrameResult, shown_cues: int) -> bool:
             and shown_cues >= 1 and result.pose.found)
 
 
-def shoot(clip: Path, name: str) -> None:
+def shoot(clip: Path, name: str, exercise: str = "auto") -> None:
     """Save the first interesting frame of ``clip`` in every language."""
-    engines = {lang: Engine(lang=lang) for lang in LANGS}
+    engines = {lang: Engine(exercise=exercise, lang=lang) for lang in LANGS}
     overlays = {lang: Overlay(lang) for lang in LANGS}
     with ExitStack() as stack:
         source, pose_stage = open_input(clip, stack)
@@ -54,13 +55,15 @@ def shoot(clip: Path, name: str) -> None:
     print(f"{clip}: no frame with a cue after a counted rep", file=sys.stderr)
 
 
-def main(argv: list[str]) -> None:
-    """Shoot each ``CLIP NAME`` pair."""
-    if len(argv) < 2 or len(argv) % 2:
-        raise SystemExit(__doc__)
-    for clip, name in zip(argv[::2], argv[1::2], strict=True):
-        shoot(Path(clip), name)
+def main() -> None:
+    """Parse the command line and shoot."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exercise", default="auto", choices=("auto", "lunge", "bridge"))
+    parser.add_argument("clip", type=Path)
+    parser.add_argument("name")
+    args = parser.parse_args()
+    shoot(args.clip, args.name, args.exercise)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
