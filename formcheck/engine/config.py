@@ -51,10 +51,16 @@ class ViewConfig:
     floor_max_tilt_deg: float = 15.0
     # Median over this many floor samples: the feet lift and land, the floor does not move.
     floor_window_samples: int = 90
-    # Fore-aft foot spread (ratio of leg length) that makes a stance a lunge (split) stance.
+    # Side view: fore-aft foot spread (ratio of leg length) that makes a lunge (split) stance.
     lunge_min_foot_spread_ratio: float = 0.45
-    # Lateral foot spread (ratio of hip width) above which a stance is a lateral lunge / wide squat.
-    lateral_max_foot_spread_ratio: float = 2.6
+    # Lateral foot spread (ratio of hip width) above which a stance is a lateral lunge; a reverse
+    # lunge seen at 3/4 spreads the feet ~3 hip widths in the image, a lateral lunge 4-5.
+    lateral_max_foot_spread_ratio: float = 4.0
+    # Other views, at depth: ankle height difference (trunk lengths) of a split stance; the back
+    # foot ~0.8 m further away shows ~0.3-0.5 trunk higher, side-by-side feet ~0.
+    split_min_ankle_height_ratio: float = 0.2
+    # Or: knee height difference (trunk lengths); the back knee drops to ~0.4-0.7 below the front.
+    split_min_knee_height_ratio: float = 0.3
     # Key landmarks missing this long -> "step back so your whole body is visible".
     guidance_delay_ms: float = 700.0
 

@@ -90,7 +90,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         Exercise.LUNGE,
         "Crescent / reverse lunge: counted on the bent knee, checked for depth, knee, trunk, "
         "back-hip extension and arching (side view) or knee, pelvis and stance (front view).",
-        "lunge_knee_deg",
+        "lunge_signal_deg",
         CounterLevels(c.knee_start_deg, c.knee_work_deg, c.knee_start_bounds_deg,
                       c.knee_work_bounds_deg, c.min_amplitude_deg),
         Posture.STANDING,

@@ -44,7 +44,14 @@ METRICS: Mapping[str, str] = {
     "right_knee_deg": "right hip-knee-ankle angle, 180 = straight",
     "left_hip_deg": "left shoulder-hip-knee angle",
     "right_hip_deg": "right shoulder-hip-knee angle",
-    "lunge_knee_deg": "smaller knee angle: the lunge counter's signal",
+    "lunge_knee_deg": "smaller knee angle (the lunge counter's signal in a side view)",
+    "lunge_depth_deg": "knee-equivalent angle from hip height vs standing (other views)",
+    "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side, "
+                        "else lunge_depth_deg",
+    "hip_height_ratio": "hip centre above the lowest foot point, along the floor-normal / trunk",
+    "ankle_height_diff_ratio": "height difference of the ankles / trunk (split stance from the "
+                               "front: the back foot is further away)",
+    "knee_height_diff_ratio": "height difference of the knees / trunk (back knee drops)",
     "front_knee_deg": "front leg hip-knee-ankle angle (~90 at a good lunge bottom)",
     "back_knee_deg": "back leg hip-knee-ankle angle",
     "front_shin_deg": "front shin from the floor-normal, + knee ahead of the ankle",
@@ -63,6 +70,9 @@ METRICS: Mapping[str, str] = {
     "lumbar_curve_ratio": "depth of the back contour's lumbar curve / its chord (mask)",
     "lumbar_curve_rise": "lumbar_curve_ratio above the person's own baseline",
 }
+
+_FEET = (LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL, LM.LEFT_FOOT_INDEX,
+         LM.RIGHT_FOOT_INDEX)
 
 _LEGS = {
     Side.LEFT: (LM.LEFT_SHOULDER, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE),
@@ -175,6 +185,23 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
     else:
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = NAN
+
+    # heights along the floor-normal, in trunk lengths (any view)
+    sc = lmid(img[LM.LEFT_SHOULDER], img[LM.RIGHT_SHOULDER])
+    hc = lmid(img[LM.LEFT_HIP], img[LM.RIGHT_HIP])
+    torso = math.dist(sc, hc)
+    m["hip_height_ratio"] = m["ankle_height_diff_ratio"] = m["knee_height_diff_ratio"] = NAN
+    if math.isfinite(torso) and torso > 1e-9:
+        def height(q: Vec) -> float:
+            return q[0] * up[0] + q[1] * up[1]
+        feet = [height(img[i]) for i in _FEET]
+        feet = [f for f in feet if math.isfinite(f)]
+        if feet:
+            m["hip_height_ratio"] = (height(hc) - min(feet)) / torso
+        m["ankle_height_diff_ratio"] = abs(height(img[LM.LEFT_ANKLE])
+                                           - height(img[LM.RIGHT_ANKLE])) / torso
+        m["knee_height_diff_ratio"] = abs(height(img[LM.LEFT_KNEE])
+                                          - height(img[LM.RIGHT_KNEE])) / torso
 
     # front view: frontal-plane checks in the image, against the floor line
     m["pelvis_level_deg"] = m["left_knee_valgus_deg"] = m["right_knee_valgus_deg"] = NAN

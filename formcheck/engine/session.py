@@ -18,9 +18,10 @@ from typing import Literal
 
 import numpy as np
 
-from formcheck.engine.config import EngineConfig
+from formcheck.engine.config import EngineConfig, ViewConfig
 from formcheck.engine.counter import CounterState, RepCounter, RepWindow
 from formcheck.engine.cues import LANGUAGES, cue_text
+from formcheck.engine.depth import knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.metrics import compute_metrics
@@ -184,6 +185,9 @@ class Engine:
         vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
+        depth = knee_drop_deg(metrics["knee_height_diff_ratio"])
+        metrics["lunge_depth_deg"] = depth
+        metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if vs.view is View.SIDE else depth
 
         full_body = any(bool(known[k].all()) and _inside(xy[k], pose) for k in _KEY_SIDES)
         if found and not full_body:
@@ -307,11 +311,7 @@ class Engine:
             side = vs.lying_leg if vs.posture is Posture.LYING else vs.front
             if side in (Side.LEFT, Side.RIGHT, Side.BOTH):
                 log.fronts[side] += 1
-            lunge_stance = (math.isfinite(vs.fore_aft_ratio)
-                            and vs.fore_aft_ratio >= self.config.view.lunge_min_foot_spread_ratio
-                            and not (vs.lateral_ratio
-                                     > self.config.view.lateral_max_foot_spread_ratio))
-            if lunge_stance:
+            if _split_stance(vs, metrics, self.config.view):
                 log.split_frames += 1
 
     def _accept_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow,
@@ -488,3 +488,18 @@ def _longest_still_ms(t: list[float], x: list[float], win: RepWindow, band: floa
         else:
             run_start = None
     return best
+
+
+def _split_stance(vs: ViewState, m: dict[str, float], cfg: ViewConfig) -> bool:
+    """Whether the feet are in a lunge's fore-aft split (not side by side, not wide apart).
+
+    Side view: the feet are apart along the floor. Other views: the back foot is further from
+    the camera and shows higher in the image, and the back knee drops below the front knee;
+    a squat keeps both symmetric and a lateral lunge spreads the feet sideways instead.
+    """
+    if vs.lateral_ratio > cfg.lateral_max_foot_spread_ratio:
+        return False
+    if vs.view is View.SIDE:
+        return vs.fore_aft_ratio >= cfg.lunge_min_foot_spread_ratio
+    return (m.get("ankle_height_diff_ratio", math.nan) >= cfg.split_min_ankle_height_ratio
+            or m.get("knee_height_diff_ratio", math.nan) >= cfg.split_min_knee_height_ratio)
