@@ -16,7 +16,8 @@ from formcheck.engine.types import (
     View,
 )
 from formcheck.output import theme as th
-from formcheck.output.overlay import CueBoard, Overlay, Stats, angle_marks, display_xy
+from formcheck.output.cueboard import CueBoard
+from formcheck.output.overlay import Overlay, Stats, angle_marks, display_xy
 from formcheck.output.text import draw_text, rasterise, text_size, wrap_text
 from formcheck.pose.landmarks import LM
 from formcheck.pose.types import Pose
