@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from formcheck.engine.session import Engine
-from tests.synth import LYING_CAM, Camera, bridge, lunge, reps, sequence
+from tests.synth import LYING_CAM, Camera, bridge, lunge, reps, sequence, with_masks
 
 
 def per_frame_ms(poses: list, repeats: int = 5) -> list[float]:
@@ -34,6 +34,9 @@ def main() -> None:
         "lunge side": sequence(reps(lunge, 5), Camera(), noise_px=1.5),
         "lunge front": sequence(reps(lunge, 5), Camera(yaw_deg=90), noise_px=1.5),
         "bridge side": sequence(reps(bridge, 5), LYING_CAM, noise_px=1.5),
+        # with a 1280x720 segmentation mask: adds the lumbar contour measure
+        "lunge + mask": with_masks(sequence(reps(lunge, 2), Camera(), noise_px=1.5), (-1.0, 0.0),
+                                   lambda i: 0.0),
     }
     for name, poses in cases.items():
         ms = per_frame_ms(poses)

@@ -88,3 +88,23 @@ def test_config_is_frozen_and_replaceable() -> None:
         cfg.lunge = None  # type: ignore[misc]
     cfg2 = replace(cfg, lunge=replace(cfg.lunge, shallow_knee_deg=120.0))
     assert cfg2.lunge.shallow_knee_deg == 120.0
+
+
+def test_injected_smoother_factory() -> None:
+    from formcheck.engine.smoothing import NoSmoother
+
+    eng = Engine(exercise="lunge", smoother=NoSmoother)
+    for p in sequence(reps(lunge, 2), Camera(), noise_px=0.5):
+        eng.update(p)
+    assert eng.summary().reps_total == 2
+
+
+def test_public_names_do_not_drift() -> None:
+    import formcheck.engine.session as session
+
+    assert session.__all__ == ["Engine", "SessionSummary"]
+    for name in ("reset", "recalibrate", "set_exercise", "set_language", "update", "summary"):
+        assert callable(getattr(Engine, name))
+    fields = set(SessionSummary.__dataclass_fields__)
+    assert {"exercise", "view", "frames_total", "frames_with_pose", "reps_by_side", "reps",
+            "holds", "faults", "reason"} <= fields

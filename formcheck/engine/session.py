@@ -6,13 +6,19 @@ engine reads no clock (time comes with each pose) and draws nothing.
 
 With ``exercise="auto"`` a counter runs for each exercise whose posture matches (standing: lunge,
 lying: bridge); a standing rep is accepted as a lunge only if the feet were in a split stance
-during it, so squats, lateral lunges and idling give no reps and the exercise stays unknown.
+during most of its deep part (:func:`_split_stance`), so squats, lateral lunges and idling give
+no reps and the exercise stays unknown. The lunge counter runs on the knee angle in a side view
+and on the back knee's drop elsewhere (:mod:`formcheck.engine.depth`).
+
+``smoother`` is a factory for the landmark filter (default One Euro from the config); tests pass
+``NoSmoother`` to see raw behaviour.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -94,10 +100,10 @@ class Engine:
 
     def __init__(self, config: EngineConfig | None = None,
                  exercise: Exercise | Literal["auto", "lunge", "bridge"] = "auto",
-                 lang: str = "en", smoother: Smoother | None = None) -> None:
+                 lang: str = "en", smoother: Callable[[], Smoother] | None = None) -> None:
         self.config = config or EngineConfig()
         self._specs = specs_for(self.config)
-        self._smoother_proto = smoother
+        self._smoother_factory = smoother
         self.set_language(lang)
         self._requested = self._parse_exercise(exercise)
         self.reset()
@@ -275,9 +281,9 @@ class Engine:
 
     # ---- internals ----------------------------------------------------------------------
     def _new_smoother(self) -> Smoother:
-        if self._smoother_proto is None:
+        if self._smoother_factory is None:
             return OneEuroSmoother.from_config(self.config.smoothing)
-        return type(self._smoother_proto)()  # a fresh twin of the injected kind
+        return self._smoother_factory()
 
     @staticmethod
     def _parse_exercise(exercise: Exercise | str) -> Exercise | None:
