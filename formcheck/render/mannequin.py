@@ -92,10 +92,10 @@ def build_primitives(skel: Skeleton, look: Look) -> list[Primitive]:
 
     # Trunk.
     pel = skel.pelvis
-    prims.append(_ell(skel.hip_centre + pel @ np.array([-0.010 * h, 0.0, 0.022 * h]), pel,
+    prims.append(_ell(skel.hip_centre + pel @ np.array([-0.010 * h, 0.0, 0.005 * h]), pel,
                       (0.058 * h, s.hip_girth, 0.072 * h), Material.PANTS))
     # Buttocks: rounder and lower at the back, down to the gluteal fold below the hip joints.
-    prims.append(_ell(skel.hip_centre + pel @ np.array([-0.028 * h, 0.0, -0.008 * h]), pel,
+    prims.append(_ell(skel.hip_centre + pel @ np.array([-0.028 * h, 0.0, -0.018 * h]), pel,
                       (0.048 * h, 0.85 * s.hip_girth, 0.058 * h), Material.PANTS))
     lum = skel.lumbar
     prims.append(_ell(skel.lumbar_joint + lum @ np.array([0.008 * h, 0.0, 0.45 * s.lumbar_len]),

@@ -88,6 +88,9 @@ def true_angles(skel: Skeleton, exercise: Exercise, front: int) -> dict[str, flo
                                                           hip_line @ skel.left)))
     valgus = (_valgus(skel, 0), _valgus(skel, 1))
     out["left_knee_valgus_deg"], out["right_knee_valgus_deg"] = valgus
+    for i, name in ((0, "left"), (1, "right")):
+        out[f"{name}_knee_deg"] = interior_deg(skel.hips[i], skel.knees[i], skel.ankles[i])
+        out[f"{name}_hip_deg"] = interior_deg(skel.shoulders[i], skel.hips[i], skel.knees[i])
     pelvis_down, pelvis_fwd = -skel.pelvis[:, 2], skel.pelvis[:, 0]
 
     def true_hip_ext(i: int) -> float:
@@ -117,6 +120,6 @@ def true_angles(skel: Skeleton, exercise: Exercise, front: int) -> dict[str, flo
         out["bridge_hip_deg"] = bridge_hip_angle(skel)
         out["bridge_knee_deg"] = 0.5 * sum(
             interior_deg(skel.hips[i], skel.knees[i], skel.ankles[i]) for i in (0, 1))
-        out["knee_valgus_deg"] = 0.5 * (valgus[0] + valgus[1])
+        out["knee_valgus_deg"] = max(valgus)  # the worse knee, as the analyser reports it
         out["true_hip_ext_deg"] = 0.5 * (true_hip_ext(0) + true_hip_ext(1))
     return out

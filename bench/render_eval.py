@@ -1,0 +1,200 @@
+"""Seeded end-to-end evaluation on rendered clips: pixels -> MediaPipe -> engine vs exact truth.
+
+Renders a grid of clips (both exercises, every fault, several views and seeds) into a cache
+folder, analyses each with ``formcheck analyze`` (report + per-frame CSV), and reports:
+
+- person found: share of frames with a pose;
+- angle errors: per view, median |analyser metric - true metric| over frames where both exist;
+- reps: exact-count rate;
+- faults: per code, clip-level precision and recall (a clip "has" a fault if the analyser
+  reports it anywhere; truth = the codes injected into that clip).
+
+Usage::
+
+    python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2]
+
+``--quick`` renders a handful of short clips (a smoke run); the full grid has 42 clips.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.engine.types import Exercise, View
+from formcheck.render.clip import ClipSpec, render_clip
+from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS
+from formcheck.render.truth import Truth, load_truth, save_truth, truth_path
+
+ANGLES = ("front_knee_deg", "back_knee_deg", "back_hip_ext_deg", "trunk_lean_deg",
+          "front_shin_deg", "bridge_hip_deg", "bridge_knee_deg", "left_knee_deg",
+          "right_knee_deg", "left_hip_deg", "right_hip_deg", "pelvis_level_deg",
+          "knee_valgus_deg")
+SIDE_FAULTS = {"lunge": ("shallow_depth", "knee_past_toes", "trunk_lean_forward",
+                         "trunk_lean_back", "hip_not_extended", "arched_back"),
+               "bridge": ("low_bridge", "arched_back", "overextended", "feet_too_close",
+                          "feet_too_far", "no_pause")}
+FRONT_FAULTS = {"lunge": ("knee_cave", "pelvis_not_level", "narrow_stance"),
+                "bridge": ("hip_drop", "knee_cave", "knee_flare")}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One clip of the grid."""
+
+    name: str
+    spec: ClipSpec
+
+
+def grid(quick: bool) -> list[Job]:
+    """The seeded clip grid: clean clips per view, each fault in its view, two seeds each."""
+    jobs: list[Job] = []
+    reps = 2
+    seeds = (1,) if quick else (1, 2)
+    for ex in (Exercise.LUNGE, Exercise.BRIDGE):
+        views = (View.SIDE,) if quick else (View.SIDE, View.FRONT, View.OBLIQUE)
+        for seed in seeds:
+            for view in views:
+                jobs.append(Job(f"{ex.value}_{view.value}_clean_s{seed}",
+                                ClipSpec(ex, reps=reps, view=view, seed=seed)))
+            codes = SIDE_FAULTS[ex.value][:2] if quick else SIDE_FAULTS[ex.value]
+            for code in codes:
+                jobs.append(Job(f"{ex.value}_side_{code}_s{seed}",
+                                ClipSpec(ex, reps=reps, view=View.SIDE, faults=(code,),
+                                         seed=seed + 100)))
+            if not quick and seed == seeds[0]:
+                for code in FRONT_FAULTS[ex.value]:
+                    jobs.append(Job(f"{ex.value}_front_{code}_s{seed}",
+                                    ClipSpec(ex, reps=reps, view=View.FRONT, faults=(code,),
+                                             seed=seed + 200)))
+    assert all(c in LUNGE_FAULTS for c in SIDE_FAULTS["lunge"] + FRONT_FAULTS["lunge"])
+    assert all(c in BRIDGE_FAULTS for c in SIDE_FAULTS["bridge"] + FRONT_FAULTS["bridge"])
+    return jobs
+
+
+def run_job(job: Job, folder: Path) -> dict[str, object]:
+    """Render (unless cached) and analyse one clip; return its scores."""
+    from formcheck.app.analyze import AnalyzeOptions, run_analyze
+
+    video = folder / f"{job.name}.mp4"
+    if not truth_path(video).exists():
+        truth = render_clip(job.spec, video)
+        save_truth(truth, truth_path(video))
+    truth = load_truth(truth_path(video))
+    report_path, csv_path = folder / f"{job.name}.report.json", folder / f"{job.name}.csv"
+    result = run_analyze(AnalyzeOptions(video, exercise="auto", report=report_path,
+                                        csv=csv_path, quiet=True, force=True))
+    report = result.report
+    return score_clip(job, truth, report, read_csv(csv_path))
+
+
+def read_csv(path: Path) -> dict[str, np.ndarray]:
+    """Columns of the analyser's per-frame CSV as float arrays (empty cells NaN)."""
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cols: dict[str, np.ndarray] = {}
+    for key in rows[0] if rows else []:
+        vals = []
+        for r in rows:
+            try:
+                vals.append(float(r[key]) if r[key] != "" else math.nan)
+            except ValueError:
+                vals.append(math.nan)
+        cols[key] = np.array(vals)
+    return cols
+
+
+def score_clip(job: Job, truth: Truth, report: dict, cols: dict[str, np.ndarray]
+               ) -> dict[str, object]:
+    """Per-clip numbers: detection, reps, reported faults, per-angle errors."""
+    frames = report.get("frames", {})
+    total = max(int(frames.get("total", 0)), 1)
+    found = int(frames.get("with_pose", 0)) / total
+    codes = {f["code"] for f in report.get("faults", [])}
+    for rep in report.get("rep_list", []):
+        codes.update(rep.get("faults", []))
+    for hold in report.get("holds", []):
+        codes.update(hold.get("faults", []))
+    errors: dict[str, float] = {}
+    n = min(len(truth.frames), len(cols.get("frame", [])))
+    for name in ANGLES:
+        if name not in cols:
+            continue
+        est = cols[name][:n]
+        ref = truth.angle(name)[:n]
+        ok = np.isfinite(est) & np.isfinite(ref)
+        if ok.sum() >= 10:
+            errors[name] = float(np.median(np.abs(est[ok] - ref[ok])))
+    return {"name": job.name, "exercise": job.spec.exercise.value, "view": job.spec.view.value,
+            "injected": sorted(job.spec.faults), "reported": sorted(codes), "found": found,
+            "reps_true": len(truth.reps), "reps_counted": int(report.get("reps", {}).get(
+                "total", -1)), "exercise_detected": report.get("exercise"),
+            "angle_err": errors}
+
+
+def summarise(rows: list[dict]) -> str:
+    """A plain-text table of everything measured."""
+    out = ["clip                                   found  reps(true/counted)  injected -> reported"]
+    for r in rows:
+        out.append(f"{r['name']:38s} {r['found']:5.2f}  {r['reps_true']}/{r['reps_counted']}"
+                   f"  {','.join(r['injected']) or '-'} -> {','.join(r['reported']) or '-'}")
+    out.append("")
+    by_view: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in rows:
+        for name, err in r["angle_err"].items():
+            by_view[(r["view"], name)].append(err)
+    out.append("median over clips of per-clip median |error| (deg), by view")
+    for (view, name), errs in sorted(by_view.items()):
+        out.append(f"  {view:8s} {name:20s} {np.median(errs):6.1f}  (clips {len(errs)})")
+    out.append("")
+    exact = [r["reps_true"] == r["reps_counted"] for r in rows]
+    clean_exact = [r["reps_true"] == r["reps_counted"] for r in rows if not r["injected"]]
+    out.append(f"reps exact: {sum(exact)}/{len(exact)}; on clean clips {sum(clean_exact)}/"
+               f"{len(clean_exact)}")
+    out.append(f"person found (mean over clips): {np.mean([r['found'] for r in rows]):.3f}; "
+               f"worst clip {min(r['found'] for r in rows):.3f}")
+    out.append("")
+    out.append("fault            exercise  TP  FP  FN  precision  recall")
+    for ex in ("lunge", "bridge"):
+        ex_rows = [r for r in rows if r["exercise"] == ex]
+        for code in SIDE_FAULTS[ex] + FRONT_FAULTS[ex]:
+            tp = sum(code in r["injected"] and code in r["reported"] for r in ex_rows)
+            fp = sum(code not in r["injected"] and code in r["reported"] for r in ex_rows)
+            fn = sum(code in r["injected"] and code not in r["reported"] for r in ex_rows)
+            prec = tp / (tp + fp) if tp + fp else float("nan")
+            rec = tp / (tp + fn) if tp + fn else float("nan")
+            out.append(f"{code:16s} {ex:8s} {tp:3d} {fp:3d} {fn:3d}  {prec:9.2f}  {rec:6.2f}")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="cache folder for clips")
+    parser.add_argument("--quick", action="store_true", help="a few short clips only")
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    jobs = grid(args.quick)
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs) as pool:
+            rows = list(pool.map(run_job, jobs, [args.out] * len(jobs)))
+    else:
+        rows = [run_job(j, args.out) for j in jobs]
+    (args.out / "render_eval.json").write_text(json.dumps(rows, indent=1))
+    text = summarise(rows)
+    (args.out / "render_eval.txt").write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
