@@ -17,7 +17,7 @@ BRIDGE_FRONT = replace(LYING_CAM, yaw_deg=270)
 
 def session(make, cam: Camera, exercise: str, hold_s: float = 0.3) -> SessionSummary:
     eng = Engine(exercise=exercise)  # type: ignore[arg-type]
-    for p in sequence(reps(make, 3, hold_s=hold_s), cam, noise_px=1.0, seed=5):
+    for p in sequence(reps(make, 2, hold_s=hold_s), cam, noise_px=1.0, seed=5):
         eng.update(p)
     return eng.summary()
 
@@ -37,7 +37,7 @@ GOOD_BRIDGE_FRONT = session(bridge, BRIDGE_FRONT, "bridge", hold_s=0.8)
 
 def test_good_form_is_quiet_in_every_view() -> None:
     for s in (GOOD_LUNGE_SIDE, GOOD_LUNGE_FRONT, GOOD_BRIDGE_SIDE, GOOD_BRIDGE_FRONT):
-        assert s.reps_total == 3
+        assert s.reps_total == 2
         assert codes(s) == set()
 
 
@@ -73,7 +73,7 @@ CASES = [
                          ids=[f"{c[3]}-{c[0]}" for c in CASES])
 def test_fault_fires(code: str, make, cam: Camera, exercise: str, hold_s: float) -> None:
     s = session(make, cam, exercise, hold_s)
-    assert s.reps_total == 3
+    assert s.reps_total == 2
     assert code in codes(s)
     # and it is attached to the reps it happened in
     assert all(code in r.faults for r in s.reps)
