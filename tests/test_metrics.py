@@ -148,3 +148,18 @@ def test_metrics_invariant_to_image_translation_scale_rotation(dx: float, dy: fl
     moved = compute_metrics(xy2, p.world, fixed_view(rot))
     for name in SIDE_METRICS:
         assert abs(moved[name] - base[name]) < 1e-6, name
+
+
+def test_swapped_knee_labels_are_undone_in_a_side_view() -> None:
+    from formcheck.engine.metrics import unswap_knees
+
+    p = make_pose(lunge(1.0), Camera(), 0)
+    good = compute_metrics(p.xy, p.world, fixed_view(0.0))
+    xy = p.xy.copy()
+    xy[[LM.LEFT_KNEE, LM.RIGHT_KNEE]] = xy[[LM.RIGHT_KNEE, LM.LEFT_KNEE]]
+    fixed = compute_metrics(xy, p.world, fixed_view(0.0))
+    for name in ("front_knee_deg", "back_knee_deg", "front_shin_deg", "back_hip_ext_deg"):
+        assert abs(fixed[name] - good[name]) < 1e-9, name
+    # correct labels are left alone
+    pts = p.xy.tolist()
+    assert unswap_knees(pts, [1.0, 0.0]) is pts

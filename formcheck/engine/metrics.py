@@ -144,10 +144,44 @@ def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
     return 360.0 - a if ldot(lsub(h, s), n) > 0 else a
 
 
+def _bend_ahead(p: Pts, hip: int, knee: int, ankle: int, fwd: Vec) -> float:
+    """How far the knee sits ahead of the hip-ankle line along ``fwd`` (px); knees bend forward."""
+    h, k, a = p[hip], p[knee], p[ankle]
+    d = lsub(a, h)
+    n2 = ldot(d, d)
+    if not math.isfinite(n2) or n2 < 1e-9:
+        return NAN
+    w = ldot(lsub(k, h), d) / n2
+    proj = [h[0] + w * d[0], h[1] + w * d[1]]
+    return ldot(lsub(k, proj), fwd)
+
+
+def unswap_knees(p: Pts, fwd: Vec) -> Pts:
+    """Side view: undo MediaPipe's left/right knee mix-up, which bends a knee backwards.
+
+    Near the bottom of a lunge the two knees can trade labels while hips and ankles keep theirs;
+    knees only bend forward, so if trading them back makes the worse leg bend less backwards the
+    labels were swapped. Returns ``p`` itself or a corrected copy.
+    """
+    lk, rk = LM.LEFT_KNEE, LM.RIGHT_KNEE
+    now = min(_bend_ahead(p, LM.LEFT_HIP, lk, LM.LEFT_ANKLE, fwd),
+              _bend_ahead(p, LM.RIGHT_HIP, rk, LM.RIGHT_ANKLE, fwd))
+    if not (now < 0):  # NaN or both knees forward: leave as is
+        return p
+    q = list(p)
+    q[lk], q[rk] = p[rk], p[lk]
+    swapped = min(_bend_ahead(q, LM.LEFT_HIP, lk, LM.LEFT_ANKLE, fwd),
+                  _bend_ahead(q, LM.RIGHT_HIP, rk, LM.RIGHT_ANKLE, fwd))
+    return q if swapped > now else p
+
+
 def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[str, float]:
     """Named metrics of one frame; ``xy`` ``(33, 2)`` px, ``world`` ``(33, 3)`` m; NaN = unknown."""
     side_view = vs.view is View.SIDE
     img: Pts = xy.tolist()
+    if side_view and vs.facing != 0 and vs.posture is Posture.STANDING:
+        al = vs.along.tolist()
+        img = unswap_knees(img, [al[0] * vs.facing, al[1] * vs.facing])
     wld: Pts = world.tolist()
     m: dict[str, float] = table_angles(img if side_view else wld)
     m["lunge_knee_deg"] = nanmin2(m["left_knee_deg"], m["right_knee_deg"])

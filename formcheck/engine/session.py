@@ -323,8 +323,8 @@ class Engine:
     def _accept_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow,
                     log: _RepLog) -> RepEvent | None:
         split = log.deep_frames > 0 and log.split_frames >= MIN_SPLIT_SHARE * log.deep_frames
-        if self._requested is None and ex is Exercise.LUNGE and not split:
-            return None  # a squat or lateral lunge: not a lunge rep
+        if ex is Exercise.LUNGE and not split:
+            return None  # a squat, a lateral lunge, stepping into position: not a lunge rep
         if self._requested is None:
             self._detected = ex
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
