@@ -158,7 +158,9 @@ class LungePoser:
                       elbow_deg=(12.0 + 10.0 * w) * (1.0 - arms) + 5.0 * arms)
         return BodyPose(root=hip, left_leg=left, right_leg=right, pitch_deg=lean,
                         pelvis_tilt_deg=tilt, pelvis_roll_deg=roll, lumbar_ext_deg=lumbar,
-                        thoracic_ext_deg=-4.0 * arms, neck_flex_deg=4.0 - lean * 0.4,
+                        thoracic_ext_deg=-4.0 * arms,
+                        # Eyes stay on the horizon: the neck undoes most of the chest's pitch.
+                        neck_flex_deg=4.0 - 0.8 * (lean + tilt - lumbar + 4.0 * arms),
                         left_arm=arm, right_arm=arm)
 
 

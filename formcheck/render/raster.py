@@ -24,6 +24,7 @@ class Renderer:
         self.rays = camera.pixel_rays()
         self.stage = Stage(room, camera, self.rays)
         self.light = np.asarray(room.light)
+        self.crease_px = max(1.0, camera.height / 240.0)
         palette = np.zeros((max(Material) + 1, 3), dtype=np.float32)
         for mat, rgb in look.colours.items():
             palette[mat] = rgb
@@ -69,7 +70,11 @@ class Renderer:
         img = self.background_with_shadow(prims)
         hit = mats > 0
         if hit.any():
-            n = normals[hit]
+            # Soften the creases where two shapes meet (ellipsoids intersect at sharp seams,
+            # skin and cloth do not): blur the normals a little, then renormalise.
+            smooth = cv2.GaussianBlur(normals.astype(np.float32), (0, 0), self.crease_px)
+            n = smooth[hit].astype(np.float64)
+            n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-6)
             d = self.rays[hit]
             albedo = self.palette[mats[hit]]
             diffuse = np.clip(n @ self.light, 0.0, None)
