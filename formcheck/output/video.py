@@ -4,7 +4,9 @@ OpenCV's own writer here cannot encode H.264 (``avc1`` fails), and MPEG-4 Part 2
 not play in browsers and some phone players. imageio-ffmpeg ships an FFmpeg binary with libx264,
 so frames are piped to it raw; when it is missing (or the frame size is odd, which 4:2:0 H.264
 cannot take) the writer falls back to OpenCV ``mp4v``. Same size and frame rate as the input, one
-output frame per input frame, so the duration matches.
+output frame per input frame, so the duration matches. The ``ultrafast`` preset: on two cores the
+encoder competes with the pose model, and ``veryfast`` cost 25 ms per 720p frame against 11 ms,
+for files about four times smaller; speed matters more for a local annotated copy.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class VideoWriter:
         self._pipe = imageio_ffmpeg.write_frames(
             str(self.path), self.size, pix_fmt_in="bgr24", pix_fmt_out="yuv420p", fps=self.fps,
             codec="libx264", macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart"])
+            output_params=["-preset", "ultrafast", "-crf", "23", "-movflags", "+faststart"])
         try:
             self._pipe.send(None)  # starts the ffmpeg process
         except (OSError, RuntimeError) as err:
