@@ -76,6 +76,9 @@ def grid(quick: bool) -> list[Job]:
                     jobs.append(Job(f"{ex.value}_front_{code}_s{seed}",
                                     ClipSpec(ex, reps=reps, view=View.FRONT, faults=(code,),
                                              seed=seed + 200)))
+    # Side-view faults first (they carry the precision/recall targets), then clean, then front.
+    jobs.sort(key=lambda j: 0 if j.spec.faults and j.spec.view is View.SIDE
+              else 1 if not j.spec.faults else 2)
     assert all(c in LUNGE_FAULTS for c in SIDE_FAULTS["lunge"] + FRONT_FAULTS["lunge"])
     assert all(c in BRIDGE_FAULTS for c in SIDE_FAULTS["bridge"] + FRONT_FAULTS["bridge"])
     return jobs
@@ -184,11 +187,13 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = grid(args.quick)
-    if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs) as pool:
-            rows = list(pool.map(run_job, jobs, [args.out] * len(jobs)))
-    else:
-        rows = [run_job(j, args.out) for j in jobs]
+    partial = args.out / "render_eval.jsonl"  # one line per finished clip, for long runs
+    rows = []
+    with ProcessPoolExecutor(args.jobs) as pool, partial.open("w") as log:
+        for row in pool.map(run_job, jobs, [args.out] * len(jobs)):
+            rows.append(row)
+            log.write(json.dumps(row) + "\n")
+            log.flush()
     (args.out / "render_eval.json").write_text(json.dumps(rows, indent=1))
     text = summarise(rows)
     (args.out / "render_eval.txt").write_text(text + "\n")
