@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 
@@ -15,6 +14,7 @@ from tests.synth import (
     STAND,
     Camera,
     bridge,
+    lunge,
     make_pose,
     reps,
     sequence,
@@ -70,16 +70,16 @@ def test_arch_proxy_takes_the_larger_excess() -> None:
     assert math.isnan(arch_proxy_deg(math.nan, math.nan, 3.0, 20.0))
 
 
-SMALL_LYING_CAM = replace(LYING_CAM, width=640, height=360, focal_px=575.0)
+SMALL_CAM = Camera(width=640, height=360, focal_px=575.0)
 
 
-def bridge_session(arch_top_px: float | None) -> set[str]:
-    poses = sequence(reps(bridge, 2, hold_s=0.8, rest_s=0.5), SMALL_LYING_CAM, noise_px=0.3)
-    if arch_top_px is not None:
+def lunge_session(arch_bottom_px: float | None) -> set[str]:
+    poses = sequence(reps(lunge, 2, rest_s=0.5), SMALL_CAM, noise_px=0.3)
+    if arch_bottom_px is not None:
         hip_y = np.array([(p.xy[LM.LEFT_HIP, 1] + p.xy[LM.RIGHT_HIP, 1]) / 2 for p in poses])
-        lift = (hip_y.max() - hip_y) / (hip_y.max() - hip_y.min())
-        poses = with_masks(poses, (0.0, 1.0), lambda i: arch_top_px * lift[i])
-    eng = Engine(exercise="bridge")
+        depth = (hip_y - hip_y.min()) / (hip_y.max() - hip_y.min())
+        poses = with_masks(poses, (-1.0, 0.0), lambda i: arch_bottom_px * depth[i])
+    eng = Engine(exercise="lunge")
     for p in poses:
         eng.update(p)
     s = eng.summary()
@@ -87,7 +87,7 @@ def bridge_session(arch_top_px: float | None) -> set[str]:
     return {f.code for f in s.faults}
 
 
-def test_bridge_arch_seen_in_the_mask_fires_arched_back() -> None:
-    assert "arched_back" in bridge_session(6.0)  # ~0.08 of the trunk at 360 p
-    assert "arched_back" not in bridge_session(0.0)
-    assert "arched_back" not in bridge_session(None)  # no mask: not applicable, no guess
+def test_lunge_arch_seen_in_the_mask_fires_arched_back() -> None:
+    assert "arched_back" in lunge_session(6.0)  # ~0.08 of the trunk at 360 p
+    assert "arched_back" not in lunge_session(0.0)
+    assert "arched_back" not in lunge_session(None)  # no mask, no landmark arch: quiet

@@ -171,8 +171,6 @@ class BridgeConfig:
     min_pause_ms: float = 600.0
     # "Still" = the hip angle moves less than this within 300 ms; smoothed jitter is ~1-2 deg.
     pause_band_deg: float = 5.0
-    # Lumbar curve depth above the lying baseline by more than this: arched back at the top.
-    lumbar_curve_rise_max: float = 0.03
     # Hip line tilted beyond this (front view): one hip drops.
     hip_drop_deg: float = 8.0
     # Knee distance / ankle distance below this: knees caving in (front view from the feet).

@@ -12,7 +12,15 @@ both against the person's own baseline at rest (standing for the lunge, lying fo
     lumbar hollow below the line that bridges the upper back and the buttocks (its chord),
     divided by the trunk length. ``lumbar_curve_rise`` is that ratio above the baseline.
 
-Both are reported as metrics; the rules use whichever is measurable in the frame.
+Both are reported as metrics; the lunge's ``arched_back`` uses whichever is measurable.
+
+Checked on rendered side-view lunges (renderer, two seeds, same clip with and without the
+injected ``arched_back``, MediaPipe landmarks and mask, medians over the working position):
+``lumbar_curve_rise`` -0.002 / -0.005 clean vs 0.070 / 0.061 arched (limit 0.03);
+``arch_proxy_deg`` -2.1 / -3.0 clean vs 7.0 / 7.2 arched (limit 8, exceeded on part of the
+bottom). Both separate; the mask more clearly. For the bridge the rest baseline is lying flat, and
+the top's contour is curved anyway: rise 0.13 clean vs 0.15 arched, no separation, so the bridge
+has no ``arched_back`` rule yet (``overextended`` still checks hips above the line).
 """
 
 from __future__ import annotations
