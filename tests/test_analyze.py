@@ -208,3 +208,28 @@ def test_analyze_a_rendered_lunge(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     cap.release()
     assert video_props(out)[:3] == expected
     assert "lunge" in stdout
+
+
+def test_read_ahead_keeps_every_frame_in_order_and_stops_when_closed() -> None:
+    import threading
+    from contextlib import closing
+
+    from formcheck.app.pipeline import read_ahead
+    from formcheck.source import Frame
+
+    frames = [Frame(np.zeros((4, 4, 3), np.uint8), i * 33, i) for i in range(50)]
+    assert [f.index for f in read_ahead(frames, depth=3)] == list(range(50))
+
+    with closing(read_ahead(iter(frames), depth=2)) as ahead:
+        assert next(ahead).index == 0
+    assert not any(t.name == "read-ahead" for t in threading.enumerate())
+
+    def broken() -> object:
+        yield frames[0]
+        raise OSError("disk gone")
+
+    got = []
+    with pytest.raises(OSError, match="disk gone"):
+        for frame in read_ahead(broken()):
+            got.append(frame.index)
+    assert got == [0]

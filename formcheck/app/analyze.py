@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from formcheck.app.pipeline import CsvSink, Pipeline, Sink, VideoSink, run
+from formcheck.app.pipeline import CsvSink, Pipeline, Sink, VideoSink, read_ahead, run
 from formcheck.engine.session import Engine
 from formcheck.errors import Interrupted, OutputError
 from formcheck.output.metrics_csv import MetricsCsvWriter
@@ -122,10 +122,11 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
             sinks.append(VideoSink(writer, Overlay(opts.lang)))
         if opts.csv is not None:
             sinks.append(CsvSink(stack.enter_context(MetricsCsvWriter(opts.csv))))
+        frames_in = stack.enter_context(closing(read_ahead(source)))  # closed before the source
         progress = stack.enter_context(_progress(opts.quiet, console))
         task = progress.add_task("analyse", total=source.frame_count)
         try:
-            frames = run(source, Pipeline(pose_stage, engine), sinks,
+            frames = run(frames_in, Pipeline(pose_stage, engine), sinks,
                          on_frame=lambda _f, _r: progress.advance(task))
         except KeyboardInterrupt:
             interrupted = True
