@@ -233,3 +233,23 @@ def test_read_ahead_keeps_every_frame_in_order_and_stops_when_closed() -> None:
         for frame in read_ahead(broken()):
             got.append(frame.index)
     assert got == [0]
+
+
+@pytest.mark.parametrize(("width", "prefer_h264", "codec", "pix_fmt"), [
+    (160, True, "h264", "yuv420p"), (161, True, "h264", "yuv444p"), (160, False, "mp4v", None)])
+def test_video_writer_keeps_the_exact_size(tmp_path: Path, width: int, prefer_h264: bool,
+                                          codec: str, pix_fmt: str | None) -> None:
+    from formcheck.output.video import VideoWriter
+
+    path = tmp_path / "v.mp4"
+    with VideoWriter(path, width, 121 if width % 2 else 120, 25.0,
+                     prefer_h264=prefer_h264) as writer:
+        height = writer.size[1]
+        for image in moving_frames(10, width=width, height=height):
+            writer.write(image)
+        with pytest.raises(ValueError, match="differs"):
+            writer.write(np.zeros((height, 100, 3), np.uint8))
+    assert writer.codec == codec
+    if pix_fmt is not None:
+        assert writer.pix_fmt == pix_fmt
+    assert video_props(path) == (10, width, height, 25.0)

@@ -2,11 +2,15 @@
 
 OpenCV's own writer here cannot encode H.264 (``avc1`` fails), and MPEG-4 Part 2 (``mp4v``) does
 not play in browsers and some phone players. imageio-ffmpeg ships an FFmpeg binary with libx264,
-so frames are piped to it raw; when it is missing (or the frame size is odd, which 4:2:0 H.264
-cannot take) the writer falls back to OpenCV ``mp4v``. Same size and frame rate as the input, one
-output frame per input frame, so the duration matches. The ``ultrafast`` preset: on two cores the
-encoder competes with the pose model, and ``veryfast`` cost 25 ms per 720p frame against 11 ms,
-for files about four times smaller; speed matters more for a local annotated copy.
+so frames are piped to it raw; only when it is missing does the writer fall back to OpenCV
+``mp4v``. Same size and frame rate as the input, one output frame per input frame, so the
+duration matches. Chroma is 4:2:0, which every player decodes; a frame with an odd width or
+height cannot be 4:2:0, so such (rare) sizes get 4:4:4 to keep the exact size (desktop players
+play it, browsers do not; OpenCV's ``mp4v`` would silently drop the odd row or column).
+
+The ``ultrafast`` preset: on two cores the encoder competes with the pose model, and ``veryfast``
+cost 25 ms per 720p frame against 11 ms, for files about four times smaller; speed matters more
+for a local annotated copy.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class VideoWriter:
 
     Attributes:
         codec: ``"h264"`` or ``"mp4v"``, the one actually used.
+        pix_fmt: chroma layout for H.264, ``"yuv420p"`` (even sizes) or ``"yuv444p"``.
 
     """
 
@@ -53,8 +58,8 @@ class VideoWriter:
         self.frames_written = 0
         self._pipe: Generator[Any, Any, None] | None = None
         self._cv: cv2.VideoWriter | None = None
-        even = width % 2 == 0 and height % 2 == 0
-        if prefer_h264 and even and _ffmpeg_available():
+        self.pix_fmt = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
+        if prefer_h264 and _ffmpeg_available():
             self.codec = "h264"
             self._open_ffmpeg()
         else:
@@ -65,7 +70,7 @@ class VideoWriter:
         import imageio_ffmpeg
 
         self._pipe = imageio_ffmpeg.write_frames(
-            str(self.path), self.size, pix_fmt_in="bgr24", pix_fmt_out="yuv420p", fps=self.fps,
+            str(self.path), self.size, pix_fmt_in="bgr24", pix_fmt_out=self.pix_fmt, fps=self.fps,
             codec="libx264", macro_block_size=1, ffmpeg_log_level="error",
             output_params=["-preset", "ultrafast", "-crf", "23", "-movflags", "+faststart"])
         try:
