@@ -150,8 +150,9 @@ def build_primitives(skel: Skeleton, look: Look) -> list[Primitive]:
         thigh_dir = unit(knee - hip)
         tf = frame_from_axis(thigh_dir, skel.left)
         prims.append(Capsule(hip, knee, 0.72 * s.thigh_girth, Material.PANTS))
-        prims.append(_ell(hip + 0.42 * s.thigh * thigh_dir, tf,
-                          (s.thigh_girth, 0.95 * s.thigh_girth, 0.47 * s.thigh), Material.PANTS))
+        # Widest near the groin, tapering to the knee, as a thigh is.
+        prims.append(_ell(hip + 0.34 * s.thigh * thigh_dir, tf,
+                          (s.thigh_girth, 0.95 * s.thigh_girth, 0.44 * s.thigh), Material.PANTS))
         shin_dir = unit(ankle - knee)
         back = _perp(hip - knee, shin_dir) + 0.3 * _perp(-skel.pelvis[:, 0], shin_dir)
         back = unit(back) if np.linalg.norm(back) > 1e-6 else -skel.facing
