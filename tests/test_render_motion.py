@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from formcheck.render.truth_angles import true_angles
 BOTTOM = Controls(depth=1.0, stance=1.0, arms=0.0, jitter=0.0)
 
 
+@cache
 def lunge_angles(faults: tuple[str, ...], seed: int = 3,
                  controls: Controls = BOTTOM) -> dict[str, float]:
     shape = BodyShape.sample(np.random.default_rng(seed))
@@ -21,6 +24,7 @@ def lunge_angles(faults: tuple[str, ...], seed: int = 3,
     return true_angles(forward_kinematics(shape, poser.pose(controls, 0.0)), Exercise.LUNGE, 0)
 
 
+@cache
 def bridge_angles(faults: tuple[str, ...], seed: int = 3) -> dict[str, float]:
     shape = BodyShape.sample(np.random.default_rng(seed))
     poser = BridgePoser(shape, frozenset(faults), np.random.default_rng(seed))
