@@ -87,3 +87,13 @@ def test_build_spec_defaults() -> None:
     assert spec.reps == 5 and spec.view is View.FRONT
     hold_only = build_spec("lunge", None, "side", [], 0, 5.0, "step", "left", 30.0, 640, 480)
     assert hold_only.reps == 0 and hold_only.hold_s == 5.0
+
+
+def test_fault_variety_leaves_body_and_tempo_alone() -> None:
+    clean = ClipPlan(ClipSpec(Exercise.LUNGE, reps=2, seed=9))
+    faulty = ClipPlan(ClipSpec(Exercise.LUNGE, reps=2, seed=9, faults=("arched_back",)))
+    assert clean.shape == faulty.shape and clean.look == faulty.look
+    assert clean.choreo.reps == faulty.choreo.reps
+    styles = {ClipPlan(ClipSpec(Exercise.LUNGE, reps=1, seed=s, faults=("arched_back",)))
+              .poser.style.severity for s in (1, 2, 3)}
+    assert len(styles) == 3 and all(0.85 <= v <= 1.2 for v in styles)

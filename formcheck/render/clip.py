@@ -88,15 +88,17 @@ class ClipPlan:
         self.shape = BodyShape.sample(rng)
         self.look = Look.sample(rng)
         faults = frozenset(spec.faults)
+        variety = np.random.default_rng([spec.seed, 1])  # fault severity and variant
         tempo = float(rng.uniform(0.85, 1.2))
         if spec.exercise is Exercise.LUNGE:
             self.side = spec.front_leg or (Side.LEFT if rng.random() < 0.5 else Side.RIGHT)
-            self.poser: LungePoser | BridgePoser = LungePoser(self.shape, self.side, faults, rng)
+            self.poser: LungePoser | BridgePoser = LungePoser(self.shape, self.side, faults,
+                                                                rng, variety)
             self.choreo: Choreography = lunge_choreography(rng, spec.reps, spec.hold_s,
                                                            spec.style, self.side, tempo)
         else:
             self.side = Side.BOTH
-            self.poser = BridgePoser(self.shape, faults, rng)
+            self.poser = BridgePoser(self.shape, faults, rng, variety)
             self.choreo = bridge_choreography(rng, spec.reps, spec.hold_s,
                                               "no_pause" not in faults, tempo)
         self.frame_count = int(np.floor(self.choreo.duration_ms * spec.fps / 1000.0)) + 1

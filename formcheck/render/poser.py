@@ -8,6 +8,8 @@ resulting angles are then *measured* on the skeleton for the truth, never assume
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from formcheck.engine.types import Side
@@ -30,6 +32,27 @@ BRIDGE_FAULTS = ("low_bridge", "arched_back", "overextended", "feet_too_close", 
                  "no_pause", "hip_drop", "knee_cave", "knee_flare")
 
 
+@dataclass(frozen=True)
+class FaultStyle:
+    """How one person shows a fault: how strongly, and in which variant.
+
+    Drawn from its own generator so that adding variety never changes a clip's body, camera or
+    tempo for the same seed.
+    """
+
+    severity: float = 1.0  # scales the fault's angles
+    chest_upright: float = 0.0  # arched back: share of the lumbar arch the chest takes back
+    drop_side: float = 1.0  # hip drop: +1 the right hip drops, -1 the left
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator | None) -> FaultStyle:
+        """The textbook fault when ``rng`` is None, else a seeded variation of it."""
+        if rng is None:
+            return cls()
+        return cls(float(rng.uniform(0.85, 1.2)), float(rng.uniform(0.0, 0.4)),
+                   1.0 if rng.random() < 0.5 else -1.0)
+
+
 def _leg_span(shape: BodyShape, knee_deg: float) -> float:
     """Hip-to-ankle distance of a leg bent to ``knee_deg`` (interior angle)."""
     a, b = shape.thigh, shape.shin
@@ -48,9 +71,10 @@ class LungePoser:
     """
 
     def __init__(self, shape: BodyShape, front: Side, faults: frozenset[str],
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, variety: np.random.Generator | None = None) -> None:
         self.shape = shape
         self.front = front
+        self.style = FaultStyle.sample(variety)
         self.faults = faults
         s = shape
         self.sign_front = 1.0 if front is Side.LEFT else -1.0
@@ -135,19 +159,22 @@ class LungePoser:
         pitch = c.stance * (self.pitch_top_deg + w * (self.pitch_bottom_deg
                                                       - self.pitch_top_deg))
         lean = 3.0 * w + 0.8 * np.sin(t_ms / 1300.0)
-        tilt = lumbar = roll = 0.0
+        tilt = lumbar = roll = thoracic = 0.0
+        k = self.style.severity * w
         if "trunk_lean_forward" in f:
-            lean += 30.0 * w
+            lean += 30.0 * k
         if "trunk_lean_back" in f:
-            lean -= 17.0 * w
+            lean -= 17.0 * k
         if "hip_not_extended" in f:
-            lean += 8.0 * w
+            lean += 8.0 * k
         if "arched_back" in f:
-            tilt += 12.0 * w
-            lumbar += 32.0 * w
+            tilt += 12.0 * k
+            lumbar += 32.0 * k
+            # Some people keep the chest more upright and arch only low in the back.
+            thoracic = -self.style.chest_upright * (lumbar - tilt)
         if "pelvis_not_level" in f:
-            roll = 10.0 * w * self.sign_front  # the back leg's hip drops
-        knee_turn = 22.0 * w if "knee_cave" in f else 0.0
+            roll = 10.0 * k * self.sign_front  # the back leg's hip drops
+        knee_turn = 22.0 * k if "knee_cave" in f else 0.0
         front_leg = LegTarget(self.front_ankle + np.array([off_x(s), 0.0, -s.ankle_height]),
                               0.0, knee_turn)
         back_leg = LegTarget(back_ball, float(pitch))
@@ -158,9 +185,9 @@ class LungePoser:
                       elbow_deg=(12.0 + 10.0 * w) * (1.0 - arms) + 5.0 * arms)
         return BodyPose(root=hip, left_leg=left, right_leg=right, pitch_deg=lean,
                         pelvis_tilt_deg=tilt, pelvis_roll_deg=roll, lumbar_ext_deg=lumbar,
-                        thoracic_ext_deg=-4.0 * arms,
+                        thoracic_ext_deg=thoracic - 4.0 * arms,
                         # Eyes stay on the horizon: the neck undoes most of the chest's pitch.
-                        neck_flex_deg=4.0 - 0.8 * (lean + tilt - lumbar + 4.0 * arms),
+                        neck_flex_deg=4.0 - 0.8 * (lean + tilt - lumbar - thoracic + 4.0 * arms),
                         left_arm=arm, right_arm=arm)
 
 
@@ -177,9 +204,10 @@ class BridgePoser:
     """
 
     def __init__(self, shape: BodyShape, faults: frozenset[str],
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, variety: np.random.Generator | None = None) -> None:
         self.shape = shape
         self.faults = faults
+        self.style = FaultStyle.sample(variety)
         self._upper_cache: dict[tuple[float, float], np.ndarray] = {}
         s = shape
         h = s.height_m
@@ -270,15 +298,16 @@ class BridgePoser:
         f = self.faults
         w = c.depth
         tilt = lumbar = twist = turn = 0.0
+        k = self.style.severity * w
         if "arched_back" in f:
-            tilt += 14.0 * w
-            lumbar += 22.0 * w
+            tilt += 14.0 * k
+            lumbar += 22.0 * k
         if "hip_drop" in f:
-            twist = 11.0 * w
+            twist = 11.0 * k * self.style.drop_side
         if "knee_cave" in f:
-            turn = 24.0 * w
+            turn = 24.0 * k
         if "knee_flare" in f:
-            turn = -22.0 * w
+            turn = -22.0 * k
         top = self.hip_top_z * (1.0 + 0.004 * c.jitter)
         hip_z = self.hip_rest_z + w * (top - self.hip_rest_z)
         root, pitch = self._root(hip_z, tilt, lumbar)
