@@ -19,6 +19,9 @@ from tests.conftest import REPO, write_video
 def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch,
             capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "argv", ["formcheck", *args])
+    # main() installs a seccomp filter for its whole process; in-process here, it would outlive
+    # the test and refuse sockets to every later test (tests/test_privacy.py checks the filter).
+    monkeypatch.setattr("formcheck.cli.block_internet_sockets", lambda: False)
     try:
         main()
         code = 0
