@@ -176,3 +176,29 @@ def test_noise_alone_never_makes_a_bridge_rep(sd: float, base: float, seed: int)
 def test_nan_progress_when_no_signal() -> None:
     c = RepCounter(LUNGE, CounterConfig())
     assert math.isnan(c.update(0.0, math.nan).progress)
+
+
+def test_stream_opening_at_the_bottom_counts_that_rep() -> None:
+    # a clip cut from a longer recording: the first frame is already at the bottom
+    opening = signal([(0.5, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
+    x = np.concatenate([opening, lunge_reps(2, lead_s=0.2)])
+    assert count(x)[0] == 3
+    # opening standing, then swinging through deep angles (walking in): nothing extra
+    walk = 160 + 40 * np.sin(np.arange(60) / 4.0)
+    assert count(np.concatenate([walk, lunge_reps(2)]))[0] == 2
+
+
+def test_stream_ending_on_the_way_up_reports_a_pending_rep() -> None:
+    x = lunge_reps(2)
+    last_up = signal([(1.0, 172, 92), (0.3, 92, 92), (0.6, 92, 140)])  # 60% of the way back
+    n, c = count(np.concatenate([x, last_up]))
+    assert n == 2
+    rep = c.pending()
+    assert rep is not None and rep.extreme < 100
+    # pending does not change the state: the rep still counts if the stream goes on
+    assert c.state is CounterState.RETURNING
+    # ending at the bottom or barely off it is not a rep
+    for stop in (92.0, 110.0):
+        cut = signal([(1.0, 172, 92), (0.3, 92, 92), (0.3, 92, stop)])
+        n, c = count(np.concatenate([x, cut]))
+        assert n == 2 and c.pending() is None

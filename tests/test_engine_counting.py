@@ -109,3 +109,16 @@ def test_noise_alone_never_produces_a_rep(noise: float, seed: int, yaw: int, sta
     for p in sequence([(0.0, body), (8.0, body)], cam, noise_px=noise, seed=seed):
         eng.update(p)
     assert eng.summary().reps_total == 0
+
+
+def test_clips_cut_mid_rep_at_either_end() -> None:
+    # opens at a bridge top and ends two thirds of the way down from the last top
+    keys = [(0.0, bridge(1.0)), (0.4, bridge(1.0)), (1.4, bridge(0.0)), (2.2, bridge(0.0))]
+    keys += [(t + 2.2, s) for t, s in reps(bridge, 2, lead_s=0.0)[1:]]
+    t = keys[-1][0]
+    keys += [(t + 1.0, bridge(1.0)), (t + 1.5, bridge(1.0)), (t + 2.2, bridge(0.33))]
+    s = summary(sequence(keys, LYING_CAM, noise_px=1.0))
+    assert s.exercise is Exercise.BRIDGE and s.reps_total == 4
+    # stopping at the top of the last bridge: not a rep
+    s = summary(sequence(keys[:-1], LYING_CAM, noise_px=1.0))
+    assert s.reps_total == 3

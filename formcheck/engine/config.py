@@ -89,6 +89,9 @@ class CounterConfig:
     # Extra depth assumed beyond the observed extremes when adapting (keeps the threshold
     # reachable on a slightly shallower next rep).
     adapt_margin_progress: float = 0.15
+    # A stream ending after a rep left the work position and came back at least this share of
+    # the way (progress 1 -> 0) to the start counts that rep: the recording stopped, not the rep.
+    end_return_progress: float = 0.5
 
 
 @dataclass(frozen=True)

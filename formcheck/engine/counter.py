@@ -10,6 +10,13 @@ only after the person has stood (or lain) still at the start for ``ready_dwell_m
 
 Both levels adapt to the person: the start level to their own baseline at rest, the work level to
 the extremes of their reps, each clamped to safe bounds from the exercise spec.
+
+Streams cut from longer recordings start and end mid-rep. A stream whose first signal sample is
+already in the work zone opened mid-rep: that rep counts when it returns to the start (the
+descent happened before the recording). Only the very first sample decides: someone walking in
+passes through deep knee angles, but not on the first frame they are seen. A stream that ends
+after a rep reached the work position and came back at least ``end_return_progress`` of the way
+is a rep the recording cut short: :meth:`RepCounter.pending` reports it without changing state.
 """
 
 from __future__ import annotations
@@ -97,6 +104,9 @@ class RepCounter:
         self._extreme = math.nan
         self._extreme_ms = 0.0
         self._left_start_ms = 0.0
+        self._first_valid_ms: float | None = None
+        self._last_progress = math.nan
+        self._last_t_ms = 0.0
 
     def progress(self, x: float) -> float:
         """Signal as 0 (start) .. 1 (work level); NaN for NaN."""
@@ -112,9 +122,20 @@ class RepCounter:
                 self._still.clear()
             return CounterUpdate(self.state, math.nan, None, self.start_level, self.work_level)
         self._last_valid_ms = t_ms
+        if self._first_valid_ms is None:
+            self._first_valid_ms = t_ms
         p = self.progress(x)
+        self._last_progress, self._last_t_ms = p, t_ms
         rep: RepWindow | None = None
         st = self.state
+        if (st is CounterState.NOT_READY and p >= cfg.work_enter_progress
+                and t_ms == self._first_valid_ms):
+            # the stream opened mid-rep: the descent happened before the first frame
+            self.state = CounterState.GOING
+            self._rep_start_ms = self._first_valid_ms
+            self._extreme, self._extreme_ms = x, t_ms
+            self._work_since = None
+            st = self.state
         if st is CounterState.NOT_READY:
             # ready once still for the dwell time, either near the assumed start or anywhere
             # inside the safe start bounds (a person whose rest angle is unusual)
@@ -181,6 +202,23 @@ class RepCounter:
                     self._rest.extend(v for _, v in self._still)
                     self._adapt_start()
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
+
+    def pending(self) -> RepWindow | None:
+        """The rep a stream ended in, if it came back far enough; the state is not changed.
+
+        It must have reached the work position and come back at least ``end_return_progress``
+        of the way to the start.
+        """
+        if self.state is not CounterState.RETURNING or not math.isfinite(self._last_progress):
+            return None
+        if self._last_progress > 1.0 - self._cfg.end_return_progress:
+            return None
+        amp = abs(self._extreme - self.start_level)
+        if (amp < self._levels.min_amplitude
+                or self._last_t_ms - self._rep_start_ms < self._cfg.min_rep_ms):
+            return None
+        return RepWindow(self._rep_start_ms, self._extreme_ms, self._last_t_ms, self._extreme,
+                         amp)
 
     def _back_to_start(self, t_ms: float) -> None:
         self.state = CounterState.READY

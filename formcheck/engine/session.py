@@ -266,14 +266,24 @@ class Engine:
         spans = list(self._spans)
         for code, (start, msg) in self._open_spans.items():
             spans.append(FaultSpan(code, int(start), int(self._last_ms), msg))
-        ex = self._summary_exercise()
+        reps = list(self._reps)
+        by_side = dict(self._reps_by_side)
+        rep_exercise = list(self._rep_exercise)
+        pending = self._pending_rep()
+        if pending is not None:
+            p_ex, p_rep, p_spans = pending
+            reps.append(p_rep)
+            by_side[p_rep.side] = by_side.get(p_rep.side, 0) + 1
+            rep_exercise.append(p_ex)
+            spans.extend(p_spans)
+        ex = self._summary_exercise(rep_exercise)
         view = self._views.most_common(1)[0][0] if self._views else View.UNKNOWN
         start = int(self._first_ms) if self._first_ms is not None else 0
         end = round(self._last_ms + self._dt_ms) if self._first_ms is not None else 0
         return SessionSummary(
             exercise=ex, view=view, start_ms=start, end_ms=end,
             frames_total=self._frames_total, frames_with_pose=self._frames_pose,
-            reps_by_side=dict(self._reps_by_side), reps=tuple(self._reps),
+            reps_by_side=by_side, reps=tuple(reps),
             holds=tuple(sorted(holds, key=lambda h: h.start_ms)),
             faults=tuple(sorted(spans, key=lambda s: s.start_ms)),
             reason=self._reason(ex),
@@ -322,30 +332,61 @@ class Engine:
 
     def _accept_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow,
                     log: _RepLog) -> RepEvent | None:
+        built = self._build_rep(ex, spec, win, log, len(self._reps) + 1)
+        if built is None:
+            return None
+        rep, spans = built
+        if self._requested is None:
+            self._detected = ex
+        for span in spans:
+            self._rep_cues[span.code] = win.end_ms + self.config.cues.rep_cue_ms
+        self._spans.extend(spans)
+        self._reps_by_side[rep.side] = self._reps_by_side.get(rep.side, 0) + 1
+        self._reps.append(rep)
+        self._rep_exercise.append(ex)
+        return rep
+
+    def _build_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow, log: _RepLog,
+                   index: int) -> tuple[RepEvent, list[FaultSpan]] | None:
+        """The rep event and its rep-level fault spans, or None when it is not a rep of ``ex``."""
         split = log.deep_frames > 0 and log.split_frames >= MIN_SPLIT_SHARE * log.deep_frames
         if ex is Exercise.LUNGE and not split:
             return None  # a squat, a lateral lunge, stepping into position: not a lunge rep
-        if self._requested is None:
-            self._detected = ex
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
         side = log.fronts.most_common(1)[0][0] if log.fronts else default
         summary = _summarise(spec, win, log)
         rep_faults = set()
+        spans: list[FaultSpan] = []
         verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,
                          self._last_view.view)
         for code, v in verdicts.items():
             if v is Verdict.FAULT:
                 rep_faults.add(code)
-                self._rep_cues[code] = win.end_ms + self.config.cues.rep_cue_ms
-                self._spans.append(FaultSpan(code, int(win.start_ms), int(win.end_ms),
-                                             cue_text(code, self.lang)))
+                spans.append(FaultSpan(code, int(win.start_ms), int(win.end_ms),
+                                       cue_text(code, self.lang)))
         faults = tuple(sorted(rep_faults | log.faults))
-        self._reps_by_side[side] = self._reps_by_side.get(side, 0) + 1
-        rep = RepEvent(len(self._reps) + 1, side, int(win.start_ms), int(win.bottom_ms),
-                       int(win.end_ms), summary, faults)
-        self._reps.append(rep)
-        self._rep_exercise.append(ex)
-        return rep
+        rep = RepEvent(index, side, int(win.start_ms), int(win.bottom_ms), int(win.end_ms),
+                       summary, faults)
+        return rep, spans
+
+    def _pending_rep(self) -> tuple[Exercise, RepEvent, list[FaultSpan]] | None:
+        """The rep the stream ended in, if far enough back toward the start to count.
+
+        See :meth:`RepCounter.pending`; nothing changes, so a summary can be taken any time.
+        """
+        for ex, counter in self._counters.items():
+            if self._requested is not None and ex is not self._requested:
+                continue
+            if self._requested is None and self._detected not in (Exercise.UNKNOWN, ex):
+                continue
+            win = counter.pending()
+            if win is None:
+                continue
+            built = self._build_rep(ex, self._specs[ex], win, self._logs[ex],
+                                    len(self._reps) + 1)
+            if built is not None:
+                return ex, built[0], built[1]
+        return None
 
     def _judge(self, t: float, spec: ExerciseSpec | None, metrics: dict[str, float],
                view: View, phase: Phase) -> tuple[Cue, ...]:
@@ -410,10 +451,10 @@ class Engine:
             return -vs.up
         return -vs.forward
 
-    def _summary_exercise(self) -> Exercise:
+    def _summary_exercise(self, rep_exercise: list[Exercise]) -> Exercise:
         if self._requested is not None:
             return self._requested
-        by_ex: Counter[Exercise] = Counter(self._rep_exercise)
+        by_ex: Counter[Exercise] = Counter(rep_exercise)
         return by_ex.most_common(1)[0][0] if by_ex else Exercise.UNKNOWN
 
     def _reason(self, ex: Exercise) -> str | None:
