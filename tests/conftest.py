@@ -80,3 +80,20 @@ def shared_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                                 mp_context=ctx) as pool:
         list(pool.map(_track_clip, jobs))
     return {e["file"]: Path(out) for e, (_, out) in zip(entries, jobs, strict=True)}
+
+
+def _seccomp_mode() -> str:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return "0"
+    return next((line.split()[1] for line in status.splitlines()
+                 if line.startswith("Seccomp:")), "0")
+
+
+@pytest.fixture(autouse=True)
+def _no_network_guard_leaks_into_the_test_process():
+    """The CLI's network guard is for the real program; a test that installs it in the pytest
+    process would silently refuse sockets to every later test and subprocess."""
+    yield
+    assert _seccomp_mode() == "0", "this test installed the seccomp network guard in pytest"
