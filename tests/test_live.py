@@ -248,7 +248,7 @@ class ListSource:
     """A frame source over a list that can end with an error (camera unplugged)."""
 
     name = "camera:9"
-    width, height, fps, is_live, frame_count = 320, 240, 30.0, True, None
+    width, height, fps, is_live, frame_count, damage = 320, 240, 30.0, True, None, None
 
     def __init__(self, items: list[Frame], error: BaseException | None = None) -> None:
         self.items, self.error = items, error

@@ -8,6 +8,7 @@ and the command exits 130.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack, closing
@@ -132,6 +133,8 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
             interrupted = True
         # leaving the stack closes the video (playable) and the CSV, also after Ctrl-C
     seconds = time.perf_counter() - start
+    if source.damage:
+        print(f"formcheck: warning: {source.damage}", file=sys.stderr)
     summary = engine.summary()
     frames = summary.frames_total if interrupted else frames
     report = build_report(summary, str(opts.source))

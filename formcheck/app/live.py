@@ -331,7 +331,9 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
             pass  # Ctrl-C in the terminal ends the session like q
         except SourceLost as err:
             lost = err  # camera unplugged: still report what was seen, then fail
-        source_name = source.name
+        source_name, damage = source.name, source.damage
+    if damage:
+        print(f"formcheck: warning: {damage}", file=sys.stderr)
     report = build_report(engine.summary(), source_name)
     if opts.report is not None:
         write_json(report, opts.report)
