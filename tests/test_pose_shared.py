@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -53,5 +55,5 @@ def test_timestamps_strictly_increase_and_portrait_stays_portrait(name):
         stamps = [f.t_ms for f in src]
         portrait = src.height > src.width
     assert len(stamps) > 10
-    assert all(b > a for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(stamps))
     assert portrait == ("portrait" in name)
