@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,9 +11,11 @@ from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise, Side, View
 from formcheck.pose.types import Pose
 from tests.synth import (
+    ANKLE_H_M,
     LYING_CAM,
     STAND,
     Camera,
+    Stance,
     bridge,
     lateral_lunge,
     lunge,
@@ -122,3 +126,33 @@ def test_clips_cut_mid_rep_at_either_end() -> None:
     # stopping at the top of the last bridge: not a rep
     s = summary(sequence(keys[:-1], LYING_CAM, noise_px=1.0))
     assert s.reps_total == 3
+
+
+def _single_leg(lift: float, raised: str, leg_up: float) -> Stance:
+    """A bridge at ``lift`` with the ``raised`` leg's ankle lifted ``leg_up`` (0..1) of the way
+    to a straight leg pointing up-forward."""
+    s = bridge(lift)
+    a, b = s.l_ankle_a + 0.3 * leg_up, ANKLE_H_M + 0.55 * leg_up
+    return replace(s, l_ankle_a=a, l_ankle_b=b) if raised == "left" else replace(
+        s, r_ankle_a=a, r_ankle_b=b)
+
+
+def _single_leg_keys(lift: float, n: int) -> list:
+    keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0))]
+    t = 1.0
+    for i in range(n):
+        raised = "left" if i % 2 == 0 else "right"
+        up = _single_leg(lift, raised, 1.0)
+        keys += [(t + 0.8, up), (t + 1.3, up), (t + 2.1, bridge(0.0)), (t + 3.0, bridge(0.0))]
+        t += 3.0
+    return keys
+
+
+def test_single_leg_bridges_count_each_lift_once() -> None:
+    for lift in (1.0, 0.3):  # full lifts (both counters see them) and small far-leg lifts
+        s = summary(sequence(_single_leg_keys(lift, 4), LYING_CAM, noise_px=1.0))
+        assert s.exercise is Exercise.BRIDGE and s.reps_total == 4, lift
+        assert dict(s.reps_by_side) == {Side.LEFT: 2, Side.RIGHT: 2}, lift
+    # raising a leg while the hips stay on the floor is not a bridge
+    s = summary(sequence(_single_leg_keys(0.0, 4), LYING_CAM, noise_px=1.0))
+    assert s.reps_total == 0

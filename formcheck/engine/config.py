@@ -176,6 +176,17 @@ class BridgeConfig:
     pause_band_deg: float = 5.0
     # Hip line tilted beyond this (front view): one hip drops.
     hip_drop_deg: float = 8.0
+    # Single-leg bridges: each lift of the free leg (leg_raise_deg, 0 both feet down, ~50-90
+    # with one leg up) is a rep, with these levels; the floor leg's hip angle alone misses the
+    # smaller lifts on the far leg of an oblique view.
+    leg_raise_start_deg: float = 5.0
+    leg_raise_work_deg: float = 45.0
+    leg_raise_start_bounds_deg: tuple[float, float] = (0.0, 20.0)
+    leg_raise_work_bounds_deg: tuple[float, float] = (30.0, 90.0)
+    leg_raise_min_amplitude_deg: float = 25.0
+    # ... and the hips must rise this much (bridge_hip_deg above its value when the leg went
+    # up) during the lift: raising a leg while lying flat is not a bridge. Jitter is ~2-4 deg.
+    single_leg_min_hip_rise_deg: float = 5.0
     # Knee distance / ankle distance below this: knees caving in (front view from the feet).
     knee_cave_ratio: float = 0.75
     # Above this: knees flaring out well beyond the feet.

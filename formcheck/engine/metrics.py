@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from formcheck.engine.floor import leg_length
 from formcheck.engine.geometry import (
     NAN,
     Vec,
@@ -59,6 +60,8 @@ METRICS: Mapping[str, str] = {
     "trunk_lean_deg": "trunk from the floor-normal, + forward",
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
+    "leg_raise_deg": "lying: how far one ankle is raised above the other, as the angle of a "
+                     "leg that high (single-leg bridge), 0 = both feet down",
     "pelvis_level_deg": "hip line against the floor line, + left hip higher",
     "pelvis_level_abs_deg": "size of pelvis_level_deg",
     "left_knee_valgus_deg": "left knee inside the hip-ankle line, + toward the midline",
@@ -144,6 +147,20 @@ def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
     return 360.0 - a if ldot(lsub(h, s), n) > 0 else a
 
 
+def _leg_raise_deg(p: Pts, up: Vec) -> float:
+    """Lying: angle a leg would be lifted to raise its ankle that far above the other ankle.
+
+    Seen from any side, a raised leg lifts its ankle far off the floor; the ankle height
+    difference over the leg length (image) is scale-free and needs no knee angle.
+    """
+    leg = leg_length(p)
+    la, ra = p[LM.LEFT_ANKLE], p[LM.RIGHT_ANKLE]
+    d = abs((la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1])
+    if not (math.isfinite(d) and math.isfinite(leg)) or leg <= 1e-9:
+        return NAN
+    return math.degrees(math.asin(min(1.0, d / leg)))
+
+
 def _bend_ahead(p: Pts, hip: int, knee: int, ankle: int, fwd: Vec) -> float:
     """How far the knee sits ahead of the hip-ankle line along ``fwd`` (px); knees bend forward."""
     h, k, a = p[hip], p[knee], p[ankle]
@@ -217,8 +234,9 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
         else:
             m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
+        m["leg_raise_deg"] = _leg_raise_deg(img, up)
     else:
-        m["bridge_hip_deg"] = m["bridge_knee_deg"] = NAN
+        m["bridge_hip_deg"] = m["bridge_knee_deg"] = m["leg_raise_deg"] = NAN
 
     # heights along the floor-normal, in trunk lengths (any view)
     sc = lmid(img[LM.LEFT_SHOULDER], img[LM.RIGHT_SHOULDER])

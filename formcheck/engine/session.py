@@ -17,7 +17,7 @@ and on the back knee's drop elsewhere (:mod:`formcheck.engine.depth`).
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 
 from formcheck.engine.config import EngineConfig, ViewConfig
-from formcheck.engine.counter import CounterState, RepCounter, RepWindow
+from formcheck.engine.counter import CounterLevels, CounterState, RepCounter, RepWindow
 from formcheck.engine.cues import LANGUAGES, cue_text
 from formcheck.engine.depth import knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
@@ -120,6 +120,14 @@ class Engine:
                           for ex, spec in self._specs.items()}
         self._holds = {ex: HoldTimer(cfg.hold) for ex in self._specs}
         self._logs = {ex: _RepLog() for ex in self._specs}
+        b = cfg.bridge
+        self._lift = RepCounter(CounterLevels(
+            b.leg_raise_start_deg, b.leg_raise_work_deg, b.leg_raise_start_bounds_deg,
+            b.leg_raise_work_bounds_deg, b.leg_raise_min_amplitude_deg), cfg.counter)
+        self._lift_log = _RepLog()
+        # hip angle with both feet down, last ~3 s of rest (at 30 fps)
+        self._lift_rest_hips: deque[float] = deque(maxlen=90)
+        self._lift_hips: list[float] = []  # hip angle while the leg is up
         self._cues = CueTracker(cfg.cues)
         self._rep_cues: dict[str, float] = {}  # code -> shown until (ms)
         self._open_spans: dict[str, tuple[float, str]] = {}
@@ -147,18 +155,22 @@ class Engine:
         self._pelvis.reset()
         for c in self._counters.values():
             c.reset()
+        self._lift.reset()
         for h in self._holds.values():
             h.reset()
         for log in self._logs.values():
             log.clear()
+        self._lift_log.clear()
 
     def set_exercise(self, exercise: Exercise | Literal["auto", "lunge", "bridge"]) -> None:
         """Switch the exercise (or back to auto); reps in progress are dropped."""
         self._requested = self._parse_exercise(exercise)
         for c in self._counters.values():
             c.reset()
+        self._lift.reset()
         for log in self._logs.values():
             log.clear()
+        self._lift_log.clear()
         self._cues.reset()
 
     def set_language(self, lang: str) -> None:
@@ -221,6 +233,10 @@ class Engine:
                 log.clear()
                 if rep is not None:
                     new_rep = rep
+        if self._requested in (None, Exercise.BRIDGE):
+            lift_rep = self._update_lift(t, metrics, vs, full_body)
+            if lift_rep is not None:
+                new_rep = lift_rep
 
         ex = self.exercise
         spec = self._specs.get(ex)
@@ -330,8 +346,63 @@ class Engine:
             if _split_stance(vs, metrics, self.config.view):
                 log.split_frames += 1
 
+    def _update_lift(self, t: float, metrics: dict[str, float], vs: ViewState,
+                     full_body: bool) -> RepEvent | None:
+        """Single-leg bridges: a lift of the free leg with the hips rising is a bridge rep.
+
+        The floor leg's hip angle (the bridge counter) already counts the big lifts; a lift it
+        also counted is the same rep (:meth:`_duplicate`).
+        """
+        x = metrics.get("leg_raise_deg", math.nan)
+        up = self._lift.update(t, x, full_body and vs.posture is Posture.LYING)
+        log = self._lift_log
+        hip = metrics.get("bridge_hip_deg", math.nan)
+        cc = self.config.counter
+        if up.state in (CounterState.READY, CounterState.NOT_READY) and up.rep is None:
+            log.clear()
+            self._lift_hips.clear()
+            if (up.state is CounterState.READY and up.progress <= cc.return_progress / 2
+                    and math.isfinite(hip)):  # both feet down: the hips' level at rest
+                self._lift_rest_hips.append(hip)
+            return None
+        self._log_frame(log, t, x, metrics, vs, up.progress)
+        if math.isfinite(up.progress) and up.progress >= cc.work_enter_progress:
+            self._lift_hips.append(hip)  # leg up, hip angle on the floor leg's knee
+        if up.rep is None:
+            return None
+        deep = np.array(self._lift_hips, dtype=float)
+        deep = deep[np.isfinite(deep)]
+        # the hips rest on the floor: the low end of the recent rest levels is that level (a
+        # pause between lifts with the hips still a little up is not the floor)
+        rise = (float(deep.max() - np.percentile(self._lift_rest_hips, 25))
+                if deep.size and self._lift_rest_hips else math.nan)
+        self._lift_hips.clear()
+        rep = None
+        if rise >= self.config.bridge.single_leg_min_hip_rise_deg:
+            rep = self._accept_rep(Exercise.BRIDGE, self._specs[Exercise.BRIDGE], up.rep, log)
+        log.clear()
+        return rep
+
+    def _duplicate(self, ex: Exercise, win: RepWindow) -> bool:
+        """Whether a recent rep of ``ex`` (overlapping this window) is this one, recounted.
+
+        Another counter may see the same rep. Same rep: each one's extreme lies inside the
+        other's window (one containment is not enough: a counter that returns to its start
+        slowly has a long window that may hold the next, separate lift).
+        """
+        for prev, prev_ex in zip(reversed(self._reps), reversed(self._rep_exercise),
+                                 strict=True):
+            if prev.end_ms < win.start_ms:
+                break
+            if (prev_ex is ex and win.start_ms <= prev.bottom_ms <= win.end_ms
+                    and prev.start_ms <= win.bottom_ms <= prev.end_ms):
+                return True
+        return False
+
     def _accept_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow,
                     log: _RepLog) -> RepEvent | None:
+        if self._duplicate(ex, win):
+            return None
         built = self._build_rep(ex, spec, win, log, len(self._reps) + 1)
         if built is None:
             return None
@@ -380,7 +451,7 @@ class Engine:
             if self._requested is None and self._detected not in (Exercise.UNKNOWN, ex):
                 continue
             win = counter.pending()
-            if win is None:
+            if win is None or self._duplicate(ex, win):
                 continue
             built = self._build_rep(ex, self._specs[ex], win, self._logs[ex],
                                     len(self._reps) + 1)
