@@ -9,6 +9,7 @@ upright.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -160,7 +161,8 @@ class CameraSource(FrameSource):
     def __init__(self, index: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.name = f"camera:{index}"
         self._clock = clock
-        self._cap = cv2.VideoCapture(index)
+        with _opencv_quiet():  # a missing camera is our one-line error, not OpenCV's warnings
+            self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             self._cap.release()
             found = list_cameras(exclude=index)
@@ -229,11 +231,23 @@ def list_cameras(limit: int = 6, exclude: int | None = None) -> list[int]:
     for index in range(limit):
         if index == exclude:
             continue
-        cap = cv2.VideoCapture(index)
+        with _opencv_quiet():
+            cap = cv2.VideoCapture(index)
         if cap.isOpened():
             found.append(index)
         cap.release()
     return found
+
+
+@contextlib.contextmanager
+def _opencv_quiet() -> Iterator[None]:
+    """Silence OpenCV's own log while probing cameras: each failed index logs several lines."""
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
 
 
 def _quiet_ffmpeg() -> None:

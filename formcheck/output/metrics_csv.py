@@ -55,18 +55,25 @@ class MetricsCsvWriter:
     def write(self, index: int, result: FrameResult) -> None:
         """Append the row of frame ``index``."""
         r = result
-        self._writer.writerow((
+        row = (
             index, f"{r.t_ms / 1000.0:.3f}", int(r.pose.found), r.exercise.value, r.view.value,
             r.side.value, r.phase.value, _cell(r.progress), r.reps.get(Side.LEFT, 0),
             r.reps.get(Side.RIGHT, 0), r.reps.get(Side.BOTH, 0), f"{r.hold_ms / 1000.0:.1f}",
             *(_cell(r.metric(name)) for name in self.metric_names),
             ";".join(cue.code for cue in r.cues),
-        ))
+        )
+        try:
+            self._writer.writerow(row)
+        except OSError as err:  # disk full, device gone: one line, not a traceback
+            raise OutputError(f"{self.path}: cannot write ({err.strerror or err})") from None
 
     def close(self) -> None:
         """Flush and close the file."""
         if not self._fh.closed:
-            self._fh.close()
+            try:
+                self._fh.close()  # the last rows are flushed here, so a full disk shows here
+            except OSError as err:
+                raise OutputError(f"{self.path}: cannot write ({err.strerror or err})") from None
 
     def __enter__(self) -> MetricsCsvWriter:
         return self

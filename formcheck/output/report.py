@@ -71,12 +71,23 @@ def build_report(summary: SessionSummary, source: str) -> dict[str, Any]:
 
 
 def write_json(report: Mapping[str, Any], path: Path) -> None:
-    """Write ``report`` as UTF-8 JSON (umlauts kept), replacing ``path`` only when complete."""
+    """Write ``report`` as UTF-8 JSON (umlauts kept), replacing ``path`` only when complete.
+
+    Only a regular file is replaced through a temporary name: a device or pipe (``/dev/stdout``)
+    is written in place, since renaming over it would replace the device node itself.
+    """
+    text = json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as err:
+            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
+        return
     tmp = path.with_name(path.name + ".part")
     try:
         with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(report, fh, ensure_ascii=False, indent=2, allow_nan=False)
-            fh.write("\n")
+            fh.write(text)
         tmp.replace(path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
