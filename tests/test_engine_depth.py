@@ -1,4 +1,5 @@
-"""Front-view lunge depth from the knee drop, and the split-stance test behind auto detection."""
+"""Front-view lunge depth from the knee drop and the hip drop, and the split-stance test behind
+auto detection."""
 
 from __future__ import annotations
 
@@ -37,3 +38,46 @@ def test_knee_drop_moves_for_lunges_only_in_every_view() -> None:
     lat = knee_drop_deg(metrics_of(lateral_lunge(1.0), Camera(yaw_deg=90))[
         "knee_height_diff_ratio"])
     assert lat > 140  # knees stay roughly level in a lateral lunge
+
+
+def test_hip_drop_maps_to_the_knee_angle_scale() -> None:
+    from formcheck.engine.depth import FULL_HIP_DROP, StandingHeight, hip_drop_deg
+
+    assert hip_drop_deg(1.8, 1.8) == 180.0
+    assert hip_drop_deg(2.0, 1.8) == 180.0  # above standing is standing
+    assert math.isclose(hip_drop_deg(1.8 * (1 - FULL_HIP_DROP), 1.8), 90.0)
+    assert math.isnan(hip_drop_deg(1.0, math.nan))
+    standing = StandingHeight()
+    # standing at 1.8 with lunges down to 1.1: the standing height stays near 1.8
+    for i in range(120):
+        level = standing.update(i * 33.0, 1.8 if (i // 30) % 2 == 0 else 1.1)
+    assert 1.7 < level <= 1.8
+    assert math.isnan(StandingHeight().update(0.0, math.nan))
+
+
+def _hide_back_leg(pose, front: str):
+    """What MediaPipe does with a back leg hidden behind the front leg seen from the front: the
+    back knee lies on the front knee and the back foot is not seen."""
+    from dataclasses import replace
+
+    from formcheck.pose.landmarks import LM
+
+    back = "RIGHT" if front == "left" else "LEFT"
+    xy, vis = pose.xy.copy(), pose.visibility.copy()
+    xy[LM[f"{back}_KNEE"]] = xy[LM[f"{front.upper()}_KNEE"]]
+    for part in ("ANKLE", "HEEL", "FOOT_INDEX"):
+        vis[LM[f"{back}_{part}"]] = 0.05
+    return replace(pose, xy=xy, visibility=vis)
+
+
+def test_front_view_lunges_with_the_back_leg_hidden_still_count() -> None:
+    from formcheck.engine.session import Engine
+    from tests.synth import reps, sequence
+
+    cam = Camera(yaw_deg=90)
+    for make, expected in ((lunge, 3), (squat, 0)):
+        eng = Engine()
+        for p in sequence(reps(make, 3), cam, noise_px=1.0):
+            deep = make is lunge and p.found and p.t_ms % 3100 > 1500
+            eng.update(_hide_back_leg(p, "left") if deep else p)
+        assert eng.summary().reps_total == expected, make.__name__

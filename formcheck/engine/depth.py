@@ -8,11 +8,21 @@ height: their height difference along the floor-normal, in trunk lengths
 It is mapped onto the knee-angle scale the lunge counter's levels use (180 standing, 90 at that
 bottom), so one counter and one set of levels serve every view. Squats and lateral lunges keep
 the knees level and so never move this signal.
+
+When the back leg is hidden behind the front leg (walking lunges seen from the front), MediaPipe
+lays both legs' landmarks on the front one and the knee drop is lost. The hips still drop: at a
+90/90 bottom they sit at about shin height, ~0.45 of their standing height lower. That drop, against
+the person's recent standing height, is the second depth estimate (:func:`hip_drop_deg`); the
+deeper of the two drives the counter. A squat drops the hips too, so the split-stance test on
+each rep still decides what is a lunge.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
+
+import numpy as np
 
 #: Knee height difference (trunk lengths) of a lunge bottom with both knees at 90 deg.
 FULL_DROP_RATIO = 0.8
@@ -23,3 +33,36 @@ def knee_drop_deg(knee_height_diff_ratio: float) -> float:
     if not math.isfinite(knee_height_diff_ratio):
         return math.nan
     return 180.0 - 90.0 * min(knee_height_diff_ratio / FULL_DROP_RATIO, 1.5)
+
+
+#: Hip drop (share of the standing hip height) at a lunge bottom with both knees at 90 deg.
+FULL_HIP_DROP = 0.45
+#: The standing hip height is a high percentile of the hip heights seen over this window.
+STANDING_WINDOW_MS = 4000.0
+STANDING_PERCENTILE = 90.0
+
+
+def hip_drop_deg(hip_height_ratio: float, standing_ratio: float) -> float:
+    """Knee-equivalent depth from the hips' drop below standing: 180 standing, 90 at a full drop."""
+    if not (math.isfinite(hip_height_ratio) and math.isfinite(standing_ratio)
+            and standing_ratio > 1e-9):
+        return math.nan
+    drop = max(0.0, 1.0 - hip_height_ratio / standing_ratio)
+    return 180.0 - 90.0 * min(drop / FULL_HIP_DROP, 1.5)
+
+
+class StandingHeight:
+    """The person's standing hip height: a high percentile over the last few seconds."""
+
+    def __init__(self) -> None:
+        self._buf: deque[tuple[float, float]] = deque()
+
+    def update(self, t_ms: float, hip_height_ratio: float) -> float:
+        """Add one sample (NaN ignored); returns the standing height, NaN before any sample."""
+        if math.isfinite(hip_height_ratio):
+            self._buf.append((t_ms, hip_height_ratio))
+        while self._buf and self._buf[0][0] < t_ms - STANDING_WINDOW_MS:
+            self._buf.popleft()
+        if not self._buf:
+            return math.nan
+        return float(np.percentile([v for _, v in self._buf], STANDING_PERCENTILE))

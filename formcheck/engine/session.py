@@ -27,7 +27,7 @@ import numpy as np
 from formcheck.engine.config import EngineConfig, ViewConfig
 from formcheck.engine.counter import CounterLevels, CounterState, RepCounter, RepWindow
 from formcheck.engine.cues import LANGUAGES, cue_text
-from formcheck.engine.depth import knee_drop_deg
+from formcheck.engine.depth import StandingHeight, hip_drop_deg, knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.metrics import compute_metrics
@@ -115,6 +115,7 @@ class Engine:
         # one gate over (33, 5): image xy in frame heights and world xyz in metres
         self._gate = LandmarkGate(self._new_smoother(), cfg.smoothing)
         self._view = ViewEstimator(cfg.view)
+        self._standing = StandingHeight()
         self._pelvis = PelvisEstimator(cfg.lunge.hip_ext_anatomical_max_deg)
         self._counters = {ex: RepCounter(spec.levels, cfg.counter)
                           for ex, spec in self._specs.items()}
@@ -203,7 +204,11 @@ class Engine:
         vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
+        standing = self._standing.update(t, metrics["hip_height_ratio"])
         depth = knee_drop_deg(metrics["knee_height_diff_ratio"])
+        hip_depth = hip_drop_deg(metrics["hip_height_ratio"], standing)
+        if math.isfinite(hip_depth) and not hip_depth >= depth:  # NaN-safe min
+            depth = hip_depth
         metrics["lunge_depth_deg"] = depth
         metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if vs.view is View.SIDE else depth
 
@@ -613,11 +618,16 @@ def _split_stance(vs: ViewState, m: dict[str, float], cfg: ViewConfig) -> bool:
 
     Side view: the feet are apart along the floor. Other views: the back foot is further from
     the camera and shows higher in the image, and the back knee drops below the front knee;
-    a squat keeps both symmetric and a lateral lunge spreads the feet sideways instead.
+    a squat keeps both symmetric and a lateral lunge spreads the feet sideways instead. Seen
+    from the front, a back foot hidden behind the front leg (its ankle unknown while the body
+    is seen) is a split too: feet side by side never hide each other.
     """
     if vs.lateral_ratio > cfg.lateral_max_foot_spread_ratio:
         return False
     if vs.view is View.SIDE:
         return vs.fore_aft_ratio >= cfg.lunge_min_foot_spread_ratio
-    return (m.get("ankle_height_diff_ratio", math.nan) >= cfg.split_min_ankle_height_ratio
+    ankles = m.get("ankle_height_diff_ratio", math.nan)
+    if not math.isfinite(ankles) and math.isfinite(m.get("hip_height_ratio", math.nan)):
+        return True  # one foot hidden behind the other leg: only a fore-aft split does that
+    return (ankles >= cfg.split_min_ankle_height_ratio
             or m.get("knee_height_diff_ratio", math.nan) >= cfg.split_min_knee_height_ratio)
