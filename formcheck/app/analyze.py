@@ -37,6 +37,9 @@ from formcheck.output.report import build_report, write_json
 from formcheck.output.summary import print_summary
 from formcheck.output.video import VideoWriter
 
+#: Frames the drawing/encoding thread may lag behind the pose model (bounds memory: each is one
+#: decoded frame).
+SINK_QUEUE = 4
 
 @dataclass(frozen=True)
 class AnalyzeOptions:
@@ -112,7 +115,6 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     interrupted = False
     codec: str | None = None
     frames = 0
-    start = time.perf_counter()
     with ExitStack() as stack:
         source, pose_stage = open_input(opts.source, stack)
         sinks: list[Sink] = []
@@ -123,12 +125,14 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
             sinks.append(VideoSink(writer, Overlay(opts.lang)))
         if opts.csv is not None:
             sinks.append(CsvSink(stack.enter_context(MetricsCsvWriter(opts.csv))))
-        frames_in = stack.enter_context(closing(read_ahead(source)))  # closed before the source
+        prepare = getattr(pose_stage, "prepare", None)  # resize + RGB on the decoding thread
+        frames_in = stack.enter_context(closing(read_ahead(source, prepare=prepare)))
         progress = stack.enter_context(_progress(opts.quiet, console))
         task = progress.add_task("analyse", total=source.frame_count)
+        start = time.perf_counter()  # model loaded and encoder started: time the analysis
         try:
             frames = run(frames_in, Pipeline(pose_stage, engine), sinks,
-                         on_frame=lambda _f, _r: progress.advance(task))
+                         on_frame=lambda _f, _r: progress.advance(task), behind=SINK_QUEUE)
         except KeyboardInterrupt:
             interrupted = True
         # leaving the stack closes the video (playable) and the CSV, also after Ctrl-C

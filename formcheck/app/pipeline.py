@@ -62,7 +62,10 @@ class Pipeline:
 
 
 class VideoSink:
-    """Draws the overlay on each frame and appends it to the annotated video."""
+    """Draws the overlay on each frame and appends it to the annotated video.
+
+    Draws on the frame's own pixels (no copy): put it after any sink that reads them.
+    """
 
     def __init__(self, writer: VideoWriter, overlay: Overlay) -> None:
         self.writer = writer
@@ -70,7 +73,7 @@ class VideoSink:
 
     def update(self, frame: Frame, result: FrameResult) -> None:
         """Annotate and write one frame."""
-        self.writer.write(self.overlay.annotate(frame.image, result))
+        self.writer.write(self.overlay.annotate(frame.image, result, in_place=True))
 
 
 class CsvSink:
@@ -96,22 +99,86 @@ class ResultSink:
 
 
 def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
-        on_frame: Callable[[Frame, FrameResult], None] | None = None) -> int:
+        on_frame: Callable[[Frame, FrameResult], None] | None = None, *,
+        behind: int = 0) -> int:
     """Feed every frame through the pipeline into every sink; returns frames processed.
+
+    With ``behind`` > 0 the sinks (drawing, encoding, CSV) and ``on_frame`` run on their own
+    thread, up to ``behind`` frames after the pose model, which then has this thread to itself
+    (on two cores: the model on one, drawing and encoding on the other). The queue between them
+    is bounded, so a slow encoder holds the model back instead of piling up frames. An error of
+    a sink is raised here.
 
     A KeyboardInterrupt propagates after the frames done so far have reached every sink, so the
     caller can still write what was analysed.
     """
     sinks = tuple(sinks)
-    count = 0
-    for frame in frames:
-        result = pipeline.process(frame)
+
+    def feed(frame: Frame, result: FrameResult) -> None:
         for sink in sinks:
             sink.update(frame, result)
-        count += 1
         if on_frame is not None:
             on_frame(frame, result)
-    return count
+
+    if behind <= 0:
+        count = 0
+        for frame in frames:
+            feed(frame, pipeline.process(frame))
+            count += 1
+        return count
+    with _Behind(feed, behind) as back:
+        for frame in frames:
+            back.put(frame, pipeline.process(frame))
+    return back.done
+
+
+class _Behind:
+    """Runs ``feed`` on a thread over a bounded queue; ``with`` drains it and joins the thread."""
+
+    def __init__(self, feed: Callable[[Frame, FrameResult], None], depth: int) -> None:
+        self._feed = feed
+        self._slots: queue.Queue[tuple[Frame, FrameResult] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self.done = 0
+        self._thread = threading.Thread(target=self._run, name="sinks", daemon=True)
+
+    def __enter__(self) -> _Behind:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._put(None)  # the thread finishes what is queued, then stops
+        self._thread.join()
+        if self._error is not None and exc is None:
+            raise self._error
+
+    def _run(self) -> None:
+        while True:
+            item = self._slots.get()
+            if item is None:
+                return
+            if self._error is None:  # after a failure, only drain so the producer never blocks
+                try:
+                    self._feed(*item)
+                    self.done += 1
+                except BaseException as err:  # raised in the producer's thread
+                    self._error = err
+
+    def _put(self, item: tuple[Frame, FrameResult] | None) -> None:
+        while True:
+            try:
+                self._slots.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    return
+
+    def put(self, frame: Frame, result: FrameResult) -> None:
+        """Queue one frame (blocks while ``depth`` are waiting); raises a sink's error."""
+        if self._error is not None:
+            raise self._error
+        self._put((frame, result))
 
 
 # --- reading ahead ---------------------------------------------------------------------------
@@ -127,11 +194,13 @@ class _Failed:
 _END = object()
 
 
-def read_ahead(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+def read_ahead(frames: Iterable[Frame], depth: int = 4,
+               prepare: Callable[[Frame], Frame] | None = None) -> Iterator[Frame]:
     """Yield ``frames`` in order, decoding up to ``depth`` ahead on a thread.
 
     For files (``analyze``): every frame is kept, unlike :class:`LatestFrame`; decoding overlaps
-    pose estimation (a 720p clip on two cores: 18.5 -> 23.7 fps). An error of the source is
+    pose estimation (a 720p clip on two cores: 18.5 -> 23.7 fps). ``prepare`` (the pose stage's
+    resize and colour conversion) runs on the same thread. An error of the source is
     raised here, in the consumer's thread. Close the generator (``contextlib.closing``) before
     the source: that stops and joins the reader, so the source is never closed mid-read.
     """
@@ -150,7 +219,7 @@ def read_ahead(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
     def reader() -> None:
         try:
             for frame in frames:
-                if not put(frame):
+                if not put(frame if prepare is None else prepare(frame)):
                     return
             put(_END)
         except BaseException as err:  # handed over, raised by the consumer
@@ -194,13 +263,18 @@ class LatestFrame:
         pace: release frames in real time by their ``t_ms`` (files), or as they come (cameras).
         clock: monotonic seconds; injected for tests.
         sleep: sleeps seconds; injected for tests.
+        prepare: run on the capture thread on each frame before it is offered (the pose stage's
+            resize and colour conversion), so the analysis thread does only the model; the
+            capture time is taken before it, so latency includes it.
 
     """
 
     def __init__(self, frames: Iterable[Frame], *, pace: bool,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 prepare: Callable[[Frame], Frame] | None = None) -> None:
         self._frames = frames
+        self._prepare = prepare
         self._pace = pace
         self._clock = clock
         self._sleep = sleep
@@ -249,12 +323,15 @@ class LatestFrame:
                         with self._cond:
                             if self._cond.wait_for(lambda: self._stop, timeout=wait):
                                 return
+                captured_s = self._clock()
+                if self._prepare is not None:
+                    frame = self._prepare(frame)
                 with self._cond:
                     if self._stop:
                         return
                     if self._latest is not None:
                         self.dropped += 1
-                    self._latest = Captured(frame, self._clock())
+                    self._latest = Captured(frame, captured_s)
                     self._cond.notify_all()
         except BaseException as err:  # handed to the consumer, which raises it
             with self._cond:

@@ -475,13 +475,15 @@ class Overlay:
         return self._theme
 
     def annotate(self, image: np.ndarray, result: FrameResult, *, stats: Stats | None = None,
-                 mirror: bool = False, banner: str | None = None) -> np.ndarray:
+                 mirror: bool = False, banner: str | None = None,
+                 in_place: bool = False) -> np.ndarray:
         """A new image: ``image`` (the frame ``result`` belongs to) with the overlay drawn on it.
 
         With ``mirror`` the picture is flipped left-right for display while the landmarks keep
-        their anatomical sides (the pose was estimated on the unflipped frame).
+        their anatomical sides (the pose was estimated on the unflipped frame). ``in_place``
+        draws on ``image`` itself and returns it (no copy; for a frame nothing else reads after).
         """
-        canvas = cv2.flip(image, 1) if mirror else image.copy()
+        canvas = cv2.flip(image, 1) if mirror else (image if in_place else image.copy())
         height, width = canvas.shape[:2]
         scene = Scene(result=result, xy=display_xy(result.pose, mirror) if result.pose.found
                       else np.full((len(LM), 2), np.nan),

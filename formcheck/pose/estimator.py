@@ -3,6 +3,8 @@
 MediaPipe types never leave this module. Frames larger than ``max_inference_px`` on their long
 side are downscaled before inference: the landmark model works on a 256x256 crop anyway, so this
 only saves conversion time, and normalised coordinates map straight back to the original frame.
+The downscale and colour conversion can run ahead on the decoding thread (:meth:`prepare`), so
+the thread that runs the model does nothing else.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -26,6 +29,18 @@ from formcheck.source import Frame
 # MediaPipe's native code logs through glog/absl; keep its INFO chatter off the user's terminal.
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@dataclass(frozen=True, eq=False)
+class ModelFrame(Frame):
+    """A frame with its model input made beforehand (by :meth:`PoseEstimator.prepare`).
+
+    Attributes:
+        model_input: ``(h, w, 3)`` uint8 RGB at the estimator's inference size, contiguous.
+
+    """
+
+    model_input: np.ndarray | None = None
 
 
 class PoseEstimator:
@@ -84,17 +99,30 @@ class PoseEstimator:
         scale = min(1.0, self.max_inference_px / max(width, height))
         return max(1, round(width * scale)), max(1, round(height * scale))
 
+    def model_input(self, image: np.ndarray) -> np.ndarray:
+        """``image`` (BGR) as the model takes it: RGB, at :meth:`inference_size`; one pass each."""
+        height, width = image.shape[:2]
+        size = self.inference_size(width, height)
+        if size != (width, height):
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+    def prepare(self, frame: Frame) -> ModelFrame:
+        """``frame`` with its model input attached; thread-safe, meant for the decoding thread."""
+        return ModelFrame(frame.image, frame.t_ms, frame.index, self.model_input(frame.image))
+
     def estimate(self, frame: Frame) -> Pose:
-        """Pose of the main person in ``frame`` (``Pose.empty`` when nobody is found)."""
+        """Pose of the main person in ``frame`` (``Pose.empty`` when nobody is found).
+
+        A :class:`ModelFrame` from :meth:`prepare` skips the resize and colour conversion.
+        """
         if self._landmarker is None:
             raise RuntimeError("PoseEstimator used outside its `with` block")
         import mediapipe as mp
 
-        image = frame.image
-        size = self.inference_size(frame.width, frame.height)
-        if size != (frame.width, frame.height):
-            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        rgb = frame.model_input if isinstance(frame, ModelFrame) else None
+        if rgb is None:
+            rgb = self.model_input(frame.image)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         if self._warm:
             result = self._landmarker.detect_for_video(image, frame.t_ms)
