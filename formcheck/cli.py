@@ -106,6 +106,8 @@ def live(
         "--report", help="Write the session report (JSON) on quit.")] = None,
     max_seconds: Annotated[float | None, typer.Option(
         "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
+    timing: Annotated[Path | None, typer.Option(
+        "--timing", hidden=True, help="Per-frame display times and latencies (JSON).")] = None,
 ) -> None:
     """Coach live from a camera (or a file played like one) in a window.
 
@@ -116,7 +118,8 @@ def live(
     if camera is not None and source is not None:
         raise typer.BadParameter("give either --camera or --source, not both")
     run_live(LiveOptions(camera=camera, source=source, exercise=exercise.value, mirror=mirror,
-                         lang=lang.value, voice=voice, report=report, max_seconds=max_seconds))
+                         lang=lang.value, voice=voice, report=report, max_seconds=max_seconds,
+                         timing=timing))
 
 
 @app.command()

@@ -9,9 +9,11 @@ further and further behind.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ class LiveOptions:
     report: Path | None = None
     max_seconds: float | None = None
     history: bool = True  # save the session to the history database
+    timing: Path | None = None  # per-frame display times and latencies (JSON), for benchmarks
 
 
 class Action(str, Enum):
@@ -159,6 +162,26 @@ class CvWindow:
                               cv2.WINDOW_FULLSCREEN if self._fullscreen else cv2.WINDOW_NORMAL)
 
 
+class FrameTiming:
+    """When each analysed frame was captured and shown (monotonic seconds), for benchmarks."""
+
+    def __init__(self) -> None:
+        self.captured_s = array("d")
+        self.displayed_s = array("d")
+
+    def add(self, captured_s: float, displayed_s: float) -> None:
+        """Record one shown frame."""
+        self.captured_s.append(captured_s)
+        self.displayed_s.append(displayed_s)
+
+    def to_json(self, dropped: int) -> dict[str, Any]:
+        """``displayed_s``, ``latency_ms`` (capture to shown) per frame, and frames dropped."""
+        return {"displayed_s": list(self.displayed_s),
+                "latency_ms": [(d - c) * 1000.0 for c, d in zip(self.captured_s, self.displayed_s,
+                                                                 strict=True)],
+                "dropped": dropped}
+
+
 @dataclass
 class LiveState:
     """What the keys change."""
@@ -183,6 +206,8 @@ class LiveSession:
         mirror: flip the picture for display.
         clock: monotonic seconds (fps, latency, ``max_seconds``).
         on_language: called after ``l`` switched the language (to rebuild the voice).
+        timing: keep each shown frame's display time and capture-to-display latency
+            (:attr:`timing`; 16 bytes a frame, so off by default).
 
     """
 
@@ -190,7 +215,7 @@ class LiveSession:
                  state: LiveState, *, sinks: Iterable[Sink] = (), mirror: bool = False,
                  max_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
                  stop: Callable[[], bool] | None = None,
-                 on_language: Callable[[str], None] | None = None) -> None:
+                 on_language: Callable[[str], None] | None = None, timing: bool = False) -> None:
         self.frames = frames
         self.pipeline = pipeline
         self.engine = engine
@@ -206,6 +231,7 @@ class LiveSession:
         self.meter = RateMeter()
         self.analysed = 0
         self._last: tuple[Frame, FrameResult, Stats] | None = None
+        self.timing: FrameTiming | None = FrameTiming() if timing else None
 
     def handle(self, action: Action | None) -> None:
         """Apply one key action."""
@@ -247,6 +273,8 @@ class LiveSession:
         # Drawn on the frame the pose was estimated on, never on a newer one.
         self.display.show(self.overlay.annotate(item.frame.image, result, stats=stats,
                                                 mirror=self.mirror))
+        if self.timing is not None:
+            self.timing.add(item.captured_s, self.clock())
         self._last = (item.frame, result, stats)
         return True
 
@@ -319,11 +347,14 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
                                                             opts.lang))
             sinks.append(ResultSink(history.update))
         window = display if display is not None else stack.enter_context(CvWindow())
-        latest = stack.enter_context(LatestFrame(source, pace=not source.is_live))
+        latest = stack.enter_context(LatestFrame(
+            source, pace=not source.is_live,
+            prepare=getattr(pose_stage, "prepare", None)))  # resize + RGB on the capture thread
         session = LiveSession(latest, Pipeline(pose_stage, engine), engine, window,
                               LiveState(opts.exercise, opts.lang), sinks=sinks, mirror=mirror,
                               max_seconds=opts.max_seconds,
-                              on_language=voice.switch if voice is not None else None)
+                              on_language=voice.switch if voice is not None else None,
+                              timing=opts.timing is not None)
         lost: SourceLost | None = None
         try:
             session.run()
@@ -332,6 +363,8 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
         except SourceLost as err:
             lost = err  # camera unplugged: still report what was seen, then fail
         source_name, damage = source.name, source.damage
+        if opts.timing is not None and session.timing is not None:
+            opts.timing.write_text(json.dumps(session.timing.to_json(latest.dropped)))
     if damage:
         print(f"formcheck: warning: {damage}", file=sys.stderr)
     report = build_report(engine.summary(), source_name)

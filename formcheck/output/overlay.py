@@ -138,21 +138,25 @@ class SkeletonAnnotator:
         """Draw the skeleton."""
         t, xy = scene.theme, scene.xy
         strong = working_sides(scene.result)
+        # Finiteness and integer pixels once per frame, not per bone end (this runs every frame).
+        finite = np.isfinite(xy).all(axis=1).tolist()
+        pts = [(round(x), round(y)) if ok else (0, 0)
+               for (x, y), ok in zip(xy.tolist(), finite, strict=True)]
         bones = sorted(SKELETON, key=lambda bone: bone[0] in strong and bone[1] in strong)
         for a, b in bones:  # strong bones last, so they are on top
-            if not _finite(xy[a], xy[b]):
+            if not (finite[a] and finite[b]):
                 continue
             emphasised = a in strong and b in strong
             colour = th.WORKING_SIDE if emphasised else th.OTHER_SIDE
             width = t.line_px if emphasised else t.line_thin_px
-            cv2.line(image, _pt(xy[a]), _pt(xy[b]), th.DARK, width + 2, cv2.LINE_AA)
-            cv2.line(image, _pt(xy[a]), _pt(xy[b]), colour, width, cv2.LINE_AA)
+            cv2.line(image, pts[a], pts[b], th.DARK, width + 2, cv2.LINE_AA)
+            cv2.line(image, pts[a], pts[b], colour, width, cv2.LINE_AA)
         for lm in LM:
-            if lm < LM.LEFT_SHOULDER or not _finite(xy[lm]):
+            if lm < LM.LEFT_SHOULDER or not finite[lm]:
                 continue  # face points would only clutter
             colour = th.WORKING_SIDE if lm in strong else th.OTHER_SIDE
-            cv2.circle(image, _pt(xy[lm]), t.joint_px, th.DARK, -1, cv2.LINE_AA)
-            cv2.circle(image, _pt(xy[lm]), max(1, t.joint_px - 2), colour, -1, cv2.LINE_AA)
+            cv2.circle(image, pts[lm], t.joint_px, th.DARK, -1, cv2.LINE_AA)
+            cv2.circle(image, pts[lm], max(1, t.joint_px - 2), colour, -1, cv2.LINE_AA)
 
 
 @dataclass(frozen=True)
