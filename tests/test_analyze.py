@@ -238,6 +238,71 @@ def test_read_ahead_keeps_every_frame_in_order_and_stops_when_closed() -> None:
     assert got == [0]
 
 
+class _CountingStage:
+    """Pose stage that raises KeyboardInterrupt on frame ``stop_at`` (or never)."""
+
+    def __init__(self, stop_at: int | None = None) -> None:
+        self.stop_at = stop_at
+
+    def estimate(self, frame: object) -> object:
+        if self.stop_at is not None and frame.index == self.stop_at:  # type: ignore[attr-defined]
+            raise KeyboardInterrupt
+        return frame
+
+
+class _Echo:
+    def update(self, pose: object) -> object:
+        return pose
+
+
+def test_run_with_sinks_behind_keeps_order_drains_on_interrupt_and_raises_sink_errors() -> None:
+    import threading
+
+    from formcheck.app.pipeline import Pipeline, run
+    from formcheck.source import Frame
+
+    frames = [Frame(np.zeros((4, 4, 3), np.uint8), i * 33, i) for i in range(40)]
+
+    class Collect:
+        def __init__(self, fail_at: int | None = None) -> None:
+            self.seen: list[int] = []
+            self.threads: set[str] = set()
+            self.fail_at = fail_at
+
+        def update(self, frame: Frame, result: object) -> None:
+            if frame.index == self.fail_at:
+                raise OSError("encoder died")
+            self.seen.append(frame.index)
+            self.threads.add(threading.current_thread().name)
+
+    sink = Collect()
+    assert run(frames, Pipeline(_CountingStage(), _Echo()), [sink], behind=3) == 40
+    assert sink.seen == list(range(40)) and sink.threads == {"sinks"}
+
+    sink = Collect()  # Ctrl-C in the model thread: what was analysed still reaches the sinks
+    with pytest.raises(KeyboardInterrupt):
+        run(frames, Pipeline(_CountingStage(stop_at=25), _Echo()), [sink], behind=3)
+    assert sink.seen == list(range(25))
+
+    with pytest.raises(OSError, match="encoder died"):
+        run(frames, Pipeline(_CountingStage(), _Echo()), [Collect(fail_at=5)], behind=2)
+    assert not any(t.name == "sinks" for t in threading.enumerate())
+
+
+def test_prepared_frames_give_the_same_model_input() -> None:
+    from formcheck.pose.estimator import ModelFrame, PoseEstimator
+    from formcheck.source import Frame
+
+    estimator = PoseEstimator()  # not entered: prepare needs no model
+    image = np.random.default_rng(1).integers(0, 255, (720, 1280, 3), dtype=np.uint8)
+    prepared = estimator.prepare(Frame(image, 0, 0))
+    assert isinstance(prepared, ModelFrame) and prepared.image is image
+    assert prepared.model_input is not None and prepared.model_input.shape == (360, 640, 3)
+    expected = cv2.cvtColor(cv2.resize(image, (640, 360), interpolation=cv2.INTER_AREA),
+                            cv2.COLOR_BGR2RGB)
+    assert np.array_equal(prepared.model_input, expected)
+
+
 @pytest.mark.parametrize(("width", "prefer_h264", "codec", "pix_fmt"), [
     (160, True, "h264", "yuv420p"), (161, True, "h264", "yuv444p"), (160, False, "mp4v", None)])
 def test_video_writer_keeps_the_exact_size(tmp_path: Path, width: int, prefer_h264: bool,
