@@ -156,3 +156,20 @@ def test_single_leg_bridges_count_each_lift_once() -> None:
     # raising a leg while the hips stay on the floor is not a bridge
     s = summary(sequence(_single_leg_keys(0.0, 4), LYING_CAM, noise_px=1.0))
     assert s.reps_total == 0
+
+
+def test_side_view_lunges_count_on_the_legs_when_the_head_leaves_the_frame() -> None:
+    # a close-up of the legs (an edited clip, a camera too close): shoulders above the frame
+    def crop(p: Pose) -> Pose:
+        if not p.found:
+            return p
+        xy = p.xy.copy()
+        xy[:23, 1] = -20.0  # head, shoulders and arms above the top edge
+        return replace(p, xy=xy)
+
+    poses = [crop(p) for p in sequence(reps(lunge, 2), SIDE_CAM, noise_px=1.0)]
+    s = summary(poses, exercise="lunge")
+    assert s.reps_total == 2
+    # a bridge needs the shoulders for its hip angle: nothing counted without them
+    poses = [crop(p) for p in sequence(reps(bridge, 2), LYING_CAM, noise_px=1.0)]
+    assert summary(poses, exercise="bridge").reps_total == 0

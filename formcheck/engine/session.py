@@ -10,6 +10,11 @@ during most of its deep part (:func:`_split_stance`), so squats, lateral lunges 
 no reps and the exercise stays unknown. The lunge counter runs on the knee angle in a side view
 and on the back knee's drop elsewhere (:mod:`formcheck.engine.depth`).
 
+Counting needs the body in frame: one whole side (shoulder to ankle) for the bridge and the
+front-view lunge, one whole leg for the side-view lunge (its knee angle; a close-up of the legs
+still shows the rep). Single-leg bridges are also counted on each lift of the free leg
+(``leg_raise_deg``) with the hips rising; a rep two counters both see counts once.
+
 ``smoother`` is a factory for the landmark filter (default One Euro from the config); tests pass
 ``NoSmoother`` to see raw behaviour.
 """
@@ -213,6 +218,10 @@ class Engine:
         metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if vs.view is View.SIDE else depth
 
         full_body = any(bool(known[k].all()) and _inside(xy[k], pose) for k in _KEY_SIDES)
+        # the side-view lunge signal (knee angle) needs one whole leg, not the shoulders: a
+        # close-up of the legs still shows a rep
+        legs = full_body or (vs.view is View.SIDE and any(
+            bool(known[k[1:]].all()) and _inside(xy[k[1:]], pose) for k in _KEY_SIDES))
         if found and not full_body:
             self._frames_cut += 1
         if found:
@@ -224,7 +233,8 @@ class Engine:
         for ex, spec in self._specs.items():
             if self._requested is not None and ex is not self._requested:
                 continue
-            ready = full_body and vs.posture is spec.posture
+            seen = legs if spec.signal == "lunge_signal_deg" else full_body
+            ready = seen and vs.posture is spec.posture
             x = metrics.get(spec.signal, math.nan)
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
