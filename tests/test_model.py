@@ -62,3 +62,13 @@ def test_rebuild_reproduces_the_committed_model(tmp_path):
     subprocess.run([sys.executable, str(REPO / "models" / "build_model.py"), "--wheel", str(wheel),
                     "--out", str(out)], check=True, timeout=300)
     assert out.read_bytes() == MODEL.read_bytes()
+
+
+def test_model_is_found_from_any_directory(tmp_path):
+    """As installed (CI installs the wheel, which carries the model as package data)."""
+    code = ("import hashlib; from formcheck.pose.model import find_model; p = find_model(); "
+            "print(p); print(hashlib.sha256(p.read_bytes()).hexdigest())")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "FORMCHECK_MODEL"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    assert out[1] == MODEL_SHA256
