@@ -65,6 +65,11 @@ class MonotonicTimestamps:
         self._step_ms = 1000.0 / fps if fps > 0 else 1000.0 / DEFAULT_FPS
         self._last: int | None = None
 
+    @property
+    def last_ms(self) -> int:
+        """The last timestamp handed out (0 before the first)."""
+        return self._last or 0
+
     def next(self, raw_ms: float) -> int:
         """Return the timestamp for the next frame given its raw time in ms."""
         if self._last is None:
@@ -143,8 +148,12 @@ class VideoFileSource(FrameSource):
             raw_ms = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
             yield Frame(_as_bgr(image), stamps.next(raw_ms), index)
             index += 1
-        # Containers round their frame count; only a clear shortfall is damage.
-        if self.frame_count and index < self.frame_count * 0.97 - 2:
+        # Containers round or estimate their frame count (from duration x fps for variable frame
+        # rate), so only a clear shortfall in both count and time is damage.
+        expected_ms = (self.frame_count or 0) * 1000.0 / self.fps
+        reached_ms = stamps.last_ms + 1000.0 / self.fps
+        if (self.frame_count and index < self.frame_count * 0.97 - 2
+                and reached_ms < expected_ms * 0.97 - 100):
             self.damage = (f"{self.name}: video ends after {index} of {self.frame_count} "
                            "frames (damaged or truncated); analysed up to there")
 

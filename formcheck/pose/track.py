@@ -165,10 +165,10 @@ class TrackFrames(FrameSource):
         self.frame_count = len(track)
 
     def __iter__(self) -> Iterator[Frame]:
+        blank = np.empty((self.height, self.width, 3), np.uint8)
+        blank[:] = CANVAS_BGR
         for i in range(len(self.track)):
-            canvas = np.empty((self.height, self.width, 3), np.uint8)
-            canvas[:] = CANVAS_BGR
-            yield Frame(canvas, int(self.track.t_ms[i]), i)
+            yield Frame(blank.copy(), int(self.track.t_ms[i]), i)
 
 
 class ReplayEstimator:
