@@ -131,8 +131,12 @@ class PoseEstimator:
                 result = self._landmarker.detect_for_video(image, frame.t_ms)
             self._warm = True
         poses = [self._convert(result, i, frame) for i in range(len(result.pose_landmarks))]
-        pose = choose_main(poses, self._previous) if poses else Pose.empty(
-            frame.t_ms, frame.width, frame.height)
+        if not poses:
+            pose = Pose.empty(frame.t_ms, frame.width, frame.height)
+        elif self.num_poses == 1:
+            pose = poses[0]  # MediaPipe already chose; nobody to switch to
+        else:
+            pose = choose_main(poses, self._previous)
         self._previous = pose if pose.found else self._previous
         return pose
 
@@ -158,22 +162,34 @@ class PoseEstimator:
         )
 
 
+#: How long the main person is waited for (ms) before anyone else may be chosen instead.
+MAIN_PERSON_HOLD_MS = 1000
+#: Largest frame-to-frame move of the main person's landmark centre, as a share of the diagonal.
+MAIN_PERSON_MAX_STEP = 0.15
+
+
 def choose_main(poses: list[Pose], previous: Pose | None) -> Pose:
     """The person to coach: nearest the previous choice, else the largest and most central.
 
     Continuity first stops the choice jumping between two people who pass each other; size and
     centrality pick the exerciser (close to the camera, in the middle) when there is no history.
+    While the previous choice is recent (``MAIN_PERSON_HOLD_MS``) and nobody is near it, the main
+    person is taken as unseen (an empty pose) rather than switching to a bystander: a moment of
+    occlusion must not hand the session to someone else.
     """
-    if len(poses) == 1:
-        return poses[0]
-    if previous is not None and previous.found:
+    recent = (previous is not None and previous.found
+              and poses[0].t_ms - previous.t_ms <= MAIN_PERSON_HOLD_MS)
+    if previous is not None and recent:
         anchor = np.nanmean(previous.xy, axis=0)
         diag = float(np.hypot(previous.width, previous.height))
         distances = [float(np.linalg.norm(np.nanmean(p.xy, axis=0) - anchor)) / diag
                      for p in poses]
         best = int(np.argmin(distances))
-        if distances[best] < 0.15:
+        if distances[best] < MAIN_PERSON_MAX_STEP:
             return poses[best]
+        return Pose.empty(poses[0].t_ms, poses[0].width, poses[0].height)
+    if len(poses) == 1:
+        return poses[0]
 
     def score(p: Pose) -> float:
         lo, hi = np.nanmin(p.xy, axis=0), np.nanmax(p.xy, axis=0)
