@@ -153,7 +153,7 @@ class PoseEstimator:
         if self.segmentation and masks and len(masks) > i:
             small = masks[i].numpy_view()
             small = small[..., 0] if small.ndim == 3 else small
-            mask = cv2.resize(small.astype(np.float32), (frame.width, frame.height),
+            mask = cv2.resize(np.asarray(small, dtype=np.float32), (frame.width, frame.height),
                               interpolation=cv2.INTER_LINEAR)
         return Pose(
             t_ms=frame.t_ms, width=frame.width, height=frame.height,
