@@ -44,6 +44,7 @@ def one_error_line(stderr: str, *words: str) -> str:
     assert "Traceback" not in stderr
     assert len(lines) == 1 and lines[0].startswith("formcheck: error:"), stderr
     assert all(w in lines[0] for w in words), lines[0]
+    assert "FFMPEG" not in lines[0] and len(lines[0]) < 300, lines[0]  # clear, not a dump
     return lines[0]
 
 
