@@ -99,7 +99,7 @@ def test_zero_visibility_and_presence_count_nothing() -> None:
 
 
 @pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason="engine/view.py "
-                   "ViewTracker._front_leg divides by the world leg length, zero when all world "
+                   "ViewEstimator._front_leg divides by the world leg length, zero when all world "
                    "landmarks coincide")
 def test_world_landmarks_all_at_one_point_do_not_raise() -> None:
     """Front view (the front leg is read from world depth), world output collapsed to zeros."""
