@@ -15,6 +15,7 @@ import typer
 
 from formcheck.errors import FormcheckError
 from formcheck.netguard import block_internet_sockets
+from formcheck.safe_text import printable
 
 app = typer.Typer(
     name="formcheck",
@@ -226,18 +227,9 @@ def main() -> None:
     try:
         app()
     except FormcheckError as err:
-        print(f"formcheck: error: {_printable(str(err))}", file=sys.stderr)
+        print(f"formcheck: error: {printable(str(err))}", file=sys.stderr)
         raise SystemExit(err.exit_code) from None
     except KeyboardInterrupt:
         print("formcheck: interrupted", file=sys.stderr)
         raise SystemExit(130) from None
 
-
-def _printable(text: str) -> str:
-    r"""``text`` with control characters shown as escapes (``\n``, ``\x1b``).
-
-    Error messages quote file names, which may hold newlines or terminal escape sequences: the
-    message must stay one line and must not drive the user's terminal.
-    """
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)

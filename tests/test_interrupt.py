@@ -87,8 +87,6 @@ def xvfb() -> str:
 
 @pytest.mark.slow
 @needs_x
-@pytest.mark.xfail(strict=True, reason="app/live.py run_live swallows KeyboardInterrupt (ends "
-                   "the session like q, exit 0); the contract wants exit 130 after the report")
 def test_sigint_during_live_writes_the_report_and_exits_130(xvfb: str, tmp_path: Path) -> None:
     clip = write_video(tmp_path / "clip.mp4", moving_frames(600), fps=30.0)  # 20 s, paced
     report = tmp_path / "live.json"

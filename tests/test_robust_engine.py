@@ -98,9 +98,6 @@ def test_zero_visibility_and_presence_count_nothing() -> None:
         assert_no_reps_and_a_valid_report(*run_engine(poses))
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason="engine/view.py "
-                   "ViewEstimator._front_leg divides by the world leg length, zero when all world "
-                   "landmarks coincide")
 def test_world_landmarks_all_at_one_point_do_not_raise() -> None:
     """Front view (the front leg is read from world depth), world output collapsed to zeros."""
     real = sequence(reps(lunge, 2), Camera(yaw_deg=90, width=W, height=H, focal_px=400.0))
@@ -137,9 +134,6 @@ ALL_AT_ORIGIN = [Pose(33 * i, W, H, np.full((NUM_LANDMARKS, 2), 100.0 + i),
 
 
 # No shrinking: a failing stream is reported as drawn, so a failure costs seconds, not minutes.
-@pytest.mark.xfail(strict=True, reason="engine/view.py divides by a zero world leg length "
-                   "(the explicit example); remove this mark with that fix and let Hypothesis "
-                   "search random streams")
 @settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @example(ALL_AT_ORIGIN, "auto")

@@ -62,8 +62,6 @@ def test_error_line_escapes_control_characters_in_a_file_name(tmp_path: Path, mo
     assert "\\x1b]0;owned" in stderr
 
 
-@pytest.mark.xfail(strict=True, reason="output/summary.py passes the source name to rich as "
-                   "markup: [red]...[/red] is rendered as style, not shown")
 def test_terminal_summary_shows_rich_markup_in_a_name_literally(tmp_path: Path, monkeypatch,
                                                                 capsys) -> None:
     monkeypatch.chdir(tmp_path)  # a short relative path: the table does not cut it
@@ -75,8 +73,6 @@ def test_terminal_summary_shows_rich_markup_in_a_name_literally(tmp_path: Path, 
     assert "[red]x[/red]y.mp4" in stdout.replace("\n", "").replace("│", "").replace(" ", "")
 
 
-@pytest.mark.xfail(strict=True, reason="output/summary.py: a closing tag with no opening one "
-                   "in a path ([/bold]) makes rich raise MarkupError, a traceback")
 def test_terminal_summary_survives_an_unbalanced_markup_tag(tmp_path: Path, monkeypatch,
                                                             capsys) -> None:
     monkeypatch.chdir(tmp_path)
@@ -86,8 +82,6 @@ def test_terminal_summary_survives_an_unbalanced_markup_tag(tmp_path: Path, monk
     assert code == 0, stderr
 
 
-@pytest.mark.xfail(strict=True, reason="output/summary.py: rich keeps ESC, so a file name can "
-                   "send terminal escape sequences through the summary table")
 def test_terminal_summary_strips_escape_sequences_in_a_name(tmp_path: Path) -> None:
     """Through the real command (stdout a pipe, so rich adds no styling codes of its own)."""
     import subprocess

@@ -29,7 +29,7 @@ from rich.console import Console
 from formcheck.app.pipeline import LatestFrame, Pipeline, RateMeter, ResultSink, Sink
 from formcheck.engine.session import Engine
 from formcheck.engine.types import FrameResult
-from formcheck.errors import InputError, SourceLost
+from formcheck.errors import InputError, Interrupted, SourceLost
 from formcheck.output.labels import LANGUAGES
 from formcheck.output.overlay import Overlay, Stats
 from formcheck.output.report import build_report, write_json
@@ -356,10 +356,11 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
                               on_language=voice.switch if voice is not None else None,
                               timing=opts.timing is not None)
         lost: SourceLost | None = None
+        interrupted = False
         try:
             session.run()
         except KeyboardInterrupt:
-            pass  # Ctrl-C in the terminal ends the session like q
+            interrupted = True  # report and summary first, then exit 130 as the contract says
         except SourceLost as err:
             lost = err  # camera unplugged: still report what was seen, then fail
         source_name, damage = source.name, source.damage
@@ -373,4 +374,7 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
     print_summary(report, console)
     if lost is not None:
         raise lost
+    if interrupted:
+        raise Interrupted("interrupted; the session so far is summarised"
+                          + (" and its report written" if opts.report is not None else ""))
     return report

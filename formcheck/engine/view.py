@@ -208,12 +208,12 @@ class ViewEstimator:
     def _front_leg(self, pts: list[list[float]], wpts: list[list[float]],
                    fwd: tuple[float, float] | None, leg: float, wleg: float) -> Side:
         if self._view is View.SIDE:
-            if fwd is None or not math.isfinite(leg):
+            if fwd is None or not math.isfinite(leg) or leg <= 0:
                 return self._front
             d = lsub(pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE])
             ahead = (d[0] * fwd[0] + d[1] * fwd[1]) / leg
         else:
-            if not math.isfinite(wleg):
+            if not math.isfinite(wleg) or wleg <= 0:
                 return self._front
             ahead = (wpts[LM.RIGHT_ANKLE][2] - wpts[LM.LEFT_ANKLE][2]) / wleg
         if not math.isfinite(ahead):

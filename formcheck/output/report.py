@@ -38,9 +38,10 @@ def build_report(summary: SessionSummary, source: str) -> dict[str, Any]:
     """
     by_side = {"left": int(summary.reps_by_side.get(Side.LEFT, 0)),
                "right": int(summary.reps_by_side.get(Side.RIGHT, 0))}
-    both = int(summary.reps_by_side.get(Side.BOTH, 0))
-    if both:
-        by_side["both"] = both
+    for extra in (Side.BOTH, Side.UNKNOWN):  # listed only when used, so the usual case stays
+        count = int(summary.reps_by_side.get(extra, 0))  # as in the contract's example
+        if count:
+            by_side[extra.value] = count
     return {
         "schema": REPORT_SCHEMA,
         "source": source,

@@ -12,6 +12,8 @@ from typing import Any
 from rich.console import Console, Group
 from rich.table import Table
 
+from formcheck.safe_text import plain
+
 
 def _t(seconds: float) -> str:
     minutes, secs = divmod(seconds, 60.0)
@@ -23,7 +25,7 @@ def summary_renderable(report: Mapping[str, Any]) -> Group:
     overview = Table(title="formcheck summary", show_header=False, title_justify="left")
     overview.add_column("what", style="bold")
     overview.add_column("value")
-    overview.add_row("source", str(report["source"]))
+    overview.add_row("source", plain(str(report["source"])))
     overview.add_row("exercise", str(report["exercise"]))
     overview.add_row("view", str(report["view"]))
     overview.add_row("duration", f"{report['duration_s']:.1f} s")
