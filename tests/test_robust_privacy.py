@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from formcheck.output.html import render_html
 from formcheck.output.report import build_report
 from tests.conftest import write_video
