@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -97,3 +98,20 @@ def _no_network_guard_leaks_into_the_test_process():
     process would silently refuse sockets to every later test and subprocess."""
     yield
     assert _seccomp_mode() == "0", "this test installed the seccomp network guard in pytest"
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """A virtual X display for window tests; yields its name for ``DISPLAY``."""
+    import os
+    import subprocess
+    import time
+
+    display = f":{90 + os.getpid() % 500}"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    assert proc.poll() is None, "Xvfb did not start"
+    yield display
+    proc.terminate()
+    proc.wait(timeout=5)

@@ -191,17 +191,6 @@ def read_xwd(data: bytes) -> np.ndarray:
     return pixels[..., step - 3:][..., ::-1]  # MSBFirst: (X,) R, G, B
 
 
-@pytest.fixture
-def xvfb() -> str:
-    display = f":{90 + os.getpid() % 500}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    assert proc.poll() is None, "Xvfb did not start"
-    yield display
-    proc.terminate()
-    proc.wait(timeout=5)
-
 
 @pytest.mark.slow
 @needs_x

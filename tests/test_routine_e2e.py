@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,17 +24,6 @@ reps = 2
 rest_s = 1
 """
 
-
-@pytest.fixture
-def xvfb():
-    display = f":{600 + os.getpid() % 300}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    assert proc.poll() is None, "Xvfb did not start"
-    yield display
-    proc.terminate()
-    proc.wait(timeout=5)
 
 
 def formcheck(*args: str, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
