@@ -115,32 +115,41 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     interrupted = False
     codec: str | None = None
     frames = 0
-    with ExitStack() as stack:
-        source, pose_stage = open_input(opts.source, stack)
-        sinks: list[Sink] = []
-        if opts.out is not None:
-            writer = stack.enter_context(
-                VideoWriter(opts.out, source.width, source.height, source.fps))
-            codec = writer.codec
-            sinks.append(VideoSink(writer, Overlay(opts.lang)))
-        if opts.csv is not None:
-            sinks.append(CsvSink(stack.enter_context(MetricsCsvWriter(opts.csv))))
-        prepare = getattr(pose_stage, "prepare", None)  # resize + RGB on the decoding thread
-        frames_in = stack.enter_context(closing(read_ahead(source, prepare=prepare)))
-        progress = stack.enter_context(_progress(opts.quiet, console))
-        task = progress.add_task("analyse", total=source.frame_count)
-        start = time.perf_counter()  # model loaded and encoder started: time the analysis
-        try:
-            frames = run(frames_in, Pipeline(pose_stage, engine), sinks,
-                         on_frame=lambda _f, _r: progress.advance(task), behind=SINK_QUEUE)
-        except KeyboardInterrupt:
-            interrupted = True
-        # leaving the stack closes the video (playable) and the CSV, also after Ctrl-C
+    start: float | None = None
+    sink_error: OutputError | None = None
+    try:
+        with ExitStack() as stack:
+            source, pose_stage = open_input(opts.source, stack)
+            sinks: list[Sink] = []
+            if opts.out is not None:
+                writer = stack.enter_context(
+                    VideoWriter(opts.out, source.width, source.height, source.fps))
+                codec = writer.codec
+                sinks.append(VideoSink(writer, Overlay(opts.lang)))
+            if opts.csv is not None:
+                sinks.append(CsvSink(stack.enter_context(MetricsCsvWriter(opts.csv))))
+            prepare = getattr(pose_stage, "prepare", None)  # resize + RGB on the decode thread
+            frames_in = stack.enter_context(closing(read_ahead(source, prepare=prepare)))
+            progress = stack.enter_context(_progress(opts.quiet, console))
+            task = progress.add_task("analyse", total=source.frame_count)
+            start = time.perf_counter()  # model loaded and encoder started: time the analysis
+            try:
+                frames = run(frames_in, Pipeline(pose_stage, engine), sinks,
+                             on_frame=lambda _f, _r: progress.advance(task), behind=SINK_QUEUE)
+            except KeyboardInterrupt:
+                interrupted = True
+            except OutputError as err:  # a video/CSV write failed mid-run (disk full...)
+                sink_error = err
+            # leaving the stack closes the video (playable) and the CSV, also after Ctrl-C
+    except OutputError as err:
+        if start is None:  # an output could not even be opened: nothing was measured yet
+            raise
+        sink_error = sink_error or err  # closing a sink that already failed can fail again
     seconds = time.perf_counter() - start
     if source.damage:
         print(f"formcheck: warning: {source.damage}", file=sys.stderr)
     summary = engine.summary()
-    frames = summary.frames_total if interrupted else frames
+    frames = summary.frames_total if interrupted or sink_error else frames
     report = build_report(summary, str(opts.source))
     if opts.report is not None:
         write_json(report, opts.report)
@@ -151,4 +160,6 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     print_summary(report, console)
     if interrupted:
         raise Interrupted(f"interrupted after {frames} frames; partial results written")
+    if sink_error is not None:  # the report and summary above keep what was measured
+        raise sink_error
     return AnalyzeResult(report, frames, seconds, codec)

@@ -15,6 +15,7 @@ for a local annotated copy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Generator
 from pathlib import Path
@@ -69,14 +70,27 @@ class VideoWriter:
     def _open_ffmpeg(self) -> None:
         import imageio_ffmpeg
 
+        try:  # ffmpeg runs quiet, so say here why a path cannot be written
+            with self.path.open("ab"):
+                pass
+        except OSError as err:
+            raise OutputError(f"{self.path}: cannot write ({err.strerror or err})") from None
         self._pipe = imageio_ffmpeg.write_frames(
             str(self.path), self.size, pix_fmt_in="bgr24", pix_fmt_out=self.pix_fmt, fps=self.fps,
-            codec="libx264", macro_block_size=1, ffmpeg_log_level="error",
+            codec="libx264", macro_block_size=1, ffmpeg_log_level="quiet",
             output_params=["-preset", "ultrafast", "-crf", "23", "-movflags", "+faststart"])
         try:
             self._pipe.send(None)  # starts the ffmpeg process
-        except (OSError, RuntimeError) as err:
-            raise OutputError(f"{self.path}: cannot start the video encoder ({err})") from None
+        except (OSError, RuntimeError):
+            self._abandon_pipe()
+            raise OutputError(f"{self.path}: cannot start the video encoder") from None
+
+    def _abandon_pipe(self) -> None:
+        """Close a failed encoder, ignoring its own complaints (the caller reports one line)."""
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                pipe.close()
 
     def _open_opencv(self) -> None:
         fourcc = cv2.VideoWriter.fourcc(*"mp4v")
@@ -91,8 +105,10 @@ class VideoWriter:
         if self._pipe is not None:
             try:
                 self._pipe.send(np.ascontiguousarray(image))
-            except (OSError, RuntimeError) as err:
-                raise OutputError(f"{self.path}: video encoder failed ({err})") from None
+            except (OSError, RuntimeError):
+                self._abandon_pipe()
+                raise OutputError(f"{self.path}: writing the video failed (disk full or "
+                                  "device error)") from None
         elif self._cv is not None:
             self._cv.write(image)
         self.frames_written += 1
