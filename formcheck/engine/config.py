@@ -123,6 +123,9 @@ class LungeConfig:
     min_amplitude_deg: float = 30.0
     # Front knee at the bottom above this is a shallow lunge ("go lower").
     shallow_knee_deg: float = 110.0
+    # Side view: a dip whose front knee never bends below this is stepping into or out of the
+    # split stance or shifting weight, not a lunge rep (10 deg past the shallowest learned bottom).
+    rep_max_front_knee_deg: float = 135.0
     # Shin this far ahead of vertical puts the knee well past the toes (~15 deg is normal).
     knee_past_toes_shin_deg: float = 30.0
     # Trunk leaning forward beyond this at the bottom (a slight lean of ~10 deg is fine).

@@ -441,6 +441,10 @@ class Engine:
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
         side = log.fronts.most_common(1)[0][0] if log.fronts else default
         summary = _summarise(spec, win, log)
+        knee_min = summary.get("front_knee_min_deg", math.nan)
+        if (ex is Exercise.LUNGE and self._last_view.view is View.SIDE and math.isfinite(knee_min)
+                and knee_min > self.config.lunge.rep_max_front_knee_deg):
+            return None  # the hips dropped (stepping back into the split), the knee did not bend
         rep_faults = set()
         spans: list[FaultSpan] = []
         verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,

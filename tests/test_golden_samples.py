@@ -1,0 +1,35 @@
+"""Golden end-to-end: the bundled rendered clips through pixels -> MediaPipe -> engine vs truth."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from formcheck.app.analyze import AnalyzeOptions, run_analyze
+from formcheck.render.truth import load_truth
+from tests.conftest import REPO
+
+SAMPLES = REPO / "sample_videos"
+CASES = [  # clip, injected fault that must be found (None: a clean clip)
+    ("lunge_side_clean", None),
+    ("lunge_side_arched_back", "arched_back"),
+    ("bridge_side_clean", None),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, fault", CASES)
+def test_sample_clip_counts_exactly_and_finds_its_fault(tmp_path, name, fault):
+    clip = SAMPLES / f"{name}.mp4"
+    truth = load_truth(SAMPLES / f"{name}.truth.json")
+    report = tmp_path / "r.json"
+    run_analyze(AnalyzeOptions(source=clip, report=report, quiet=True))
+    data = json.loads(report.read_text())
+    assert data["exercise"] == truth.exercise
+    assert data["reps"]["total"] == len(truth.reps)
+    found = {f["code"] for f in data["faults"]}
+    if fault is None:
+        assert "arched_back" not in found and "shallow_depth" not in found, found
+    else:
+        assert fault in found, found
