@@ -12,17 +12,9 @@ from pathlib import Path
 import pytest
 
 from formcheck.coach.history import HistoryStore
+from tests.test_routine_session import PLAN as ROUTINE  # two bridge sets of two reps
 
 needs_x = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb not installed")
-
-ROUTINE = """
-lang = "en"
-[[block]]
-exercise = "bridge"
-sets = 2
-reps = 2
-rest_s = 1
-"""
 
 
 

@@ -135,8 +135,11 @@ def score(outcomes: Sequence[ClipOutcome]) -> EvalTotals:
         return sum(1 for o in items if ok(o)) / len(items) if items else float("nan")
 
     strict = [o for o in scored if o.label.reps_tolerance == 0]
-    errors = {id(o): abs(o.error_reps or 0) for o in scored}
-    mae = (sum(errors[id(o)] / max(int(o.label.reps or 0), 1) for o in scored) / n
+
+    def miss(o: ClipOutcome) -> int:
+        return abs(o.error_reps or 0)
+
+    mae = (sum(miss(o) / max(int(o.label.reps or 0), 1) for o in scored) / n
            if n else float("nan"))
     labelled = [o for o in outcomes if o.label.faults and o.counted is not None]
     true_pos = sum(len(set(o.faults) & set(o.label.faults)) for o in labelled)
@@ -144,10 +147,10 @@ def score(outcomes: Sequence[ClipOutcome]) -> EvalTotals:
     expected = sum(len(o.label.faults) for o in labelled)
     return EvalTotals(
         clips=len(outcomes), scored=n,
-        exact_rate=rate(scored, lambda o: errors[id(o)] == 0),
-        exact_rate_strict_clips=rate(strict, lambda o: errors[id(o)] == 0),
-        within_tolerance_rate=rate(scored, lambda o: errors[id(o)] <= o.label.reps_tolerance),
-        obo_rate=rate(scored, lambda o: errors[id(o)] <= 1),
+        exact_rate=rate(scored, lambda o: miss(o) == 0),
+        exact_rate_strict_clips=rate(strict, lambda o: miss(o) == 0),
+        within_tolerance_rate=rate(scored, lambda o: miss(o) <= o.label.reps_tolerance),
+        obo_rate=rate(scored, lambda o: miss(o) <= 1),
         mae=mae,
         fault_precision=(true_pos / reported if reported else None) if labelled else None,
         fault_recall=(true_pos / expected if expected else None) if labelled else None,
