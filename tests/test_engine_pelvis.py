@@ -44,23 +44,39 @@ def test_lumbar_curve_grows_with_injected_arch_standing_and_lying() -> None:
         trunk_px = float(np.linalg.norm(
             (pose.xy[LM.LEFT_SHOULDER] + pose.xy[LM.RIGHT_SHOULDER]) / 2
             - (pose.xy[LM.LEFT_HIP] + pose.xy[LM.RIGHT_HIP]) / 2))
-        ratios = [lumbar_curve_ratio(trunk_mask(pose, back, a), pose.xy, np.array(back))
+        size = (pose.width, pose.height)
+        ratios = [lumbar_curve_ratio(trunk_mask(pose, back, a), pose.xy, np.array(back), size)
                   for a in (0.0, 6.0, 12.0)]
         assert ratios[0] < ratios[1] < ratios[2]
         # the rise follows the injected depth (px / trunk length) within 30 %
         assert abs((ratios[2] - ratios[0]) - 12.0 / trunk_px) < 0.3 * 12.0 / trunk_px
 
 
+def test_mask_at_model_resolution_reads_like_the_full_size_one() -> None:
+    """MediaPipe's mask stays at inference size; frame points are scaled into it."""
+    import cv2
+
+    pose = make_pose(STAND, Camera(), 0)
+    size = (pose.width, pose.height)
+    for arch_px in (0.0, 12.0):
+        full = trunk_mask(pose, (-1.0, 0.0), arch_px)
+        half = cv2.resize(full, (pose.width // 2, pose.height // 2), interpolation=cv2.INTER_AREA)
+        ratio_full = lumbar_curve_ratio(full, pose.xy, np.array([-1.0, 0.0]), size)
+        ratio_half = lumbar_curve_ratio(half, pose.xy, np.array([-1.0, 0.0]), size)
+        assert math.isfinite(ratio_full) and abs(ratio_half - ratio_full) < 0.015
+
+
 def test_no_mask_or_no_landmarks_is_unknown() -> None:
     pose = make_pose(STAND, Camera(), 0)
     est = PelvisEstimator(20.0)
     m: dict[str, float] = {}
-    est.update(m, pose.xy, None, np.array([-1.0, 0.0]), at_rest=True)
+    est.update(m, pose.xy, None, (pose.width, pose.height), np.array([-1.0, 0.0]), at_rest=True)
     assert math.isnan(m["lumbar_curve_ratio"]) and math.isnan(m["lumbar_curve_rise"])
     xy = pose.xy.copy()
     xy[[LM.LEFT_HIP, LM.RIGHT_HIP]] = np.nan
     mask = trunk_mask(pose, (-1.0, 0.0), 0.0)
-    assert math.isnan(lumbar_curve_ratio(mask, xy, np.array([-1.0, 0.0])))
+    assert math.isnan(lumbar_curve_ratio(mask, xy, np.array([-1.0, 0.0]),
+                                         (pose.width, pose.height)))
 
 
 def test_arch_proxy_takes_the_larger_excess() -> None:

@@ -27,6 +27,11 @@ class SmoothingConfig:
     min_presence: float = 0.5
     # A landmark unseen this long is bridged with its last value; beyond that it is unknown.
     max_gap_ms: float = 250.0
+    # Median landmark move between two consecutive frames above this share of the frame
+    # diagonal is not a body moving (a lunge moves < 2 % per frame at 30 fps, and a person
+    # crossing the room in a second < 5 %): a glitch, another person or a cut. Such a frame
+    # counts as not seen and the smoothing restarts after it.
+    max_jump_diag_ratio: float = 0.15
 
 
 @dataclass(frozen=True)

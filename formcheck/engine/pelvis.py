@@ -43,19 +43,21 @@ BASELINE_RATE = 0.05
 
 
 def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray,
-                 back: np.ndarray) -> np.ndarray:
+                 back: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray:
     """Distance (px) from the shoulder-hip line to the silhouette edge along ``back``, per station.
 
-    NaN where the station is outside the mask or no edge is found within reach.
+    Points are in frame pixels (``frame_size`` = width, height); ``mask`` covers the same frame
+    at any resolution. NaN where the station is outside the mask or no edge is found within reach.
     """
-    h, w = mask.shape
+    w, h = frame_size
+    mh, mw = mask.shape
     axis = hip - shoulder
     length = float(np.linalg.norm(axis))
     steps = np.arange(0.0, MAX_DEPTH_RATIO * length, 1.0)
     base = shoulder[None, :] + STATIONS[:, None] * axis[None, :]  # (K, 2)
     pts = base[:, None, :] + steps[None, :, None] * back[None, None, :]  # (K, M, 2)
-    xi = np.clip(np.rint(pts[..., 0]).astype(np.int64), 0, w - 1)
-    yi = np.clip(np.rint(pts[..., 1]).astype(np.int64), 0, h - 1)
+    xi = np.clip((pts[..., 0] * (mw / w)).astype(np.int64), 0, mw - 1)
+    yi = np.clip((pts[..., 1] * (mh / h)).astype(np.int64), 0, mh - 1)
     inside = mask[yi, xi] >= MASK_THRESHOLD
     outside_frame = ((pts[..., 0] < 0) | (pts[..., 0] > w - 1) | (pts[..., 1] < 0)
                      | (pts[..., 1] > h - 1))
@@ -90,8 +92,9 @@ def curve_ratio(profile: np.ndarray, length: float) -> float:
     return float(np.max(_upper_hull(x, y) - y)) / length
 
 
-def lumbar_curve_ratio(mask: np.ndarray, xy: np.ndarray, back_hint: np.ndarray) -> float:
-    """Lumbar curve depth / trunk length from ``mask`` and ``(33, 2)`` points.
+def lumbar_curve_ratio(mask: np.ndarray, xy: np.ndarray, back_hint: np.ndarray,
+                       frame_size: tuple[int, int]) -> float:
+    """Lumbar curve depth / trunk length from ``mask`` and ``(33, 2)`` frame-pixel points.
 
     ``back_hint``: a direction pointing roughly toward the person's back (behind a standing
     person, toward the floor for one lying on their back); the contour is searched perpendicular
@@ -106,7 +109,7 @@ def lumbar_curve_ratio(mask: np.ndarray, xy: np.ndarray, back_hint: np.ndarray) 
     if float(np.dot(back, back_hint)) < 0:
         back = -back
     length = float(np.linalg.norm(h - s))
-    return curve_ratio(back_profile(mask, s, h, back), length)
+    return curve_ratio(back_profile(mask, s, h, back, frame_size), length)
 
 
 def arch_proxy_deg(back_hip_ext_deg: float, trunk_lean_deg: float, baseline_trunk_deg: float,
@@ -133,9 +136,10 @@ class PelvisEstimator:
         self.baseline_curve = NAN
 
     def update(self, metrics: dict[str, float], xy: np.ndarray, mask: np.ndarray | None,
-               back_hint: np.ndarray, at_rest: bool) -> None:
+               frame_size: tuple[int, int], back_hint: np.ndarray, at_rest: bool) -> None:
         """Add ``arch_proxy_deg``, ``lumbar_curve_ratio`` and ``lumbar_curve_rise`` in place."""
-        curve = lumbar_curve_ratio(mask, xy, back_hint) if mask is not None else NAN
+        curve = (lumbar_curve_ratio(mask, xy, back_hint, frame_size) if mask is not None
+                 else NAN)
         trunk = metrics.get("trunk_lean_deg", NAN)
         if at_rest:
             self.baseline_trunk_deg = _ema(self.baseline_trunk_deg, trunk)

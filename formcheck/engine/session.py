@@ -151,6 +151,7 @@ class Engine:
         self._last_ms = 0.0
         self._dt_ms = 0.0
         self._missing_since: float | None = None
+        self._prev_xy: np.ndarray | None = None
         self._oblique_since: float | None = None
         self._last_view = ViewState(View.UNKNOWN, Posture.UNKNOWN, 0, Side.UNKNOWN, Side.UNKNOWN,
                                     0.0, np.array([1.0, 0.0]), np.array([0.0, -1.0]))
@@ -196,12 +197,15 @@ class Engine:
         t = float(pose.t_ms)
         found = pose.found
         self._count_frame(t, found)
+        coherent = self._coherent(pose)
         scale = float(pose.height) if pose.height > 0 else 1.0
         both = np.concatenate([pose.xy / scale, pose.world], axis=1)
         world_ok = np.isfinite(pose.world)
         has_world = bool(world_ok.any())
         if not world_ok.all():  # world missing alone must not hide the image
             both[:, 2:] = np.where(world_ok, both[:, 2:], 0.0)
+        if not coherent:
+            self._gate.reset()  # never blend two bodies (or a body and a glitch)
         smooth, known = self._gate(t, both, pose.visibility, pose.presence)
         xy = smooth[:, :2] * scale
         world = smooth[:, 2:] if has_world else np.full((33, 3), np.nan)
@@ -217,10 +221,11 @@ class Engine:
         metrics["lunge_depth_deg"] = depth
         metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if vs.view is View.SIDE else depth
 
-        full_body = any(bool(known[k].all()) and _inside(xy[k], pose) for k in _KEY_SIDES)
+        full_body = coherent and any(bool(known[k].all()) and _inside(xy[k], pose)
+                                     for k in _KEY_SIDES)
         # the side-view lunge signal (knee angle) needs one whole leg, not the shoulders: a
         # close-up of the legs still shows a rep
-        legs = full_body or (vs.view is View.SIDE and any(
+        legs = full_body or (coherent and vs.view is View.SIDE and any(
             bool(known[k[1:]].all()) and _inside(xy[k[1:]], pose) for k in _KEY_SIDES))
         if found and not full_body:
             self._frames_cut += 1
@@ -260,7 +265,8 @@ class Engine:
         hold_ms = 0.0
         if spec is not None:
             at_rest = phase is Phase.START
-            self._pelvis.update(metrics, xy, pose.mask, self._back_hint(vs), at_rest)
+            self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
+                                self._back_hint(vs), at_rest)
             side = self._working_side(ex, vs)
             hu = self._holds[ex].update(t, metrics.get(spec.signal, math.nan),
                                         state is CounterState.WORK, side,
@@ -272,7 +278,8 @@ class Engine:
                 if hold_ms >= self.config.hold.min_hold_ms:
                     phase = Phase.HOLD
         else:
-            self._pelvis.update(metrics, xy, pose.mask, self._back_hint(vs), False)
+            self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
+                                self._back_hint(vs), False)
 
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
@@ -336,6 +343,22 @@ class Engine:
             return Exercise(exercise)
         except ValueError:
             raise ValueError(f"unknown exercise {exercise!r}; use auto, lunge or bridge") from None
+
+    def _coherent(self, pose: Pose) -> bool:
+        """Whether ``pose`` continues the previous frame's body (see ``max_jump_diag_ratio``).
+
+        A frame after one without a usable pose is coherent: a person stepping back into view
+        must be seen at once. Landmarks are compared where both frames have them.
+        """
+        prev, self._prev_xy = self._prev_xy, pose.xy
+        if prev is None:
+            return True
+        both = np.isfinite(prev).all(axis=1) & np.isfinite(pose.xy).all(axis=1)
+        if both.sum() < 4:
+            return True
+        diag = math.hypot(pose.width, pose.height) or 1.0
+        move = float(np.median(np.linalg.norm(pose.xy[both] - prev[both], axis=1)))
+        return move <= self.config.smoothing.max_jump_diag_ratio * diag
 
     def _count_frame(self, t: float, found: bool) -> None:
         if self._first_ms is None:

@@ -48,8 +48,8 @@ class PoseEstimator:
 
     Args:
         model_path: a ``.task`` bundle; None finds the bundled one (:func:`find_model`).
-        segmentation: also return the person mask (costs a resize per frame; the lumbar contour
-            check needs it).
+        segmentation: also return the person mask, at the model's resolution (the lumbar
+            contour check needs it).
         max_inference_px: long side of the image handed to MediaPipe.
         num_poses: people to detect; with more than one, the main person is chosen by
             :func:`choose_main`.
@@ -153,8 +153,7 @@ class PoseEstimator:
         if self.segmentation and masks and len(masks) > i:
             small = masks[i].numpy_view()
             small = small[..., 0] if small.ndim == 3 else small
-            mask = cv2.resize(np.asarray(small, dtype=np.float32), (frame.width, frame.height),
-                              interpolation=cv2.INTER_LINEAR)
+            mask = np.array(small, dtype=np.float32)  # a copy: MediaPipe reuses its buffer
         return Pose(
             t_ms=frame.t_ms, width=frame.width, height=frame.height,
             xy=raw[:, :2] * scale, z=raw[:, 2] * frame.width, world=world,

@@ -27,7 +27,10 @@ class Pose:
         world: ``(33, 3)`` float64 metres, origin at the hip centre, y down; NaN where unknown.
         visibility: ``(33,)`` float64 in [0, 1], likelihood the point is visible (not occluded).
         presence: ``(33,)`` float64 in [0, 1], likelihood the point is inside the frame.
-        mask: optional ``(height, width)`` float32 person-segmentation probability, or None.
+        mask: optional ``(mh, mw)`` float32 person-segmentation probability covering the whole
+            frame at the model's resolution (not upscaled: the engine reads a few hundred points
+            of it, so scaling a 720p copy per frame would cost more than the lookups), or None.
+            Frame pixel ``(x, y)`` is mask cell ``(y * mh / height, x * mw / width)``.
 
     """
 
@@ -48,8 +51,8 @@ class Pose:
             value = getattr(self, name)
             if not isinstance(value, np.ndarray) or value.shape != shape:
                 raise ValueError(f"Pose.{name} must be an array of shape {shape}")
-        if self.mask is not None and self.mask.shape != (self.height, self.width):
-            raise ValueError("Pose.mask must have shape (height, width)")
+        if self.mask is not None and (self.mask.ndim != 2 or min(self.mask.shape) < 1):
+            raise ValueError("Pose.mask must be a 2-D array")
 
     @classmethod
     def empty(cls, t_ms: int, width: int, height: int) -> Pose:
