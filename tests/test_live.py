@@ -9,7 +9,9 @@ import shutil
 import struct
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +23,10 @@ from formcheck.app.live import (
     LiveState,
     key_action,
 )
-from formcheck.app.pipeline import LatestFrame, Pipeline, RateMeter
+from formcheck.app.pipeline import AnalyseAhead, LatestFrame, Pipeline, RateMeter
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise
+from formcheck.errors import SourceLost
 from formcheck.output import theme as th
 from formcheck.output.report import validate_report
 from formcheck.pose.types import Pose
@@ -111,6 +114,25 @@ def test_latest_frame_hands_on_source_errors() -> None:
     with LatestFrame(broken(), pace=False) as latest, pytest.raises(OSError, match="unplugged"):
         for _ in range(10):
             latest.take(timeout_s=0.5)
+
+
+def test_analyse_ahead_shows_every_result_in_order_and_hands_on_errors() -> None:
+    def broken() -> Iterator[Frame]:
+        yield from frames(5)
+        raise SourceLost("camera 0 stopped delivering frames")
+
+    pose = NoPose()
+    engine = Engine(exercise="auto", lang="en")
+    got: list[int] = []
+    with (LatestFrame(broken(), pace=True) as latest,
+          AnalyseAhead(latest, Pipeline(pose, engine), threading.Lock()) as ahead,
+          pytest.raises(SourceLost)):
+        while not ahead.finished:
+            item = ahead.take(timeout_s=0.5)
+            if item is not None:
+                got.append(item[0].frame.index)
+                assert item[1].t_ms == item[0].frame.t_ms  # the result of that frame
+    assert got == pose.seen and got == sorted(got) and len(got) >= 1
 
 
 def test_rate_meter() -> None:

@@ -1,10 +1,11 @@
 """``formcheck live``: coach from a camera (or a file played like one) in an OpenCV window.
 
-The loop is thin: take the newest captured frame, run the shared pipeline, feed the sinks
-(voice, history), draw the overlay on that same frame and show it, handle a key. Capture runs on
-its own thread and never queues (:class:`~formcheck.app.pipeline.LatestFrame`), so when analysis
-is slower than the camera, frames are dropped and the picture stays current instead of lagging
-further and further behind.
+The loop is thin: take the next analysed frame, feed the sinks (voice, history), draw the
+overlay on that same frame and show it, handle a key. Capture runs on its own thread and never
+queues (:class:`~formcheck.app.pipeline.LatestFrame`), so when analysis is slower than the
+camera, frames are dropped and the picture stays current instead of lagging further and further
+behind; the pose model runs on a third thread one frame ahead of the window
+(:class:`~formcheck.app.pipeline.AnalyseAhead`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable
@@ -26,7 +28,14 @@ from typing import Any, Protocol
 import numpy as np
 from rich.console import Console
 
-from formcheck.app.pipeline import LatestFrame, Pipeline, RateMeter, ResultSink, Sink
+from formcheck.app.pipeline import (
+    AnalyseAhead,
+    LatestFrame,
+    Pipeline,
+    RateMeter,
+    ResultSink,
+    Sink,
+)
 from formcheck.engine.session import Engine
 from formcheck.engine.types import FrameResult
 from formcheck.errors import InputError, Interrupted, SourceLost
@@ -34,6 +43,7 @@ from formcheck.output.labels import LANGUAGES
 from formcheck.output.overlay import Overlay, Stats
 from formcheck.output.report import build_report, write_json
 from formcheck.output.summary import print_summary
+from formcheck.priority import responsive_threads
 from formcheck.source import Frame
 
 WINDOW_TITLE = "formcheck"
@@ -232,9 +242,16 @@ class LiveSession:
         self.analysed = 0
         self._last: tuple[Frame, FrameResult, Stats] | None = None
         self.timing: FrameTiming | None = FrameTiming() if timing else None
+        #: Held while the engine is used: by the model thread per frame, here for keys and sinks.
+        self.lock = threading.Lock()
 
     def handle(self, action: Action | None) -> None:
         """Apply one key action."""
+        if action is not None:
+            with self.lock:
+                self._apply(action)
+
+    def _apply(self, action: Action) -> None:
         s = self.state
         if action is Action.QUIT:
             s.quit = True
@@ -259,14 +276,15 @@ class LiveSession:
         elif action is Action.FULLSCREEN:
             self.display.toggle_fullscreen()
 
-    def _step(self) -> bool:
-        """Analyse and show the newest frame; False when the source has ended."""
-        item = self.frames.take(timeout_s=0.05)
-        if item is None:
-            return not self.frames.finished
-        result = self.pipeline.process(item.frame)
-        for sink in self.sinks:
-            sink.update(item.frame, result)
+    def _step(self, ahead: AnalyseAhead) -> bool:
+        """Show the next analysed frame; False when the source has ended."""
+        got = ahead.take(timeout_s=0.05)
+        if got is None:
+            return not ahead.finished
+        item, result = got
+        with self.lock:
+            for sink in self.sinks:
+                sink.update(item.frame, result)
         self.analysed += 1
         now = self.clock()
         stats = Stats(self.meter.tick(now), (now - item.captured_s) * 1000.0)
@@ -281,25 +299,28 @@ class LiveSession:
     def run(self) -> None:
         """Loop until quit, window closed, source ended, ``stop()`` or ``max_seconds``."""
         start = self.clock()
-        while not self.state.quit:
-            if self.max_seconds is not None and self.clock() - start >= self.max_seconds:
-                break
-            if self.stop is not None and self.stop():
-                break
-            if self.state.paused:
-                if self._last is not None:
-                    frame, result, stats = self._last
-                    self.display.show(self.overlay.annotate(
-                        frame.image, result, stats=stats, mirror=self.mirror,
-                        banner=self.overlay.labels.paused))
-                self.handle(key_action(self.display.poll_key(30)))
-                self.frames.take(timeout_s=0)  # keep dropping while paused: resume is current
-            else:
-                if not self._step():
+        with AnalyseAhead(self.frames, self.pipeline, self.lock,
+                          paused=lambda: self.state.paused) as ahead:
+            while not self.state.quit:
+                if self.max_seconds is not None and self.clock() - start >= self.max_seconds:
                     break
-                self.handle(key_action(self.display.poll_key(1)))
-            if not self.display.is_open():
-                break
+                if self.stop is not None and self.stop():
+                    break
+                if self.state.paused:
+                    if self._last is not None:
+                        frame, result, stats = self._last
+                        self.display.show(self.overlay.annotate(
+                            frame.image, result, stats=stats, mirror=self.mirror,
+                            banner=self.overlay.labels.paused))
+                    self.handle(key_action(self.display.poll_key(30)))
+                    self.frames.take(timeout_s=0)  # keep dropping while paused: resume is current
+                    ahead.discard()
+                else:
+                    if not self._step(ahead):
+                        break
+                    self.handle(key_action(self.display.poll_key(1)))
+                if not self.display.is_open():
+                    break
 
 
 class _VoiceSlot:
@@ -358,7 +379,8 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
         lost: SourceLost | None = None
         interrupted = False
         try:
-            session.run()
+            with responsive_threads():
+                session.run()
         except KeyboardInterrupt:
             interrupted = True  # report and summary first, then exit 130 as the contract says
         except SourceLost as err:

@@ -22,6 +22,7 @@ from formcheck.output.metrics_csv import MetricsCsvWriter
 from formcheck.output.overlay import Overlay
 from formcheck.output.video import VideoWriter
 from formcheck.pose.types import Pose
+from formcheck.priority import lower_this_thread, responsive_threads
 from formcheck.source import Frame
 
 
@@ -126,7 +127,7 @@ def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
             feed(frame, pipeline.process(frame))
             count += 1
         return count
-    with _Behind(feed, behind) as back:
+    with responsive_threads(), _Behind(feed, behind) as back:
         for frame in frames:
             back.put(frame, pipeline.process(frame))
     return back.done
@@ -154,6 +155,7 @@ class _Behind:
             raise self._error
 
     def _run(self) -> None:
+        lower_this_thread()
         while True:
             item = self._slots.get()
             if item is None:
@@ -217,6 +219,7 @@ def read_ahead(frames: Iterable[Frame], depth: int = 4,
         return False
 
     def reader() -> None:
+        lower_this_thread()
         try:
             for frame in frames:
                 if not put(frame if prepare is None else prepare(frame)):
@@ -385,3 +388,94 @@ def newest_frames(latest: LatestFrame, stop: Callable[[], bool],
             yield item
         elif latest.finished:
             return
+
+
+class AnalyseAhead:
+    """Runs the pipeline on the newest captured frames on its own thread, one result ahead.
+
+    For ``live``: while the window thread draws and shows frame n, this thread already
+    estimates frame n+1, so the displayed rate is the model's rate instead of model + drawing.
+    The hand-over holds one result and waits for it to be taken: every analysed frame is shown,
+    and a slow display holds the model back rather than piling results up. ``lock`` is held
+    around each engine update (not the pose model); whoever else touches the engine (keys,
+    sinks) holds it too.
+    An error on this thread (a lost camera) is raised by :meth:`take`.
+    """
+
+    def __init__(self, frames: LatestFrame, pipeline: Pipeline, lock: threading.Lock,
+                 paused: Callable[[], bool] = lambda: False) -> None:
+        self._frames = frames
+        self._pipeline = pipeline
+        self._lock = lock
+        self._paused = paused
+        self._cond = threading.Condition()
+        self._slot: tuple[Captured, FrameResult] | None = None
+        self._stop = False
+        self._done = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="analyse", daemon=True)
+
+    def __enter__(self) -> AnalyseAhead:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5.0)
+
+    @property
+    def finished(self) -> bool:
+        """True when the source has ended and every result (and error) has been taken."""
+        with self._cond:
+            return self._done and self._slot is None and self._error is None
+
+    def discard(self) -> None:
+        """Drop a result waiting to be shown (it is stale after a pause)."""
+        with self._cond:
+            self._slot = None
+            self._cond.notify_all()
+
+    def take(self, timeout_s: float = 0.05) -> tuple[Captured, FrameResult] | None:
+        """The next analysed frame and its result; None if none is ready within ``timeout_s``."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._slot is not None or self._done, timeout=timeout_s)
+            if self._slot is None and self._error is not None:
+                error, self._error = self._error, None
+                raise error
+            item, self._slot = self._slot, None
+            self._cond.notify_all()
+            return item
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    if self._stop:
+                        return
+                    if self._paused():
+                        self._cond.wait(timeout=0.01)
+                        continue
+                item = self._frames.take(timeout_s=0.05)
+                if item is None:
+                    if self._frames.finished:
+                        return
+                    continue
+                pose = self._pipeline.pose.estimate(item.frame)  # the long part: no lock
+                with self._lock:
+                    result = self._pipeline.engine.update(pose)
+                with self._cond:
+                    self._cond.wait_for(lambda: self._slot is None or self._stop)
+                    if self._stop:
+                        return
+                    self._slot = (item, result)
+                    self._cond.notify_all()
+        except BaseException as err:  # raised by take(), in the window's thread
+            with self._cond:
+                self._error = err
+        finally:
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import OutputError
+from formcheck.priority import in_background
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ class VideoWriter:
             str(self.path), self.size, pix_fmt_in="bgr24", pix_fmt_out=self.pix_fmt, fps=self.fps,
             codec="libx264", macro_block_size=1, ffmpeg_log_level="quiet",
             output_params=["-preset", "ultrafast", "-crf", "23", "-movflags", "+faststart"])
-        try:
-            self._pipe.send(None)  # starts the ffmpeg process
+        try:  # starts the ffmpeg process, below the pose model's priority
+            in_background(lambda: self._pipe.send(None) if self._pipe is not None else None)
         except (OSError, RuntimeError):
             self._abandon_pipe()
             raise OutputError(f"{self.path}: cannot start the video encoder") from None
