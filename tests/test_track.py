@@ -30,6 +30,24 @@ def test_round_trip_keeps_poses_and_missing_frames(tmp_path):
     assert is_track_path(path)
 
 
+def test_masks_round_trip_as_bits_at_their_own_size(tmp_path):
+    """The lumbar check reads the mask, so a replay must have it; stored thresholded."""
+    rng = np.random.default_rng(1)
+    base = _pose(0, rng)
+    mask = rng.uniform(size=(120, 160)).astype(np.float32)  # model-size, not frame-size
+    with_mask = Pose(0, 640, 480, base.xy, base.z, base.world, base.visibility, base.presence,
+                     mask=mask)
+    rec = TrackRecorder("clip.mp4", 640, 480, 30.0)
+    for p in (with_mask, Pose.empty(33, 640, 480)):
+        rec.add(p)
+    path = tmp_path / "m.npz"
+    save_track(rec.track(), path)
+    replay = list(load_track(path).poses())
+    assert replay[1].mask is None
+    assert replay[0].mask is not None and replay[0].mask.shape == (120, 160)
+    np.testing.assert_array_equal(replay[0].mask, (mask >= 0.5).astype(np.float32))
+
+
 def test_empty_track_round_trips(tmp_path):
     path = tmp_path / "e.npz"
     save_track(TrackRecorder("x", 10, 10, 30.0).track(), path)

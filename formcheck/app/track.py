@@ -18,7 +18,8 @@ def run_track(video: Path, out: Path, *, quiet: bool = False) -> int:
         raise OutputError(f"{out}: refusing to overwrite the input")
     if not out.parent.exists():
         raise OutputError(f"{out.parent}: output folder does not exist")
-    with open_source(video) as source, PoseEstimator() as estimator:
+    # masks too: the engine's lumbar-curve check reads them, so a replay judges like analyze
+    with open_source(video) as source, PoseEstimator(segmentation=True) as estimator:
         recorder = TrackRecorder(source.name, source.width, source.height, source.fps)
         columns = (TextColumn("tracking"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn())

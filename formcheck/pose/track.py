@@ -16,20 +16,27 @@ Layout (schema ``formcheck.track/1``)::
     world       float32 (N,33,3) metres
     visibility  float32 (N,33)
     presence    float32 (N,33)
+
+Optional, when the pose stage returned person masks (the engine's lumbar-curve check reads them,
+so a replay without them judges the back from landmarks alone)::
+
+    mask_size   int32 (2,)      mask width, height (the model's resolution)
+    has_mask    bool (N,)       whether frame i has a mask
+    mask_bits   uint8 (N,B)     ``np.packbits`` of the mask >= 0.5, row-major, B = ceil(w*h/8)
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.errors import InputError
 from formcheck.pose.landmarks import NUM_LANDMARKS
-from formcheck.pose.types import Pose
+from formcheck.pose.types import MASK_THRESHOLD, Pose
 from formcheck.source import Frame, FrameSource
 
 TRACK_SCHEMA = "formcheck.track/1"
@@ -49,6 +56,10 @@ class Track:
     world: np.ndarray
     visibility: np.ndarray
     presence: np.ndarray
+    #: ``(mask width, mask height)``, ``has_mask (N,)`` and ``mask_bits (N, B)``, or all None.
+    mask_size: tuple[int, int] | None = None
+    has_mask: np.ndarray | None = None
+    mask_bits: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
@@ -65,8 +76,18 @@ class Track:
             xy=self.xy[i].astype(np.float64), z=self.z[i].astype(np.float64),
             world=self.world[i].astype(np.float64),
             visibility=self.visibility[i].astype(np.float64),
-            presence=self.presence[i].astype(np.float64),
+            presence=self.presence[i].astype(np.float64), mask=self.mask(i),
         )
+
+    def mask(self, i: int) -> np.ndarray | None:
+        """Frame ``i``'s person mask as ``(h, w)`` float32 0/1, or None."""
+        if self.mask_size is None or self.has_mask is None or self.mask_bits is None:
+            return None
+        if not self.has_mask[i]:
+            return None
+        w, h = self.mask_size
+        bits = np.unpackbits(self.mask_bits[i], count=w * h)
+        return bits.reshape(h, w).astype(np.float32)
 
 
 class TrackRecorder:
@@ -75,10 +96,19 @@ class TrackRecorder:
     def __init__(self, source: str, width: int, height: int, fps: float) -> None:
         self._meta = (source, width, height, fps)
         self._poses: list[Pose] = []
+        self._masks: list[np.ndarray | None] = []  # packed bits, ~5 % of the float mask
+        self._mask_size: tuple[int, int] | None = None
 
     def add(self, pose: Pose) -> None:
-        """Append one frame's pose."""
-        self._poses.append(pose)
+        """Append one frame's pose (its mask, if any, kept as bits)."""
+        mask = pose.mask
+        if mask is not None and self._mask_size is None:
+            self._mask_size = (mask.shape[1], mask.shape[0])
+        if mask is not None and (mask.shape[1], mask.shape[0]) == self._mask_size:
+            self._masks.append(np.packbits(mask >= MASK_THRESHOLD))
+        else:
+            self._masks.append(None)
+        self._poses.append(replace(pose, mask=None))
 
     def track(self) -> Track:
         """The poses so far as a :class:`Track`."""
@@ -90,6 +120,15 @@ class TrackRecorder:
                 return np.zeros((0, *shape), np.float32)
             return np.stack([getattr(p, name) for p in self._poses]).astype(np.float32)
 
+        masks: dict[str, object] = {}
+        if self._mask_size is not None:
+            w, h = self._mask_size
+            bits = np.zeros((n, (w * h + 7) // 8), np.uint8)
+            has = np.zeros(n, bool)
+            for i, m in enumerate(self._masks):
+                if m is not None:
+                    bits[i], has[i] = m, True
+            masks = {"mask_size": self._mask_size, "has_mask": has, "mask_bits": bits}
         return Track(
             source=source, width=width, height=height, fps=fps,
             t_ms=np.array([p.t_ms for p in self._poses], dtype=np.int64),
@@ -97,18 +136,23 @@ class TrackRecorder:
             world=stack("world", (NUM_LANDMARKS, 3)),
             visibility=stack("visibility", (NUM_LANDMARKS,)),
             presence=stack("presence", (NUM_LANDMARKS,)),
+            **masks,  # type: ignore[arg-type]
         )
 
 
 def save_track(track: Track, path: Path) -> None:
     """Write ``track`` to ``path`` (compressed npz), replacing the file only when complete."""
     tmp = path.with_name(path.name + ".part")
+    masks: dict[str, np.ndarray] = {}
+    if track.mask_size is not None and track.has_mask is not None and track.mask_bits is not None:
+        masks = {"mask_size": np.array(track.mask_size, dtype=np.int32),
+                 "has_mask": track.has_mask, "mask_bits": track.mask_bits}
     with tmp.open("wb") as fh:
         np.savez_compressed(
             fh, schema=np.array(TRACK_SCHEMA), source=np.array(track.source),
             size=np.array([track.width, track.height], dtype=np.int32),
             fps=np.array(track.fps, dtype=np.float64), t_ms=track.t_ms, xy=track.xy, z=track.z,
-            world=track.world, visibility=track.visibility, presence=track.presence,
+            world=track.world, visibility=track.visibility, presence=track.presence, **masks,
         )
     tmp.replace(path)
 
@@ -123,10 +167,16 @@ def load_track(path: Path) -> Track:
             if schema != TRACK_SCHEMA:
                 raise InputError(f"{path}: unsupported track schema {schema!r}")
             width, height = (int(v) for v in data["size"])
+            masks: dict[str, object] = {}
+            if "mask_bits" in data.files:
+                mw, mh = (int(v) for v in data["mask_size"])
+                masks = {"mask_size": (mw, mh), "has_mask": data["has_mask"].astype(bool),
+                         "mask_bits": data["mask_bits"].astype(np.uint8)}
             track = Track(
                 source=str(data["source"]), width=width, height=height, fps=float(data["fps"]),
                 t_ms=data["t_ms"].astype(np.int64), xy=data["xy"], z=data["z"],
                 world=data["world"], visibility=data["visibility"], presence=data["presence"],
+                **masks,  # type: ignore[arg-type]
             )
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise InputError(f"{path}: not a formcheck track ({err})") from None
@@ -134,6 +184,9 @@ def load_track(path: Path) -> Track:
     expected = {"xy": (n, NUM_LANDMARKS, 2), "z": (n, NUM_LANDMARKS),
                 "world": (n, NUM_LANDMARKS, 3), "visibility": (n, NUM_LANDMARKS),
                 "presence": (n, NUM_LANDMARKS)}
+    if track.mask_size is not None:
+        mw, mh = track.mask_size
+        expected.update(has_mask=(n,), mask_bits=(n, (mw * mh + 7) // 8))
     for name, shape in expected.items():
         if getattr(track, name).shape != shape:
             raise InputError(f"{path}: track array {name} has shape "

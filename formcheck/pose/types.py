@@ -12,6 +12,9 @@ import numpy as np
 
 from formcheck.pose.landmarks import LM, NUM_LANDMARKS
 
+#: A mask cell at or above this probability is the person (tracks store the mask as these bits).
+MASK_THRESHOLD = 0.5
+
 
 @dataclass(frozen=True, eq=False)
 class Pose:
