@@ -11,9 +11,12 @@ folder, analyses each with ``formcheck analyze`` (report + per-frame CSV), and r
 
 Usage::
 
-    python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2]
+    python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay]
 
 ``--quick`` renders a handful of short clips (a smoke run); the full grid has 42 clips.
+``--replay`` tracks each clip once (``formcheck track``, landmarks and person masks, cached
+beside the clip) and analyses the track: the same poses as analysing the video, so only the
+engine runs again when it changes (seconds instead of minutes per clip).
 """
 
 from __future__ import annotations
@@ -84,17 +87,23 @@ def grid(quick: bool) -> list[Job]:
     return jobs
 
 
-def run_job(job: Job, folder: Path) -> dict[str, object]:
-    """Render (unless cached) and analyse one clip; return its scores."""
+def run_job(job: Job, folder: Path, replay: bool = False) -> dict[str, object]:
+    """Render (unless cached) and analyse one clip (or its cached track); return its scores."""
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
+    from formcheck.app.track import run_track
 
     video = folder / f"{job.name}.mp4"
     if not truth_path(video).exists():
         truth = render_clip(job.spec, video)
         save_truth(truth, truth_path(video))
     truth = load_truth(truth_path(video))
+    source = video
+    if replay:
+        source = folder / f"{job.name}.track.npz"
+        if not source.exists():
+            run_track(video, source, quiet=True)
     report_path, csv_path = folder / f"{job.name}.report.json", folder / f"{job.name}.csv"
-    result = run_analyze(AnalyzeOptions(video, exercise="auto", report=report_path,
+    result = run_analyze(AnalyzeOptions(source, exercise="auto", report=report_path,
                                         csv=csv_path, quiet=True, force=True))
     report = result.report
     return score_clip(job, truth, report, read_csv(csv_path))
@@ -184,13 +193,18 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True, help="cache folder for clips")
     parser.add_argument("--quick", action="store_true", help="a few short clips only")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--replay", action="store_true",
+                        help="analyse cached landmark tracks of the clips (engine changes)")
+    parser.add_argument("--only", default="", help="comma-separated substrings of clip names")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = grid(args.quick)
+    if args.only:
+        jobs = [j for j in jobs if any(k in j.name for k in args.only.split(","))]
     partial = args.out / "render_eval.jsonl"  # one line per finished clip, for long runs
     rows = []
     with ProcessPoolExecutor(args.jobs) as pool, partial.open("w") as log:
-        for row in pool.map(run_job, jobs, [args.out] * len(jobs)):
+        for row in pool.map(run_job, jobs, [args.out] * len(jobs), [args.replay] * len(jobs)):
             rows.append(row)
             log.write(json.dumps(row) + "\n")
             log.flush()
