@@ -69,6 +69,17 @@ def test_bridge_direction_counts_too() -> None:
     assert count(signal(segs), BRIDGE)[0] == 4
 
 
+def test_a_rest_level_the_defaults_call_work_becomes_the_start() -> None:
+    """Feet far out: lying at ~158 deg already looks like "work" to the assumed levels; the
+    first lift opens mid-rep, and each return to that still rest is a rep and the new start."""
+    segs = [(1.0, 158, 158)]
+    for _ in range(3):
+        segs += [(0.8, 158, 179), (1.0, 179, 179), (0.8, 179, 158), (1.0, 158, 158)]
+    n, c = count(signal(segs), BRIDGE)
+    assert n == 3
+    assert abs(c.start_level - 158) < 2
+
+
 def test_jitter_of_5_deg_around_each_threshold_never_counts() -> None:
     rng = np.random.default_rng(3)
     c = RepCounter(LUNGE, CounterConfig())

@@ -52,6 +52,18 @@ def test_codes_shared_by_rules_combine() -> None:
     assert judge(rules, {"p": 20.0}, View.FRONT)["arched_back"] is Verdict.NOT_APPLICABLE
 
 
+def test_a_fault_explained_by_another_is_not_reported() -> None:
+    side = frozenset({View.SIDE})
+    rules = [Rule("trunk_lean_back", "lean", "lean", Bound.BELOW, -10.0, side,
+                  unless=frozenset({"arched_back"})),
+             Rule("arched_back", "arch", "curve", Bound.ABOVE, 0.03, side)]
+    leaning = {"lean": -15.0, "curve": 0.01}
+    arching = {"lean": -15.0, "curve": 0.08}
+    assert judge(rules, leaning, View.SIDE)["trunk_lean_back"] is Verdict.FAULT
+    v = judge(rules, arching, View.SIDE)
+    assert v["arched_back"] is Verdict.FAULT and v["trunk_lean_back"] is Verdict.OK
+
+
 def test_cue_tracker_needs_on_and_off_time() -> None:
     cfg = CueConfig()
     tr = CueTracker(cfg)

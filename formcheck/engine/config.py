@@ -137,8 +137,10 @@ class LungeConfig:
     trunk_forward_deg: float = 25.0
     # Trunk leaning back beyond this: the person pushes the chest back instead of the hips forward.
     trunk_back_deg: float = -10.0
-    # Back thigh flexed in front of the trunk line by more than this: hips not pushed forward.
-    hip_not_extended_deg: float = -10.0
+    # Back thigh not behind the trunk line (extension below this): hips not pushed forward. A
+    # crescent lunge extends the back hip ~10-20 deg; 0 leaves ~10 deg for the 2D angle error
+    # (median 4.6 deg on rendered side views) on either side.
+    hip_not_extended_deg: float = 0.0
     # True hip extension is ~10-20 deg; apparent extension beyond this is pelvic tilt / arch.
     hip_ext_anatomical_max_deg: float = 20.0
     # arch_proxy_deg above this fires arched_back.
@@ -159,20 +161,28 @@ class BridgeConfig:
 
     # Hip angle lying with bent knees, before the person's own baseline is known.
     hip_start_deg: float = 135.0
-    # Hip angle at the top assumed before the first reps (180 = straight line); a little short of
-    # 180 so a low bridge (~160) still counts, with its fault.
-    hip_work_deg: float = 172.0
+    # Hip angle at the top assumed before the first reps (180 = straight line); at the low-bridge
+    # limit, so a low bridge (~155-163) still counts, with its fault.
+    hip_work_deg: float = 165.0
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)
     hip_start_bounds_deg: tuple[float, float] = (100.0, 160.0)
     # Safe bounds for the learned top.
     hip_work_bounds_deg: tuple[float, float] = (160.0, 195.0)
-    # A rep must open the hip at least this much.
-    min_amplitude_deg: float = 20.0
+    # A rep must open the hip at least this much: a low bridge (top ~155-163 from a rest of
+    # ~135-141, which MediaPipe reads up to ~6 deg high) still counts, with its fault. Jitter is
+    # 2-4 deg, and a rep also needs a still rest first and the work threshold (0.6 of the way
+    # from rest to 165 or the learned top) before it counts.
+    min_amplitude_deg: float = 10.0
     # Top below this: hips not high enough.
     low_bridge_deg: float = 165.0
     # Top above this: hips pushed above the shoulder-knee line (over-extension).
     overextended_deg: float = 192.0
+    # Top above this but not over-extended: the hip itself is near 0 deg extension at the top of
+    # a bridge (its range is ~10-20), so hips 5+ deg above the line come from the lower back
+    # arching and the pelvis tipping forward. Landmarks cannot split the two; the back contour
+    # cannot either here (the top's contour curves anyway: see engine/pelvis.py).
+    arch_hip_deg: float = 185.0
     # Knee at the top below this: feet too close to the buttocks.
     knee_min_deg: float = 70.0
     # Knee at the top above this: feet too far away (hamstrings take over).

@@ -182,12 +182,15 @@ class RepCounter:
                     if p <= cfg.return_progress:  # partial rep: no count
                         self._back_to_start(t_ms)
             elif st is CounterState.WORK:
+                self._remember_still(t_ms, x)
                 if p < cfg.work_enter_progress:
                     self.state = CounterState.RETURNING
+                elif self._settled(t_ms):
+                    # came back down and lay still at a rest level the assumed levels call
+                    # "work" (a bridge with the feet far out rests at ~158 deg): a new start
+                    rep = self._settle_at_new_start(t_ms)
             elif st is CounterState.RETURNING:
-                self._still.append((t_ms, x))
-                while self._still and self._still[0][0] < t_ms - cfg.ready_dwell_ms:
-                    self._still.popleft()
+                self._remember_still(t_ms, x)
                 if p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
                 elif p <= cfg.return_progress:
@@ -196,11 +199,7 @@ class RepCounter:
                 elif self._settled(t_ms):
                     # came to rest short of the old start (a single-leg bridge lowers to a
                     # higher hip angle than lying flat): that rest is the new start
-                    rep = self._finish(t_ms)
-                    self._back_to_start(t_ms)
-                    self._rest.clear()
-                    self._rest.extend(v for _, v in self._still)
-                    self._adapt_start()
+                    rep = self._settle_at_new_start(t_ms)
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
 
     def pending(self) -> RepWindow | None:
@@ -220,6 +219,21 @@ class RepCounter:
         return RepWindow(self._rep_start_ms, self._extreme_ms, self._last_t_ms, self._extreme,
                          amp)
 
+    def _settle_at_new_start(self, t_ms: float) -> RepWindow | None:
+        """Finish the rep; the still values just seen become the start level."""
+        rest = [v for _, v in self._still]
+        rep = self._finish(t_ms)
+        self._back_to_start(t_ms)
+        self._rest.clear()
+        self._rest.extend(rest)
+        self._adapt_start()
+        return rep
+
+    def _remember_still(self, t_ms: float, x: float) -> None:
+        self._still.append((t_ms, x))
+        while self._still and self._still[0][0] < t_ms - self._cfg.ready_dwell_ms:
+            self._still.popleft()
+
     def _back_to_start(self, t_ms: float) -> None:
         self.state = CounterState.READY
         self._left_start_ms = t_ms
@@ -227,15 +241,22 @@ class RepCounter:
         self._still.clear()
 
     def _settled(self, t_ms: float) -> bool:
-        """Still for the dwell time, clearly out of the work zone, at a plausible rest level."""
+        """Still for the dwell time at a plausible rest level, clearly away from the work zone.
+
+        Clearly away: below the work threshold by a margin, or at least a rep's minimum
+        amplitude back from this rep's extreme (the levels assumed so far may be wrong).
+        """
         cfg = self._cfg
         if not self._still or t_ms - self._still[0][0] < cfg.ready_dwell_ms * 0.9:
             return False
         vals = [v for _, v in self._still]
         lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
         level = statistics.median(vals)
+        back = ((self._extreme - level) * math.copysign(1.0, self._extreme - self.start_level)
+                if math.isfinite(self._extreme) else math.nan)
         return (max(vals) - min(vals) <= cfg.ready_still_range and lo <= level <= hi
-                and self.progress(level) <= cfg.work_enter_progress - RETURN_MARGIN)
+                and (self.progress(level) <= cfg.work_enter_progress - RETURN_MARGIN
+                     or back >= self._levels.min_amplitude))
 
     def _finish(self, t_ms: float) -> RepWindow | None:
         amp = abs(self._extreme - self.start_level)

@@ -45,7 +45,8 @@ METRICS: Mapping[str, str] = {
     "right_knee_deg": "right hip-knee-ankle angle, 180 = straight",
     "left_hip_deg": "left shoulder-hip-knee angle",
     "right_hip_deg": "right shoulder-hip-knee angle",
-    "lunge_knee_deg": "smaller knee angle (the lunge counter's signal in a side view)",
+    "lunge_knee_deg": "front knee angle, the smaller one while the front leg is unknown (the "
+                      "lunge counter's signal in a side view)",
     "lunge_depth_deg": "knee-equivalent angle from hip height vs standing (other views)",
     "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side, "
                         "else lunge_depth_deg",
@@ -201,13 +202,16 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
         img = unswap_knees(img, [al[0] * vs.facing, al[1] * vs.facing])
     wld: Pts = world.tolist()
     m: dict[str, float] = table_angles(img if side_view else wld)
-    m["lunge_knee_deg"] = nanmin2(m["left_knee_deg"], m["right_knee_deg"])
     front = vs.front
     if front in (Side.LEFT, Side.RIGHT):
         m["front_knee_deg"] = m[f"{front.value}_knee_deg"]
         m["back_knee_deg"] = m[f"{_other(front).value}_knee_deg"]
     else:
         m["front_knee_deg"] = m["back_knee_deg"] = NAN
+    # In a split stance the front knee is the lunge knee: the back knee may stay bent between
+    # reps (a split squat) and would hold the smaller angle far from the start level.
+    m["lunge_knee_deg"] = (m["front_knee_deg"] if math.isfinite(m["front_knee_deg"])
+                           else nanmin2(m["left_knee_deg"], m["right_knee_deg"]))
     up = vs.up.tolist()
     along = vs.along.tolist()
     fwd = [along[0] * vs.facing, along[1] * vs.facing]

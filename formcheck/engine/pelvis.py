@@ -31,13 +31,12 @@ import numpy as np
 
 from formcheck.engine.geometry import NAN, mid, unit
 from formcheck.pose.landmarks import LM
+from formcheck.pose.types import MASK_THRESHOLD
 
 #: Stations along shoulder (0) -> hip (1) where the contour is sampled; past 1 reaches the buttocks.
 STATIONS = np.linspace(0.1, 1.15, 22)
 #: Farthest the silhouette edge is searched, as a ratio of the trunk length.
 MAX_DEPTH_RATIO = 0.7
-#: Mask probability above which a pixel belongs to the person.
-MASK_THRESHOLD = 0.5
 #: Baseline smoothing per rest frame.
 BASELINE_RATE = 0.05
 
@@ -53,7 +52,8 @@ def back_profile(mask: np.ndarray, shoulder: np.ndarray, hip: np.ndarray,
     mh, mw = mask.shape
     axis = hip - shoulder
     length = float(np.linalg.norm(axis))
-    steps = np.arange(0.0, MAX_DEPTH_RATIO * length, 1.0)
+    # one step per mask cell: finer steps would read the same cells again
+    steps = np.arange(0.0, MAX_DEPTH_RATIO * length, max(1.0, w / mw, h / mh))
     base = shoulder[None, :] + STATIONS[:, None] * axis[None, :]  # (K, 2)
     pts = base[:, None, :] + steps[None, :, None] * back[None, None, :]  # (K, M, 2)
     xi = np.clip((pts[..., 0] * (mw / w)).astype(np.int64), 0, mw - 1)
@@ -144,8 +144,11 @@ class PelvisEstimator:
         if at_rest:
             self.baseline_trunk_deg = _ema(self.baseline_trunk_deg, trunk)
             self.baseline_curve = _ema(self.baseline_curve, curve)
-        metrics["arch_proxy_deg"] = arch_proxy_deg(metrics.get("back_hip_ext_deg", NAN), trunk,
-                                                   self.baseline_trunk_deg, self._hip_ext_max)
+        # The contour sees the lumbar spine itself; the landmark proxy reads an arch into any
+        # trunk tilting back (a lean with a straight back too), so it stands in only without it.
+        metrics["arch_proxy_deg"] = (NAN if math.isfinite(curve) else arch_proxy_deg(
+            metrics.get("back_hip_ext_deg", NAN), trunk, self.baseline_trunk_deg,
+            self._hip_ext_max))
         metrics["lumbar_curve_ratio"] = curve
         metrics["lumbar_curve_rise"] = curve - self.baseline_curve
 

@@ -61,6 +61,9 @@ class Rule:
     phases: frozenset[Phase] = WORK_PHASES
     scope: Scope = Scope.FRAME
     severity: Severity = Severity.WARNING
+    #: Codes that explain this one: while any of them is a fault on the same frame, this rule
+    #: says OK (one cause, one correction: an arched back also tips the trunk back).
+    unless: frozenset[str] = frozenset()
 
     def verdict(self, metrics: Mapping[str, float], view: View, slack: float = 0.0) -> Verdict:
         """Judge ``metrics``; ``slack`` moves the limit toward OK values (hysteresis if active)."""
@@ -95,12 +98,19 @@ def combine(verdicts: Iterable[Verdict]) -> Verdict:
 
 def judge(rules: Iterable[Rule], metrics: Mapping[str, float], view: View,
           active: frozenset[str] = frozenset(), slack: float = 0.0) -> dict[str, Verdict]:
-    """Verdict per fault code; rules of codes in ``active`` get ``slack``."""
+    """Verdict per fault code; rules of codes in ``active`` get ``slack``; ``unless`` applied."""
     by_code: dict[str, list[Verdict]] = {}
+    unless: dict[str, set[str]] = {}
     for r in rules:
         by_code.setdefault(r.code, []).append(
             r.verdict(metrics, view, slack if r.code in active else 0.0))
-    return {code: combine(vs) for code, vs in by_code.items()}
+        unless.setdefault(r.code, set()).update(r.unless)
+    verdicts = {code: combine(vs) for code, vs in by_code.items()}
+    for code, causes in unless.items():
+        if verdicts[code] is Verdict.FAULT and any(
+                verdicts.get(c) is Verdict.FAULT for c in causes):
+            verdicts[code] = Verdict.OK
+    return verdicts
 
 
 @dataclass
