@@ -83,7 +83,7 @@ def test_each_lunge_fault_moves_its_metric(fault: str, metric: str, change: floa
 
 
 BRIDGE_EFFECTS = [
-    ("low_bridge", "bridge_hip_deg", -18.0),
+    ("low_bridge", "bridge_hip_deg", -12.0),
     ("overextended", "bridge_hip_deg", 12.0),
     ("feet_too_close", "bridge_knee_deg", -20.0),
     ("feet_too_far", "bridge_knee_deg", 20.0),
@@ -99,6 +99,12 @@ def test_each_bridge_fault_moves_its_metric(fault: str, metric: str, change: flo
     if metric == "pelvis_level_deg":
         delta = abs(delta)
     assert delta >= change if change > 0 else delta <= change
+
+
+def test_a_low_bridge_tops_out_below_the_engines_limit() -> None:
+    from formcheck.engine.config import EngineConfig
+
+    assert bridge_angles(("low_bridge",))["bridge_hip_deg"] < EngineConfig().bridge.low_bridge_deg
 
 
 def test_clean_bridge_top_lines_up_shoulders_hips_knees() -> None:

@@ -223,8 +223,8 @@ class BridgePoser:
         if "feet_too_far" in faults:
             knee_top = float(rng.uniform(122.0, 132.0))
         self.hip_top_deg = float(rng.uniform(176.0, 182.0))
-        if "low_bridge" in faults:
-            self.hip_top_deg = float(rng.uniform(146.0, 154.0))
+        if "low_bridge" in faults:  # lifted, but short of the line (the engine's limit: 165)
+            self.hip_top_deg = float(rng.uniform(155.0, 163.0))
         if "overextended" in faults:
             self.hip_top_deg = float(rng.uniform(198.0, 206.0))
         self.ankle_x = self._solve_feet(knee_top)
