@@ -180,6 +180,17 @@ def make_pose(s: Stance, cam: Camera, t_ms: int, rng: np.random.Generator | None
     return Pose(t_ms, cam.width, cam.height, xy, z, world, vis, np.ones(NUM_LANDMARKS))
 
 
+def steep_world(p: Pose, pitch_deg: float, depth_scale: float = 0.6) -> Pose:
+    """``p`` with world landmarks as MediaPipe gives them from a camera pitched down by
+    ``pitch_deg``: axes turned with the camera (the far floor reads up), depth shortened."""
+    a = math.radians(pitch_deg)
+    rot = np.array([[1.0, 0.0, 0.0], [0.0, math.cos(a), -math.sin(a)],
+                    [0.0, math.sin(a), math.cos(a)]])
+    w = p.world @ rot.T
+    w[:, 2] *= depth_scale
+    return Pose(p.t_ms, p.width, p.height, p.xy, p.z, w, p.visibility, p.presence, p.mask)
+
+
 def sequence(keys: list[tuple[float, Stance]], cam: Camera | None = None, fps: float = 30.0,
              noise_px: float = 0.0, seed: int = 0,
              dropouts: tuple[tuple[float, float], ...] = ()) -> list[Pose]:

@@ -22,6 +22,7 @@ from tests.synth import (
     reps,
     sequence,
     squat,
+    steep_world,
 )
 
 SIDE_CAM = Camera()
@@ -95,6 +96,14 @@ def test_bridges_front_view_and_forced_exercise() -> None:
     # lunge forced on a bridge clip: posture never matches, nothing counted
     s = summary(sequence(reps(bridge, 3), LYING_CAM), exercise="lunge")
     assert s.reps_total == 0 and s.exercise is Exercise.LUNGE
+
+
+def test_bridges_seen_from_the_feet_by_a_steep_camera() -> None:
+    # the world trunk reads near-upright from 55 deg up; the shoulders behind the feet say lying
+    feet_cam = Camera(height_m=0.5, distance_m=3.5, yaw_deg=90)
+    s = summary([steep_world(p, 55.0) for p in sequence(reps(bridge, 3), feet_cam,
+                                                        noise_px=1.0)])
+    assert s.exercise is Exercise.BRIDGE and s.reps_total == 3 and s.view is View.FRONT
 
 
 def test_heavy_landmark_jitter_does_not_double_count() -> None:

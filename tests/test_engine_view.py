@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
+
+import numpy as np
 
 from formcheck.engine.config import EngineConfig, HoldConfig
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Phase, Side, View
 from formcheck.engine.view import Posture, ViewEstimator
-from tests.synth import LYING_CAM, STAND, Camera, bridge, lunge, make_pose, reps, sequence
+from tests.synth import (
+    LYING_CAM,
+    STAND,
+    Camera,
+    bridge,
+    lunge,
+    make_pose,
+    reps,
+    sequence,
+    squat,
+    steep_world,
+)
 
 
 def settle(stance, cam: Camera, frames: int = 30):
@@ -37,6 +51,28 @@ def test_posture_facing_and_near_side() -> None:
     assert right.near_side is Side.RIGHT and left.near_side is Side.LEFT
     lying = settle(bridge(0.0), LYING_CAM)
     assert lying.posture is Posture.LYING and lying.facing == 1  # feet to the image right
+
+
+def test_lying_seen_from_the_feet_by_a_steep_camera() -> None:
+    ve = ViewEstimator(EngineConfig().view)
+    feet_cam = replace(LYING_CAM, yaw_deg=90)  # feet toward the camera
+    for lift in (0.0, 1.0):
+        ve.reset()
+        for i in range(30):
+            p = steep_world(make_pose(bridge(lift), feet_cam, i * 33), 45.0)
+            vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+            w = p.world
+            trunk = (w[11] + w[12]) / 2 - (w[23] + w[24]) / 2
+            if lift == 0.0:  # at rest the world trunk alone reads upright
+                assert math.degrees(math.acos(-trunk[1] / np.linalg.norm(trunk))) < 40.0
+        assert vs.posture is Posture.LYING, lift
+    # standing front views (a deep split, a squat) keep the shoulders over the feet
+    for stance in (lunge(1.0), lunge(1.0, front="right"), squat(1.0)):
+        ve.reset()
+        for i in range(30):
+            p = steep_world(make_pose(stance, Camera(yaw_deg=90), i * 33), 10.0)
+            vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+        assert vs.posture is Posture.STANDING, stance
 
 
 def test_front_leg_in_side_and_front_views() -> None:

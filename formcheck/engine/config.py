@@ -50,6 +50,13 @@ class ViewConfig:
     lying_min_trunk_deg: float = 50.0
     # Trunk within this of the floor-normal means standing (a deep lunge leans ~25 deg at most).
     standing_max_trunk_deg: float = 40.0
+    # Shoulders this far behind the ankles along the camera axis (world trunk lengths) means
+    # lying seen from the feet: standing keeps the shoulders over the feet (rendered and real
+    # standing clips: window median <= ~0.5 even in a squat), a body lying along the axis puts
+    # them a thigh and trunk back (~2 true; MediaPipe's shortened depth reads 1.1-1.4).
+    lying_min_shoulders_behind_feet_ratio: float = 0.8
+    # ... and standing needs them back below this (hysteresis: a bridge's rest reads ~0.3-1.4).
+    standing_max_shoulders_behind_feet_ratio: float = 0.5
     # A foot shorter than this (ratio of leg length) is seen end-on: no floor evidence.
     floor_min_foot_ratio: float = 0.12
     # A camera tilted more than this is not believed; the floor estimate is clamped.

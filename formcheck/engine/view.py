@@ -6,7 +6,9 @@ Everything here is judged over a short window with hysteresis: one twisted frame
   faces the camera and ~0.05 sideways (lying or standing alike; a bridge seen from the feet has a
   foreshortened torso, so it reads as front).
 - Posture: trunk angle from the vertical, from world landmarks (camera-aligned, so it needs a
-  roughly level camera) with the image trunk against the floor-normal as fallback.
+  roughly level camera) with the image trunk against the floor-normal as fallback; or, for a
+  body lying along the camera axis seen from the feet, the shoulders far behind the feet
+  (:func:`_shoulders_behind_feet`).
 - Facing (side view): toes ahead of heels and nose ahead of ears, along the floor line; lying, the
   direction from hips to knees.
 - Front leg: side view, the ankle further along the facing direction; front view, the ankle
@@ -89,6 +91,7 @@ class ViewEstimator:
         self.floor.reset()
         self._ratio: deque[tuple[float, float]] = deque()
         self._trunk: deque[tuple[float, float]] = deque()
+        self._behind: deque[tuple[float, float]] = deque()
         self._facing_votes: deque[tuple[float, float]] = deque()
         self._view = View.UNKNOWN
         self._posture = Posture.UNKNOWN
@@ -123,9 +126,14 @@ class ViewEstimator:
                 trunk = math.degrees(math.acos(max(-1.0, min(1.0, c))))
         self._trunk.append((t_ms, trunk))
         trunk_med = _window_median(self._trunk, t_ms, cfg.window_ms)
-        if trunk_med >= cfg.lying_min_trunk_deg:
+        self._behind.append((t_ms, _shoulders_behind_feet(wpts)))
+        behind_med = _window_median(self._behind, t_ms, cfg.window_ms)
+        if (trunk_med >= cfg.lying_min_trunk_deg
+                or behind_med >= cfg.lying_min_shoulders_behind_feet_ratio):
             self._posture = Posture.LYING
-        elif trunk_med <= cfg.standing_max_trunk_deg:
+        elif trunk_med <= cfg.standing_max_trunk_deg and not (
+                self._posture is Posture.LYING
+                and behind_med >= cfg.standing_max_shoulders_behind_feet_ratio):
             self._posture = Posture.STANDING
         elif math.isnan(trunk_med):
             self._posture = Posture.UNKNOWN
@@ -223,6 +231,24 @@ class ViewEstimator:
         if ahead < -FRONT_LEG_MARGIN_RATIO:
             return Side.RIGHT
         return self._front if abs(ahead) > FRONT_LEG_MARGIN_RATIO / 2 else Side.UNKNOWN
+
+
+def _shoulders_behind_feet(wpts: list[list[float]]) -> float:
+    """How far the shoulders lie behind the ankles along the camera axis, in trunk lengths.
+
+    Standing, the shoulders stay above the feet (balance), so along the camera axis they are
+    within about half a stance of the ankles whatever the view. Lying with the feet toward the
+    camera, they are a whole thigh and trunk further away. This needs no level camera: seen
+    from the feet at a steep angle, the world trunk reads nearly upright (MediaPipe shortens
+    depth), but the shoulders still come out far behind the feet.
+    """
+    sc = lmid(wpts[LM.LEFT_SHOULDER], wpts[LM.RIGHT_SHOULDER])
+    hc = lmid(wpts[LM.LEFT_HIP], wpts[LM.RIGHT_HIP])
+    ac = lmid(wpts[LM.LEFT_ANKLE], wpts[LM.RIGHT_ANKLE])
+    trunk = math.dist(sc, hc)
+    if not math.isfinite(trunk + sc[2] + ac[2]) or trunk < 1e-9:
+        return math.nan
+    return (sc[2] - ac[2]) / trunk
 
 
 def _floor_leg(pts: list[list[float]], up: tuple[float, float], leg: float) -> Side:
