@@ -169,22 +169,32 @@ def summarise(rows: list[dict]) -> str:
         out.append(f"  {view:8s} {name:20s} {np.median(errs):6.1f}  (clips {len(errs)})")
     out.append("")
     exact = [r["reps_true"] == r["reps_counted"] for r in rows]
-    clean_exact = [r["reps_true"] == r["reps_counted"] for r in rows if not r["injected"]]
-    out.append(f"reps exact: {sum(exact)}/{len(exact)}; on clean clips {sum(clean_exact)}/"
-               f"{len(clean_exact)}")
+    out.append(f"reps exact: {sum(exact)}/{len(exact)}")
+    for view in ("side", "front", "oblique"):
+        v_all = [r["reps_true"] == r["reps_counted"] for r in rows if r["view"] == view]
+        v_clean = [r["reps_true"] == r["reps_counted"] for r in rows
+                   if r["view"] == view and not r["injected"]]
+        out.append(f"  {view:8s} {sum(v_all)}/{len(v_all)}, clean {sum(v_clean)}/{len(v_clean)}")
     out.append(f"person found (mean over clips): {np.mean([r['found'] for r in rows]):.3f}; "
                f"worst clip {min(r['found'] for r in rows):.3f}")
-    out.append("")
-    out.append("fault            exercise  TP  FP  FN  precision  recall")
-    for ex in ("lunge", "bridge"):
-        ex_rows = [r for r in rows if r["exercise"] == ex]
-        for code in SIDE_FAULTS[ex] + FRONT_FAULTS[ex]:
-            tp = sum(code in r["injected"] and code in r["reported"] for r in ex_rows)
-            fp = sum(code not in r["injected"] and code in r["reported"] for r in ex_rows)
-            fn = sum(code in r["injected"] and code not in r["reported"] for r in ex_rows)
-            prec = tp / (tp + fp) if tp + fp else float("nan")
-            rec = tp / (tp + fn) if tp + fn else float("nan")
-            out.append(f"{code:16s} {ex:8s} {tp:3d} {fp:3d} {fn:3d}  {prec:9.2f}  {rec:6.2f}")
+    for title, views, table in (
+            ("side-view faults on the side-view clips", ("side",), SIDE_FAULTS),
+            ("front-view faults on the front-view clips", ("front",), FRONT_FAULTS),
+            ("every fault on every clip (front/oblique false alarms included)",
+             ("side", "front", "oblique"), None)):
+        out.append("")
+        out.append(title)
+        out.append("fault              exercise  TP  FP  FN  precision  recall")
+        for ex in ("lunge", "bridge"):
+            ex_rows = [r for r in rows if r["exercise"] == ex and r["view"] in views]
+            codes = table[ex] if table is not None else SIDE_FAULTS[ex] + FRONT_FAULTS[ex]
+            for code in codes:
+                tp = sum(code in r["injected"] and code in r["reported"] for r in ex_rows)
+                fp = sum(code not in r["injected"] and code in r["reported"] for r in ex_rows)
+                fn = sum(code in r["injected"] and code not in r["reported"] for r in ex_rows)
+                prec = tp / (tp + fp) if tp + fp else float("nan")
+                rec = tp / (tp + fn) if tp + fn else float("nan")
+                out.append(f"{code:18s} {ex:8s} {tp:3d} {fp:3d} {fn:3d}  {prec:9.2f}  {rec:6.2f}")
     return "\n".join(out)
 
 
