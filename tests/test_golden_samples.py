@@ -15,6 +15,10 @@ CASES = [  # clip, injected fault that must be found (None: a clean clip)
     ("lunge_side_clean", None),
     ("lunge_side_arched_back", "arched_back"),
     ("bridge_side_clean", None),
+    ("bridge_side_low_no_pause", "low_bridge"),  # its no_pause is not found: see the README
+    pytest.param("lunge_front_knee_cave", "knee_cave", marks=pytest.mark.xfail(
+        strict=True, reason="front view: counts 4 of 3 (the far back knee's perspective "
+                            "confuses the depth signal)")),
 ]
 
 
@@ -33,3 +37,17 @@ def test_sample_clip_counts_exactly_and_finds_its_fault(tmp_path, name, fault):
         assert "arched_back" not in found and "shallow_depth" not in found, found
     else:
         assert fault in found, found
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="oblique view: the 5 s lunge hold is not found")
+def test_sample_oblique_hold_is_timed(tmp_path):
+    clip = SAMPLES / "lunge_oblique_hold.mp4"
+    truth = load_truth(SAMPLES / "lunge_oblique_hold.truth.json")
+    report = tmp_path / "r.json"
+    run_analyze(AnalyzeOptions(source=clip, report=report, quiet=True))
+    data = json.loads(report.read_text())
+    assert data["reps"]["total"] == 0
+    (true_hold,) = truth.holds
+    seconds = [h["end_s"] - h["start_s"] for h in data["holds"]]
+    assert seconds and abs(max(seconds) - (true_hold.end_ms - true_hold.start_ms) / 1000) < 1.0
