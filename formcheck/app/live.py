@@ -299,8 +299,8 @@ class LiveSession:
     def run(self) -> None:
         """Loop until quit, window closed, source ended, ``stop()`` or ``max_seconds``."""
         start = self.clock()
-        with AnalyseAhead(self.frames, self.pipeline, self.lock,
-                          paused=lambda: self.state.paused) as ahead:
+        with responsive_threads(), AnalyseAhead(self.frames, self.pipeline, self.lock,
+                                                paused=lambda: self.state.paused) as ahead:
             while not self.state.quit:
                 if self.max_seconds is not None and self.clock() - start >= self.max_seconds:
                     break
@@ -379,8 +379,7 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
         lost: SourceLost | None = None
         interrupted = False
         try:
-            with responsive_threads():
-                session.run()
+            session.run()
         except KeyboardInterrupt:
             interrupted = True  # report and summary first, then exit 130 as the contract says
         except SourceLost as err:

@@ -12,15 +12,16 @@ both against the person's own baseline at rest (standing for the lunge, lying fo
     lumbar hollow below the line that bridges the upper back and the buttocks (its chord),
     divided by the trunk length. ``lumbar_curve_rise`` is that ratio above the baseline.
 
-Both are reported as metrics; the lunge's ``arched_back`` uses whichever is measurable.
+Both are reported as metrics. The lunge's ``arched_back`` uses the contour where it is measured
+and the proxy only where it is not: the proxy reads an arch into any trunk tilting back, a lean
+with a straight back too, which the contour tells apart.
 
-Checked on rendered side-view lunges (renderer, two seeds, same clip with and without the
-injected ``arched_back``, MediaPipe landmarks and mask, medians over the working position):
-``lumbar_curve_rise`` -0.002 / -0.005 clean vs 0.070 / 0.061 arched (limit 0.03);
-``arch_proxy_deg`` -2.1 / -3.0 clean vs 7.0 / 7.2 arched (limit 8, exceeded on part of the
-bottom). Both separate; the mask more clearly. For the bridge the rest baseline is lying flat, and
-the top's contour is curved anyway: rise 0.13 clean vs 0.15 arched, no separation, so the bridge
-has no ``arched_back`` rule yet (``overextended`` still checks hips above the line).
+Checked on rendered side-view lunges (renderer, two seeds per fault, MediaPipe landmarks and
+mask, maximum over the working position): ``lumbar_curve_rise`` 0.01 clean, 0.08-0.09 arched,
+0.02 leaning back with a straight back (limit 0.03). For the bridge the rest baseline is lying
+flat, and the top's contour curves anyway (ratio at the top 0.19-0.22 clean, 0.27-0.31 arched,
+0.26-0.36 with the feet close): no separation, so the bridge's ``arched_back`` is read from the
+hips rising above the shoulder-knee line instead (``BridgeConfig.arch_hip_deg``).
 """
 
 from __future__ import annotations
