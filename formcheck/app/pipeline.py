@@ -104,11 +104,11 @@ def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
         behind: int = 0) -> int:
     """Feed every frame through the pipeline into every sink; returns frames processed.
 
-    With ``behind`` > 0 the sinks (drawing, encoding, CSV) and ``on_frame`` run on their own
-    thread, up to ``behind`` frames after the pose model, which then has this thread to itself
-    (on two cores: the model on one, drawing and encoding on the other). The queue between them
-    is bounded, so a slow encoder holds the model back instead of piling up frames. An error of
-    a sink is raised here.
+    With ``behind`` > 0 the engine, the sinks (drawing, encoding, CSV) and ``on_frame`` run on
+    their own thread, up to ``behind`` frames after the pose model, which then has this thread to
+    itself (on two cores: the model on one, the rest on the other). The queue between them is
+    bounded, so a slow encoder holds the model back instead of piling up frames. An error of a
+    sink is raised here.
 
     A KeyboardInterrupt propagates after the frames done so far have reached every sink, so the
     caller can still write what was analysed.
@@ -127,18 +127,21 @@ def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
             feed(frame, pipeline.process(frame))
             count += 1
         return count
-    with responsive_threads(), _Behind(feed, behind) as back:
+    def judge_and_feed(frame: Frame, pose: Pose) -> None:
+        feed(frame, pipeline.engine.update(pose))
+
+    with responsive_threads(), _Behind(judge_and_feed, behind) as back:
         for frame in frames:
-            back.put(frame, pipeline.process(frame))
+            back.put(frame, pipeline.pose.estimate(frame))
     return back.done
 
 
 class _Behind:
     """Runs ``feed`` on a thread over a bounded queue; ``with`` drains it and joins the thread."""
 
-    def __init__(self, feed: Callable[[Frame, FrameResult], None], depth: int) -> None:
+    def __init__(self, feed: Callable[[Frame, Pose], None], depth: int) -> None:
         self._feed = feed
-        self._slots: queue.Queue[tuple[Frame, FrameResult] | None] = queue.Queue(maxsize=depth)
+        self._slots: queue.Queue[tuple[Frame, Pose] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self.done = 0
         self._thread = threading.Thread(target=self._run, name="sinks", daemon=True)
@@ -167,7 +170,7 @@ class _Behind:
                 except BaseException as err:  # raised in the producer's thread
                     self._error = err
 
-    def _put(self, item: tuple[Frame, FrameResult] | None) -> None:
+    def _put(self, item: tuple[Frame, Pose] | None) -> None:
         while True:
             try:
                 self._slots.put(item, timeout=0.1)
@@ -176,11 +179,11 @@ class _Behind:
                 if not self._thread.is_alive():
                     return
 
-    def put(self, frame: Frame, result: FrameResult) -> None:
+    def put(self, frame: Frame, pose: Pose) -> None:
         """Queue one frame (blocks while ``depth`` are waiting); raises a sink's error."""
         if self._error is not None:
             raise self._error
-        self._put((frame, result))
+        self._put((frame, pose))
 
 
 # --- reading ahead ---------------------------------------------------------------------------
