@@ -32,7 +32,8 @@ def test_each_rule_fires_beyond_its_limit_only(ex, rule: Rule) -> None:
     assert rule.verdict({}, view) is Verdict.NOT_APPLICABLE
     for other in set(View) - set(rule.views):
         assert rule.verdict({rule.metric: bad}, other) is Verdict.NOT_APPLICABLE
-    assert rule.describe().startswith(rule.code)
+    assert rule.condition().startswith(rule.metric)
+    assert all(code in rule.condition() for code in rule.unless)
 
 
 def test_slack_keeps_an_active_fault_on_near_the_limit() -> None:

@@ -26,10 +26,7 @@ def exercises_table(lang: str = "en") -> list[Table]:
         table.add_column("check")
         table.add_column("cue")
         for rule in spec.rules:
-            op = ">" if rule.bound.value == "above" else "<"
-            when = "per rep" if rule.scope.value == "rep" else "/".join(
-                sorted(p.value for p in rule.phases))
-            check = f"{rule.description}\n[dim]{rule.metric} {op} {rule.limit:g} ({when})[/dim]"
+            check = f"{rule.description}\n[dim]{rule.condition()}[/dim]"
             table.add_row(f"[{_SEVERITY_STYLE.get(rule.severity.value, '')}]{rule.code}",
                           "/".join(sorted(v.value for v in rule.views)), check,
                           cue_text(rule.code, lang))

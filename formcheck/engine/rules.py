@@ -76,14 +76,13 @@ class Rule:
             return Verdict.FAULT if value > self.limit - slack else Verdict.OK
         return Verdict.FAULT if value < self.limit + slack else Verdict.OK
 
-    def describe(self) -> str:
-        """One line for ``formcheck exercises``."""
-        views = "/".join(sorted(v.value for v in self.views))
+    def condition(self) -> str:
+        """The test in words: metric, bound, limit, when it is judged, what it yields to."""
         when = "per rep" if self.scope is Scope.REP else "/".join(
             sorted(p.value for p in self.phases))
         op = ">" if self.bound is Bound.ABOVE else "<"
-        return (f"{self.code}: {self.description} "
-                f"({self.metric} {op} {self.limit:g}; {views}; {when})")
+        unless = f"; not with {', '.join(sorted(self.unless))}" if self.unless else ""
+        return f"{self.metric} {op} {self.limit:g} ({when}{unless})"
 
 
 def combine(verdicts: Iterable[Verdict]) -> Verdict:
