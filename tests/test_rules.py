@@ -89,3 +89,16 @@ def test_cue_tracker_needs_on_and_off_time() -> None:
         if not tr.update(t1 + 2 * dt + i * dt, {"c": Verdict.NOT_APPLICABLE}) and off_at is None:
             off_at = i * dt
     assert off_at is not None and cfg.off_ms <= off_at < cfg.off_ms + 2 * dt
+
+
+def test_exercises_command_lists_every_check_and_what_it_yields_to() -> None:
+    from typer.testing import CliRunner
+
+    from formcheck.cli import app
+
+    result = CliRunner().invoke(app, ["exercises"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for spec in EXERCISES.values():
+        for rule in spec.rules:
+            assert rule.code in result.output
+    assert "not with arched_back" in result.output
