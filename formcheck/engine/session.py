@@ -263,10 +263,9 @@ class Engine:
         state, progress = states.get(ex, (CounterState.NOT_READY, math.nan))
         phase = _PHASE_OF[state]
         hold_ms = 0.0
+        self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
+                            self._back_hint(vs), spec is not None and phase is Phase.START)
         if spec is not None:
-            at_rest = phase is Phase.START
-            self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
-                                self._back_hint(vs), at_rest)
             side = self._working_side(ex, vs)
             hu = self._holds[ex].update(t, metrics.get(spec.signal, math.nan),
                                         state is CounterState.WORK, side,
@@ -277,9 +276,6 @@ class Engine:
                 hold_ms = hu.hold_ms
                 if hold_ms >= self.config.hold.min_hold_ms:
                     phase = Phase.HOLD
-        else:
-            self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
-                                self._back_hint(vs), False)
 
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
