@@ -321,3 +321,24 @@ def test_video_writer_keeps_the_exact_size(tmp_path: Path, width: int, prefer_h2
     if pix_fmt is not None:
         assert writer.pix_fmt == pix_fmt
     assert video_props(path) == (10, width, height, 25.0)
+
+
+@pytest.mark.parametrize("width", [160, 161])
+def test_video_writer_keeps_colours(tmp_path: Path, width: int) -> None:
+    """Both chroma paths (I420 converted here, 4:4:4 converted by FFmpeg) keep flat colours."""
+    from formcheck.output.video import VideoWriter
+
+    colours = [(0, 0, 0), (255, 255, 255), (128, 128, 128), (40, 120, 200), (0, 200, 0)]
+    image = np.zeros((120, width, 3), np.uint8)
+    step = width // len(colours)
+    for i, colour in enumerate(colours):
+        image[:, i * step:(i + 1) * step] = colour
+    path = tmp_path / "c.mp4"
+    with VideoWriter(path, width, 120, 25.0) as writer:
+        for _ in range(3):
+            writer.write(image)
+    ok, back = cv2.VideoCapture(str(path)).read()
+    assert ok and back.shape == image.shape
+    for i, colour in enumerate(colours):
+        got = back[60, i * step + step // 2].astype(int)
+        assert np.abs(got - np.array(colour)).max() <= 8, (colour, got)
