@@ -98,16 +98,19 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def ceiling_fps(clip: Path, limit: int) -> tuple[float, float]:
+def ceiling_fps(clip: Path, limit: int, *, pinned: bool = True) -> tuple[float, float]:
     """Bare landmarker on frames decoded, resized to the model input and converted beforehand.
 
-    Returns frames/s and CPU ms per frame (MediaPipe runs the model on its own threads).
+    ``pinned``: its worker threads on the model's CPUs, as ``analyze`` places them (the fair
+    ceiling); else wherever the scheduler puts them. Returns frames/s and CPU ms per frame
+    (MediaPipe runs the model on its own threads).
     """
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
     from formcheck.pose.estimator import PoseEstimator
     from formcheck.pose.model import find_model
+    from formcheck.priority import on_model_cores
 
     sizer = PoseEstimator()  # only for its inference_size rule; never entered
     images: list[tuple[int, object]] = []
@@ -124,7 +127,9 @@ def ceiling_fps(clip: Path, limit: int) -> tuple[float, float]:
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(find_model())),
         running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=True)
-    with vision.PoseLandmarker.create_from_options(options) as landmarker:
+    landmarker = (on_model_cores(lambda: vision.PoseLandmarker.create_from_options(options))
+                  if pinned else vision.PoseLandmarker.create_from_options(options))
+    with landmarker:
         landmarker.detect_for_video(images[0][1], 0)  # warm-up, as analyze's first frame
         start, cpu = time.perf_counter(), _cpu_s()
         for t_ms, image in images:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -16,8 +18,12 @@ from formcheck.priority import (
     SWITCH_INTERVAL_S,
     in_background,
     lower_this_thread,
+    on_model_cores,
     responsive_threads,
+    split_cores,
 )
+
+T = TypeVar("T")
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="per-thread nice values are Linux only")
@@ -80,4 +86,49 @@ def test_the_video_encoder_runs_below_the_model(tmp_path: Path) -> None:
         new = [pid for pid in _children() if pid not in before]
         assert new, "the encoder process was not found"
         assert all(_nice(pid) >= BACKGROUND_NICE for pid in new)
+        if len(os.sched_getaffinity(0)) > 1:  # and on the helpers' CPUs, not the model's
+            helpers = split_cores(os.sched_getaffinity(0))[1]
+            assert all(os.sched_getaffinity(pid) <= helpers for pid in new)
     assert _nice(threading.get_native_id()) == mine  # starting it did not lower the caller
+
+
+@pytest.mark.parametrize(("allowed", "model", "helpers"), [
+    ({0, 1}, {0}, {1}), ({0, 1, 2, 3}, {0, 1}, {2, 3}), ({3, 7, 9}, {3}, {7, 9}), ({5}, {5}, {5}),
+])
+def test_cpus_are_split_between_the_model_and_the_helpers(
+        allowed: set[int], model: set[int], helpers: set[int]) -> None:
+    assert split_cores(allowed) == (model, helpers)
+
+
+needs_two_cpus = pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2
+    or not sys.platform.startswith("linux"), reason="needs Linux and two usable CPUs")
+
+
+def _in_thread(body: Callable[[], T]) -> T:
+    out: list[T] = []
+    thread = threading.Thread(target=lambda: out.append(body()))
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+@needs_two_cpus
+def test_a_lowered_thread_runs_on_the_helpers_cpus() -> None:
+    allowed = os.sched_getaffinity(0)
+
+    def body() -> set[int]:
+        lower_this_thread()
+        return os.sched_getaffinity(0)
+
+    assert _in_thread(body) == split_cores(allowed)[1]
+    assert os.sched_getaffinity(0) == allowed
+
+
+@needs_two_cpus
+def test_threads_started_on_the_model_cores_stay_there() -> None:
+    """What the landmarker's native workers rely on: a new thread inherits the affinity."""
+    allowed = os.sched_getaffinity(0)
+    inner = on_model_cores(lambda: _in_thread(lambda: os.sched_getaffinity(0)))
+    assert inner == split_cores(allowed)[0]
+    assert os.sched_getaffinity(0) == allowed  # the caller is not confined

@@ -82,8 +82,8 @@ class VideoWriter:
         except OSError as err:
             raise OutputError(f"{self.path}: cannot write ({err.strerror or err})") from None
         self._pipe = imageio_ffmpeg.write_frames(
-            str(self.path), self.size, pix_fmt_in=self._pix_fmt_in(), pix_fmt_out=self.pix_fmt, fps=self.fps,
-            codec="libx264", macro_block_size=1, ffmpeg_log_level="quiet",
+            str(self.path), self.size, pix_fmt_in=self._pix_fmt_in(), pix_fmt_out=self.pix_fmt,
+            fps=self.fps, codec="libx264", macro_block_size=1, ffmpeg_log_level="quiet",
             output_params=["-preset", "ultrafast", "-crf", "23", "-movflags", "+faststart"])
         try:  # starts the ffmpeg process, below the pose model's priority
             in_background(lambda: self._pipe.send(None) if self._pipe is not None else None)
@@ -92,7 +92,7 @@ class VideoWriter:
             raise OutputError(f"{self.path}: cannot start the video encoder") from None
 
     def _pix_fmt_in(self) -> str:
-        """What :meth:`write` sends: I420 when the output is 4:2:0, else BGR for FFmpeg to convert."""
+        """What :meth:`write` sends: I420 for 4:2:0 output, else BGR for FFmpeg to convert."""
         return "yuv420p" if self.pix_fmt == "yuv420p" else "bgr24"
 
     def _abandon_pipe(self) -> None:

@@ -24,6 +24,7 @@ from formcheck.errors import ModelError
 from formcheck.pose.landmarks import NUM_LANDMARKS
 from formcheck.pose.model import find_model
 from formcheck.pose.types import Pose
+from formcheck.priority import on_model_cores
 from formcheck.source import Frame
 
 # MediaPipe's native code logs through glog/absl; keep its INFO chatter off the user's terminal.
@@ -76,8 +77,9 @@ class PoseEstimator:
             output_segmentation_masks=self.segmentation,
         )
         try:
-            with _native_stderr_silenced():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():  # its worker threads start on the model's CPUs
+                self._landmarker = on_model_cores(
+                    lambda: vision.PoseLandmarker.create_from_options(options))
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
         self._warm = False
