@@ -1,7 +1,8 @@
 """Who is in the picture: nobody, someone leaving and coming back, two people, half a body.
 
-Stick-figure pose sequences (tests/synth.py) through the engine, and :func:`choose_main` on
-synthetic lists of detections: fast, and each case isolates one behaviour.
+Stick-figure pose sequences (tests/synth.py) through the engine, and :class:`MainPerson` on
+synthetic scans: fast, and each case isolates one behaviour. The real model on a two-person
+video is in tests/test_people_video.py.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from formcheck.engine.exercises import specs_for
 from formcheck.engine.rules import Verdict, judge
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise, FrameResult, Phase
-from formcheck.pose.estimator import choose_main
 from formcheck.pose.landmarks import LM, NUM_LANDMARKS
+from formcheck.pose.people import MainPerson, PeopleConfig, Person, person_score
 from formcheck.pose.types import Pose
 from tests.synth import STAND, Camera, lunge, reps, sequence
 
@@ -101,47 +102,93 @@ def exerciser_and_bystander() -> tuple[list[Pose], list[Pose]]:
     return lunges, walkers
 
 
-def test_choose_main_without_history_takes_the_largest_most_central() -> None:
+def seen(pose: Pose) -> Person:
+    person = Person.from_landmarks(pose.xy)
+    assert person is not None
+    return person
+
+
+def test_the_largest_most_central_person_is_chosen_when_nobody_is_tracked() -> None:
     lunges, walkers = exerciser_and_bystander()
-    big, small = lunges[0], walkers[0]
-    assert choose_main([big, small], None) is big
-    assert choose_main([small, big], None) is big
-    off_centre = person(big, 1.0, 420)
-    assert choose_main([off_centre, big], None) is big
-    # a bigger person wins over a slightly more central small one
-    assert choose_main([person(big, 0.5, 0), person(big, 1.0, 150)], None).xy[0, 0] == \
-        pytest.approx(big.xy[0, 0] + 150)
+    big, small = seen(lunges[0]), seen(walkers[0])
+    for people in ([big, small], [small, big]):
+        assert MainPerson().scan(people, CAM.width, CAM.height, 0) == big.box
+    off_centre = seen(person(lunges[0], 1.0, 420))
+    assert MainPerson().scan([off_centre, big], CAM.width, CAM.height, 0) == big.box
+    # twice as near the camera beats a little more central
+    near, far = seen(person(lunges[0], 1.0, 150)), seen(person(lunges[0], 0.5, 0))
+    assert MainPerson().scan([far, near], CAM.width, CAM.height, 0) == near.box
 
 
-def track_main(frames: list[list[Pose]]) -> list[Pose]:
-    """What :class:`PoseEstimator` does frame by frame: choose, remember the last found choice."""
-    previous, chosen = None, []
-    for poses in frames:
-        pick = choose_main(poses, previous) if poses else Pose.empty(0, CAM.width, CAM.height)
-        chosen.append(pick)
-        previous = pick if pick.found else previous
+def test_lying_down_does_not_make_a_person_larger() -> None:
+    """Size is body length, not the box: a lying person's box is wide but no nearer."""
+    lunges, _ = exerciser_and_bystander()
+    standing = lunges[0]
+    hip = (standing.xy[LM.LEFT_HIP] + standing.xy[LM.RIGHT_HIP]) / 2
+    lying_xy = hip + (standing.xy - hip) @ np.array([[0.0, 1.0], [-1.0, 0.0]])  # turned 90 deg
+    lying = replace(standing, xy=lying_xy)
+    flat, upright = seen(lying).box, seen(standing).box
+    assert flat.width > flat.height and upright.height > upright.width
+    assert seen(lying).body_px == pytest.approx(seen(standing).body_px)
+    assert person_score(seen(lying), CAM.width, CAM.height) == pytest.approx(
+        person_score(seen(standing), CAM.width, CAM.height), abs=0.01)
+
+
+def test_one_person_in_view_needs_no_choice() -> None:
+    lunges, _ = exerciser_and_bystander()
+    chooser = MainPerson()
+    assert chooser.scan([seen(lunges[0])], CAM.width, CAM.height, 0) is None
+    assert chooser.scan([], CAM.width, CAM.height, 2000) is None
+
+
+def scans(chooser: MainPerson, tracked: list[Pose], people: list[list[Pose]],
+          every: int = 60) -> list[object]:
+    """Frame by frame as the estimator does: follow the tracked pose, scan every ``every``."""
+    chosen: list[object] = []
+    for i, (t, others) in enumerate(zip(tracked, people, strict=True)):
+        if i % every == 0:
+            pick = chooser.scan([seen(p) for p in others], CAM.width, CAM.height, t.t_ms)
+            chosen.append(pick)
+        chooser.follow(seen(t).box if t.found else None, t.t_ms)
     return chosen
 
 
-def test_main_person_does_not_jump_to_a_bystander_crossing_the_picture() -> None:
+def test_a_tracked_bystander_gives_way_only_after_the_exerciser_leads_two_scans() -> None:
+    lunges, walkers = exerciser_and_bystander()
+    frames = list(zip(lunges, walkers, strict=True))[:181]
+    chooser = MainPerson(PeopleConfig(switch_after_scans=2))
+    chooser.follow(seen(walkers[0]).box, 0)  # the tracker found the bystander first
+    tracked = [w for _, w in frames]  # ... and would stay on them
+    picks = scans(chooser, tracked, [[w, a] for a, w in frames])
+    assert picks[0] == seen(walkers[0]).box  # first scan: the tracked person stays
+    assert picks[1] == seen(lunges[60]).box  # second scan in a row: the exerciser
+
+
+def test_the_main_person_does_not_jump_to_a_bystander_crossing_the_picture() -> None:
     lunges, walkers = exerciser_and_bystander()
     rng = np.random.default_rng(3)
-    frames = [[a, b] if rng.random() < 0.5 else [b, a] for a, b in zip(lunges, walkers,
-                                                                       strict=True)]
-    chosen = track_main(frames)
-    assert all(c is a for c, a in zip(chosen, lunges, strict=True))
-    engine, _ = run(chosen)
-    assert engine.summary().reps_total == 3
+    frames = [[a, b] if rng.random() < 0.5 else [b, a]
+              for a, b in zip(lunges, walkers, strict=True)]
+    picks = scans(MainPerson(), lunges, frames, every=15)
+    assert picks == [seen(a).box for a in lunges[::15]]
 
 
-def test_a_bystander_alone_for_a_moment_does_not_take_over() -> None:
-    """The exerciser is missed for a few frames (occluded); the choice must come back to them."""
+def test_a_moment_out_of_sight_at_a_scan_does_not_hand_over_the_session() -> None:
+    """The exerciser is missed for a few frames (occluded) just before a scan."""
     lunges, walkers = exerciser_and_bystander()
-    frames = [[w] if 100 <= i < 104 else [w, a]
-              for i, (a, w) in enumerate(zip(lunges, walkers, strict=True))]
-    chosen = track_main(frames)
-    later = chosen[110:]
-    assert all(c is a for c, a in zip(later, lunges[110:], strict=True))
+    chooser = MainPerson()
+    for t in lunges[:100]:
+        chooser.follow(seen(t).box, t.t_ms)
+    # frames 100-103 lost; the scan at 104 still sees both and keeps the exerciser ...
+    pick = chooser.scan([seen(walkers[104]), seen(lunges[104])], CAM.width, CAM.height,
+                        lunges[104].t_ms)
+    assert pick == seen(lunges[104]).box
+    # ... even when the bystander would score better, as long as that lasts one scan only
+    big_bystander = seen(person(walkers[104], 3.0, 0, 0))
+    pick = MainPerson(PeopleConfig(switch_after_scans=2))
+    pick.follow(seen(lunges[100]).box, lunges[100].t_ms)
+    assert pick.scan([big_bystander, seen(lunges[104])], CAM.width, CAM.height,
+                     lunges[104].t_ms) == seen(lunges[104]).box
 
 
 # --- half a body -----------------------------------------------------------------------------

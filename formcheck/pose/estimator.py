@@ -5,11 +5,18 @@ side are downscaled before inference: the landmark model works on a 256x256 crop
 only saves conversion time, and normalised coordinates map straight back to the original frame.
 The downscale and colour conversion can run ahead on the decoding thread (:meth:`prepare`), so
 the thread that runs the model does nothing else.
+
+More than one person in view: every few seconds :meth:`PoseEstimator.prepare` also scans square
+tiles of the frame for people (a second landmarker in IMAGE mode, on the decoding thread and the
+helpers' CPUs), :class:`~formcheck.pose.people.MainPerson` keeps the person to coach, and while
+others are in view the tracker sees only a crop around that person (see
+:mod:`formcheck.pose.people`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -23,8 +30,16 @@ import numpy as np
 from formcheck.errors import ModelError
 from formcheck.pose.landmarks import NUM_LANDMARKS
 from formcheck.pose.model import find_model
+from formcheck.pose.people import (
+    Box,
+    MainPerson,
+    PeopleConfig,
+    Person,
+    merge_people,
+    square_tiles,
+)
 from formcheck.pose.types import Pose
-from formcheck.priority import on_model_cores
+from formcheck.priority import in_background, on_model_cores
 from formcheck.source import Frame
 
 # MediaPipe's native code logs through glog/absl; keep its INFO chatter off the user's terminal.
@@ -38,10 +53,13 @@ class ModelFrame(Frame):
 
     Attributes:
         model_input: ``(h, w, 3)`` uint8 RGB at the estimator's inference size, contiguous.
+        people: the people a tile scan found in this frame (frame pixels), None when this frame
+            was not scanned.
 
     """
 
     model_input: np.ndarray | None = None
+    people: tuple[Person, ...] | None = None
 
 
 class PoseEstimator:
@@ -52,20 +70,24 @@ class PoseEstimator:
         segmentation: also return the person mask, at the model's resolution (the lumbar
             contour check needs it).
         max_inference_px: long side of the image handed to MediaPipe.
-        num_poses: people to detect; with more than one, the main person is chosen by
-            :func:`choose_main`.
+        people: how other people in view are handled; None never scans (one person assumed).
 
     """
 
     def __init__(self, model_path: Path | None = None, *, segmentation: bool = False,
-                 max_inference_px: int = 640, num_poses: int = 1) -> None:
+                 max_inference_px: int = 640,
+                 people: PeopleConfig | None = PeopleConfig()) -> None:  # noqa: B008 (frozen)
         self.model_path = find_model(model_path)
         self.segmentation = segmentation
         self.max_inference_px = max_inference_px
-        self.num_poses = num_poses
+        self.people = people
         self._landmarker = None
+        self._scanner = None
         self._warm = False
-        self._previous: Pose | None = None
+        self._next_scan_ms: int | None = None
+        self._main = MainPerson(people)
+        self._anchor: Box | None = None  # the main person at the last scan, with margin
+        self._crop: Box | None = None  # frame pixels; None = the whole frame
 
     def __enter__(self) -> PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
@@ -73,16 +95,25 @@ class PoseEstimator:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=vision.RunningMode.VIDEO,
-            num_poses=self.num_poses,
             output_segmentation_masks=self.segmentation,
         )
+        scan_options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.IMAGE)
         try:
-            with _native_stderr_silenced():  # its worker threads start on the model's CPUs
+            with _native_stderr_silenced():  # worker threads start on the model's CPUs ...
                 self._landmarker = on_model_cores(
                     lambda: vision.PoseLandmarker.create_from_options(options))
+                if self.people is not None:  # ... and the scanner's on the helpers'
+                    self._scanner = in_background(
+                        lambda: vision.PoseLandmarker.create_from_options(scan_options))
         except (RuntimeError, ValueError) as err:
+            self.close()
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
         self._warm = False
+        self._next_scan_ms = None
+        self._main = MainPerson(self.people)
+        self._anchor = self._crop = None
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -91,10 +122,12 @@ class PoseEstimator:
 
     def close(self) -> None:
         """Close the landmarker (mediapipe 1.2.x raises at interpreter exit otherwise)."""
-        if self._landmarker is not None:
-            with _native_stderr_silenced():
-                self._landmarker.close()
-            self._landmarker = None
+        for name in ("_landmarker", "_scanner"):
+            landmarker = getattr(self, name)
+            if landmarker is not None:
+                with _native_stderr_silenced():
+                    landmarker.close()
+                setattr(self, name, None)
 
     def inference_size(self, width: int, height: int) -> tuple[int, int]:
         """``(width, height)`` of the image MediaPipe sees for a frame of the given size."""
@@ -110,8 +143,36 @@ class PoseEstimator:
         return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
     def prepare(self, frame: Frame) -> ModelFrame:
-        """``frame`` with its model input attached; thread-safe, meant for the decoding thread."""
-        return ModelFrame(frame.image, frame.t_ms, frame.index, self.model_input(frame.image))
+        """``frame`` with its model input attached, and the people in it when a scan is due.
+
+        Meant for the decoding thread (one thread at a time: it keeps the scan schedule).
+        """
+        rgb = self.model_input(frame.image)
+        people = None
+        if self._scanner is not None and (self._next_scan_ms is None
+                                          or frame.t_ms >= self._next_scan_ms):
+            assert self.people is not None
+            self._next_scan_ms = frame.t_ms + self.people.scan_every_ms
+            people = self._scan(rgb, frame.width / rgb.shape[1], frame.height / rgb.shape[0])
+        return ModelFrame(frame.image, frame.t_ms, frame.index, rgb, people)
+
+    def _scan(self, rgb: np.ndarray, sx: float, sy: float) -> tuple[Person, ...]:
+        """People in ``rgb`` (tile by tile, one each), in frame pixels."""
+        import mediapipe as mp
+
+        assert self._scanner is not None and self.people is not None
+        found: list[Person] = []
+        for tile in square_tiles(rgb.shape[1], rgb.shape[0]):
+            x0, y0 = int(tile.x0), int(tile.y0)
+            part = np.ascontiguousarray(rgb[y0:int(tile.y1), x0:int(tile.x1)])
+            result = self._scanner.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=part))
+            for landmarks in result.pose_landmarks:
+                xy = np.array([(p.x, p.y) for p in landmarks], dtype=np.float64)
+                xy = (xy * [part.shape[1], part.shape[0]] + [x0, y0]) * [sx, sy]
+                person = Person.from_landmarks(xy)
+                if person is not None:
+                    found.append(person)
+        return tuple(merge_people(found, self.people))
 
     def estimate(self, frame: Frame) -> Pose:
         """Pose of the main person in ``frame`` (``Pose.empty`` when nobody is found).
@@ -122,9 +183,23 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator used outside its `with` block")
         import mediapipe as mp
 
-        rgb = frame.model_input if isinstance(frame, ModelFrame) else None
-        if rgb is None:
-            rgb = self.model_input(frame.image)
+        if not isinstance(frame, ModelFrame) or frame.model_input is None:
+            frame = self.prepare(frame)
+        assert frame.model_input is not None
+        rgb = frame.model_input
+        if frame.people is not None and self.people is not None:
+            main = self._main.scan(frame.people, frame.width, frame.height, frame.t_ms)
+            self._anchor = (main.grown(self.people.crop_margin_ratio, frame.width, frame.height)
+                            if main is not None else None)
+            self._crop = self._anchor
+        # the crop in model-input pixels (whole pixels, at least one)
+        sx, sy = rgb.shape[1] / frame.width, rgb.shape[0] / frame.height
+        x0, y0, x1, y1 = 0, 0, rgb.shape[1], rgb.shape[0]
+        if self._crop is not None:
+            c = self._crop.scaled(sx, sy)
+            x0, y0 = int(c.x0), int(c.y0)
+            x1, y1 = max(x0 + 1, math.ceil(c.x1)), max(y0 + 1, math.ceil(c.y1))
+            rgb = np.ascontiguousarray(rgb[y0:y1, x0:x1])
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         if self._warm:
             result = self._landmarker.detect_for_video(image, frame.t_ms)
@@ -132,74 +207,51 @@ class PoseEstimator:
             with _native_stderr_silenced():
                 result = self._landmarker.detect_for_video(image, frame.t_ms)
             self._warm = True
-        poses = [self._convert(result, i, frame) for i in range(len(result.pose_landmarks))]
-        if not poses:
-            pose = Pose.empty(frame.t_ms, frame.width, frame.height)
-        elif self.num_poses == 1:
-            pose = poses[0]  # MediaPipe already chose; nobody to switch to
-        else:
-            pose = choose_main(poses, self._previous)
-        self._previous = pose if pose.found else self._previous
+        if not result.pose_landmarks:
+            self._crop = self._anchor
+            return Pose.empty(frame.t_ms, frame.width, frame.height)
+        pose = self._convert(result, frame, (x0, y0, x1, y1), frame.model_input.shape[:2])
+        box = Box.around(pose.xy)
+        self._main.follow(box, frame.t_ms)
+        if self._anchor is not None and self.people is not None:
+            # where the scan saw the person, widened by where they are now: never narrower, so
+            # one bad frame (a tracker still on the old ROI) cannot shrink the crop off them
+            self._crop = self._anchor if box is None else self._anchor.union(
+                box.grown(self.people.crop_margin_ratio, frame.width, frame.height))
         return pose
 
-    def _convert(self, result: object, i: int, frame: Frame) -> Pose:
-        """MediaPipe's landmark lists for person ``i`` -> a :class:`Pose` in frame pixels."""
+    def _convert(self, result: object, frame: Frame, crop: tuple[int, int, int, int],
+                 input_hw: tuple[int, int]) -> Pose:
+        """MediaPipe's first person -> a :class:`Pose` in frame pixels.
+
+        ``crop`` ``(x0, y0, x1, y1)`` is what the model saw, in model-input pixels of size
+        ``input_hw``; the mask is put back into a zero canvas of the whole model input.
+        """
         raw = np.array([(p.x, p.y, p.z, _score(p.visibility), _score(p.presence))
-                        for p in result.pose_landmarks[i]], dtype=np.float64)
+                        for p in result.pose_landmarks[0]], dtype=np.float64)
         world_list = result.pose_world_landmarks
-        world = (np.array([(p.x, p.y, p.z) for p in world_list[i]], dtype=np.float64)
-                 if len(world_list) > i else np.full((NUM_LANDMARKS, 3), np.nan))
-        scale = np.array([frame.width, frame.height], dtype=np.float64)
+        world = (np.array([(p.x, p.y, p.z) for p in world_list[0]], dtype=np.float64)
+                 if world_list else np.full((NUM_LANDMARKS, 3), np.nan))
+        x0, y0, x1, y1 = crop
+        fx, fy = frame.width / input_hw[1], frame.height / input_hw[0]  # input -> frame pixels
+        xy = (raw[:, :2] * [x1 - x0, y1 - y0] + [x0, y0]) * [fx, fy]
         mask = None
         masks = getattr(result, "segmentation_masks", None)
-        if self.segmentation and masks and len(masks) > i:
-            small = masks[i].numpy_view()
+        if self.segmentation and masks:
+            small = masks[0].numpy_view()
             small = small[..., 0] if small.ndim == 3 else small
-            mask = np.array(small, dtype=np.float32)  # a copy: MediaPipe reuses its buffer
+            if small.shape == input_hw:
+                mask = np.array(small, dtype=np.float32)  # a copy: MediaPipe reuses its buffer
+            else:  # the crop's mask, back in place
+                mask = np.zeros(input_hw, dtype=np.float32)
+                mask[y0:y1, x0:x1] = cv2.resize(small, (x1 - x0, y1 - y0),
+                                                interpolation=cv2.INTER_LINEAR) \
+                    if small.shape != (y1 - y0, x1 - x0) else small
         return Pose(
             t_ms=frame.t_ms, width=frame.width, height=frame.height,
-            xy=raw[:, :2] * scale, z=raw[:, 2] * frame.width, world=world,
+            xy=xy, z=raw[:, 2] * (x1 - x0) * fx, world=world,
             visibility=raw[:, 3], presence=raw[:, 4], mask=mask,
         )
-
-
-#: How long the main person is waited for (ms) before anyone else may be chosen instead.
-MAIN_PERSON_HOLD_MS = 1000
-#: Largest frame-to-frame move of the main person's landmark centre, as a share of the diagonal.
-MAIN_PERSON_MAX_STEP = 0.15
-
-
-def choose_main(poses: list[Pose], previous: Pose | None) -> Pose:
-    """The person to coach: nearest the previous choice, else the largest and most central.
-
-    Continuity first stops the choice jumping between two people who pass each other; size and
-    centrality pick the exerciser (close to the camera, in the middle) when there is no history.
-    While the previous choice is recent (``MAIN_PERSON_HOLD_MS``) and nobody is near it, the main
-    person is taken as unseen (an empty pose) rather than switching to a bystander: a moment of
-    occlusion must not hand the session to someone else.
-    """
-    recent = (previous is not None and previous.found
-              and poses[0].t_ms - previous.t_ms <= MAIN_PERSON_HOLD_MS)
-    if previous is not None and recent:
-        anchor = np.nanmean(previous.xy, axis=0)
-        diag = float(np.hypot(previous.width, previous.height))
-        distances = [float(np.linalg.norm(np.nanmean(p.xy, axis=0) - anchor)) / diag
-                     for p in poses]
-        best = int(np.argmin(distances))
-        if distances[best] < MAIN_PERSON_MAX_STEP:
-            return poses[best]
-        return Pose.empty(poses[0].t_ms, poses[0].width, poses[0].height)
-    if len(poses) == 1:
-        return poses[0]
-
-    def score(p: Pose) -> float:
-        lo, hi = np.nanmin(p.xy, axis=0), np.nanmax(p.xy, axis=0)
-        area = float(np.prod(hi - lo)) / (p.width * p.height)
-        centre = (lo + hi) / 2 / np.array([p.width, p.height])
-        off_centre = float(np.linalg.norm(centre - 0.5))
-        return area - 0.5 * off_centre
-
-    return max(poses, key=score)
 
 
 def _score(value: float | None) -> float:
