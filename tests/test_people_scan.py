@@ -51,6 +51,15 @@ def test_one_person_seen_in_two_tiles_is_one_person() -> None:
     other = Person(Box(600, 100, 700, 400), 250.0)
     merged = merge_people([cut, other, whole], cfg)
     assert set(merged) == {whole, other}
+    # someone lying across the frame, and a tile that saw only their raised knees: a narrow box
+    # reaching far beyond theirs (little overlap) but centred on them
+    lying = Person(Box(120, 1000, 850, 1230), 680.0)
+    knees = Person(Box(710, 900, 880, 1430), 390.0)
+    assert lying.box.iou(knees.box) < cfg.same_person_iou
+    assert merge_people([lying, knees], cfg) == [lying]
+    # two people side by side stay two, even with their boxes touching
+    left, right = Person(Box(100, 100, 400, 600), 400.0), Person(Box(380, 120, 700, 600), 380.0)
+    assert len(merge_people([left, right], cfg)) == 2
 
 
 def test_box_geometry() -> None:

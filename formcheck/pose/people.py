@@ -160,10 +160,18 @@ class Person:
 
 
 def same_person(a: Box, b: Box, config: PeopleConfig) -> bool:
-    """Whether two boxes are taken for one person (overlapping, or one inside the other)."""
-    smaller = min(a.area, b.area)
+    """Whether two boxes are taken for one person.
+
+    They overlap, or the smaller lies mostly inside the larger, or its centre does: a tile that
+    shows only part of someone (the bent legs of a person lying across the frame) yields a
+    narrow box reaching beyond theirs, centred on them. Two people that far inside each other's
+    boxes could not be cropped apart anyway.
+    """
+    small, large = sorted((a, b), key=lambda box: box.area)
+    cx, cy = (small.x0 + small.x1) / 2, (small.y0 + small.y1) / 2
     return (a.iou(b) >= config.same_person_iou
-            or (smaller > 0 and a.intersection(b) / smaller >= config.same_person_inside))
+            or (small.area > 0 and a.intersection(b) / small.area >= config.same_person_inside)
+            or (large.x0 <= cx <= large.x1 and large.y0 <= cy <= large.y1))
 
 
 def merge_people(people: Sequence[Person], config: PeopleConfig) -> list[Person]:
