@@ -198,3 +198,15 @@ def test_fuzzed_files_through_the_cli_exit_0_or_2(tmp_path):
         proc = run_cli("analyze", str(path), "--quiet", "--report", str(tmp_path / f"r{i}.json"))
         assert proc.returncode in (0, 2), proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_a_successful_run_prints_nothing_of_the_native_runtime(tmp_path: Path) -> None:
+    """Both landmarkers (tracker and people scan) log to the C stderr on their first call."""
+    clip = tmp_path / "short.mp4"
+    sample = Path(__file__).resolve().parent.parent / "sample_videos" / "lunge_side_clean.mp4"
+    with open_source(sample) as src:
+        frames = [f.image for _, f in zip(range(45), src, strict=False)]
+    write_video(clip, frames)
+    proc = run_cli("analyze", str(clip), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr

@@ -83,7 +83,7 @@ class PoseEstimator:
         self.people = people
         self._landmarker = None
         self._scanner = None
-        self._warm = False
+        self._warm = self._scanner_warm = False
         self._next_scan_ms: int | None = None
         self._main = MainPerson(people)
         self._anchor: Box | None = None  # the main person at the last scan, with margin
@@ -110,7 +110,7 @@ class PoseEstimator:
         except (RuntimeError, ValueError) as err:
             self.close()
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
-        self._warm = False
+        self._warm = self._scanner_warm = False
         self._next_scan_ms = None
         self._main = MainPerson(self.people)
         self._anchor = self._crop = None
@@ -165,7 +165,13 @@ class PoseEstimator:
         for tile in square_tiles(rgb.shape[1], rgb.shape[0]):
             x0, y0 = int(tile.x0), int(tile.y0)
             part = np.ascontiguousarray(rgb[y0:int(tile.y1), x0:int(tile.x1)])
-            result = self._scanner.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=part))
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=part)
+            if self._scanner_warm:
+                result = self._scanner.detect(image)
+            else:  # like the tracker's first call, the scanner's logs to stderr
+                with _native_stderr_silenced():
+                    result = self._scanner.detect(image)
+                self._scanner_warm = True
             for landmarks in result.pose_landmarks:
                 xy = np.array([(p.x, p.y) for p in landmarks], dtype=np.float64)
                 xy = (xy * [part.shape[1], part.shape[0]] + [x0, y0]) * [sx, sy]
