@@ -19,7 +19,7 @@ from formcheck.engine.rules import Verdict, judge
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise, FrameResult, Phase
 from formcheck.pose.landmarks import LM, NUM_LANDMARKS
-from formcheck.pose.people import MainPerson, PeopleConfig, Person, person_score
+from formcheck.pose.people import Box, MainPerson, PeopleConfig, Person, person_score
 from formcheck.pose.types import Pose
 from tests.synth import STAND, Camera, lunge, reps, sequence
 
@@ -233,3 +233,23 @@ def test_no_landmark_is_faked_for_an_unseen_joint() -> None:
     empty = Pose.empty(0, 640, 480)
     assert empty.xy.shape == (NUM_LANDMARKS, 2) and np.isnan(empty.xy).all()
     assert not empty.found
+
+
+def test_a_bystander_leading_a_single_scan_or_rivals_taking_turns_change_nothing() -> None:
+    exerciser = Person(Box(800, 200, 950, 650), 300.0)
+    near_a = Person(Box(450, 100, 650, 700), 600.0)  # two others, each nearer and more central
+    near_b = Person(Box(600, 100, 780, 700), 600.0)
+    chooser = MainPerson(PeopleConfig(switch_after_scans=2))
+
+    def scan(people: list[Person], t_ms: int) -> Box | None:
+        chooser.follow(exerciser.box, t_ms - 33)  # the tracker is on the exerciser
+        return chooser.scan(people, CAM.width, CAM.height, t_ms)
+
+    # a leads one scan, then is gone: the exerciser stays
+    assert scan([exerciser, near_a], 0) == exerciser.box
+    assert scan([exerciser], 2000) is None
+    # a, then b, lead one scan each: never the same rival twice in a row
+    assert scan([exerciser, near_a], 4000) == exerciser.box
+    assert scan([exerciser, near_b], 6000) == exerciser.box
+    # b again: now the same person has led two scans in a row
+    assert scan([exerciser, near_b], 8000) == near_b.box

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -127,3 +128,81 @@ def test_the_exerciser_is_coached_once_two_scans_agree(bystander_then_exerciser:
     # the scenario is one the tracker alone gets wrong: it stays on the bystander
     alone = [x for x in _coached_x(bystander_then_exerciser, None)[135:] if math.isfinite(x)]
     assert alone and np.median(alone) > 800
+
+
+# --- the crop, with a stand-in for MediaPipe ---------------------------------------------------
+
+
+class _Landmark:
+    def __init__(self, x: float, y: float) -> None:
+        self.x, self.y, self.z, self.visibility, self.presence = x, y, 0.1, 0.9, 0.9
+
+
+class _Mask:
+    def __init__(self, mask: np.ndarray) -> None:
+        self._mask = mask
+
+    def numpy_view(self) -> np.ndarray:
+        return self._mask
+
+
+class _FakeTracker:
+    """Finds one person whose landmarks all sit at the middle of whatever image it is given,
+    with a mask that is 1 in that image's middle pixel only; records the images' sizes."""
+
+    def __init__(self, spread: float = 0.0) -> None:
+        self.sizes: list[tuple[int, int]] = []
+        self.spread = spread  # landmarks on a diagonal this far either side of the middle
+
+    def detect_for_video(self, image: object, t_ms: int) -> object:
+        h, w = image.height, image.width  # type: ignore[attr-defined]
+        self.sizes.append((w, h))
+        mask = np.zeros((h, w), np.float32)
+        mask[h // 2, w // 2] = 1.0
+
+        offsets = np.linspace(-self.spread, self.spread, 33)
+        return SimpleNamespace(pose_landmarks=[[_Landmark(0.5 + d, 0.5 + d) for d in offsets]],
+                               pose_world_landmarks=[[_Landmark(0.0, 0.0) for _ in range(33)]],
+                               segmentation_masks=[_Mask(mask)])
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("width", "height"), [(608, 768), (1280, 720), (641, 479)])
+def test_a_crop_at_the_frame_edge_maps_landmarks_and_mask_back(width: int, height: int) -> None:
+    from formcheck.pose.estimator import PoseEstimator
+    from formcheck.source import Frame
+
+    est = PoseEstimator(segmentation=True)  # not entered: the fake stands in for the model
+    fake = _FakeTracker()
+    est._landmarker, est._warm = fake, True
+    # the main person at the right edge, as a scan would leave it
+    est._anchor = est._crop = Box(width * 0.55, height * 0.2, float(width), float(height))
+    est._main.follow(Box(width * 0.6, height * 0.3, width * 0.95, height * 0.9), 0)
+    frame = Frame(np.zeros((height, width, 3), np.uint8), 0, 0)
+    pose = est.estimate(frame)
+    (cw, ch), = fake.sizes
+    rgb_w, rgb_h = est.inference_size(width, height)
+    assert cw < rgb_w and ch <= rgb_h  # the model saw a crop ...
+    x0, y0 = rgb_w - cw, rgb_h - ch  # ... reaching the right and bottom edges
+    scale = np.array([width / rgb_w, height / rgb_h])
+    expected = (np.array([x0 + cw * 0.5, y0 + ch * 0.5])) * scale
+    assert np.allclose(pose.xy, expected)
+    assert pose.mask is not None and pose.mask.shape == (rgb_h, rgb_w)
+    (my, mx), = np.argwhere(pose.mask == 1.0)
+    assert (mx, my) == (x0 + cw // 2, y0 + ch // 2)  # the mask is back where the crop was
+
+
+def test_someone_else_found_inside_the_crop_is_not_coached() -> None:
+    from formcheck.pose.estimator import PoseEstimator
+    from formcheck.source import Frame
+
+    est = PoseEstimator(segmentation=True)
+    est._landmarker, est._warm = _FakeTracker(spread=0.05), True
+    est._anchor = est._crop = Box(600, 0, 1280, 720)
+    frame = Frame(np.zeros((720, 1280, 3), np.uint8), 0, 0)
+    est._main.follow(Box(600, 0, 700, 200), 0)  # the chosen person: the crop's top-left corner
+    assert not est.estimate(frame).found  # the fake's person sits in the middle of the crop
+    est._main.follow(Box(850, 250, 1100, 500), 33)  # the chosen person is the one in the middle
+    assert est.estimate(Frame(frame.image, 33, 1)).found

@@ -2,7 +2,7 @@
 
 MediaPipe types never leave this module. Frames larger than ``max_inference_px`` on their long
 side are downscaled before inference: the landmark model works on a 256x256 crop anyway, so this
-only saves conversion time, and normalised coordinates map straight back to the original frame.
+only saves conversion time; landmarks are mapped back to the original frame's pixels.
 The downscale and colour conversion can run ahead on the decoding thread (:meth:`prepare`), so
 the thread that runs the model does nothing else.
 
@@ -19,6 +19,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from formcheck.pose.people import (
     PeopleConfig,
     Person,
     merge_people,
+    same_person,
     square_tiles,
 )
 from formcheck.pose.types import Pose
@@ -110,6 +112,9 @@ class PoseEstimator:
         except (RuntimeError, ValueError) as err:
             self.close()
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
+        except BaseException:  # Ctrl-C while loading: nothing may stay open
+            self.close()
+            raise
         self._warm = self._scanner_warm = False
         self._next_scan_ms = None
         self._main = MainPerson(self.people)
@@ -122,12 +127,16 @@ class PoseEstimator:
 
     def close(self) -> None:
         """Close the landmarker (mediapipe 1.2.x raises at interpreter exit otherwise)."""
-        for name in ("_landmarker", "_scanner"):
-            landmarker = getattr(self, name)
-            if landmarker is not None:
+        tracker, scanner = self._landmarker, self._scanner
+        self._landmarker = self._scanner = None
+        try:
+            if tracker is not None:
                 with _native_stderr_silenced():
-                    landmarker.close()
-                setattr(self, name, None)
+                    tracker.close()
+        finally:
+            if scanner is not None:
+                with _native_stderr_silenced():
+                    scanner.close()
 
     def inference_size(self, width: int, height: int) -> tuple[int, int]:
         """``(width, height)`` of the image MediaPipe sees for a frame of the given size."""
@@ -168,10 +177,10 @@ class PoseEstimator:
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=part)
             if self._scanner_warm:
                 result = self._scanner.detect(image)
-            else:  # like the tracker's first call, the scanner's logs to stderr
+            else:  # until it first finds someone, the scanner logs to the C stderr
                 with _native_stderr_silenced():
                     result = self._scanner.detect(image)
-                self._scanner_warm = True
+                self._scanner_warm = bool(result.pose_landmarks)
             for landmarks in result.pose_landmarks:
                 xy = np.array([(p.x, p.y) for p in landmarks], dtype=np.float64)
                 xy = (xy * [part.shape[1], part.shape[0]] + [x0, y0]) * [sx, sy]
@@ -203,9 +212,13 @@ class PoseEstimator:
         x0, y0, x1, y1 = 0, 0, rgb.shape[1], rgb.shape[0]
         if self._crop is not None:
             c = self._crop.scaled(sx, sy)
-            x0, y0 = int(c.x0), int(c.y0)
-            x1, y1 = max(x0 + 1, math.ceil(c.x1)), max(y0 + 1, math.ceil(c.y1))
-            rgb = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+            x0 = min(max(0, int(c.x0)), rgb.shape[1] - 1)
+            y0 = min(max(0, int(c.y0)), rgb.shape[0] - 1)
+            rgb = np.ascontiguousarray(rgb[y0:max(y0 + 1, math.ceil(c.y1)),
+                                           x0:max(x0 + 1, math.ceil(c.x1))])
+            # the bounds of what was cut, not of the float box: its right edge may round past
+            # the image by a pixel
+            x1, y1 = x0 + rgb.shape[1], y0 + rgb.shape[0]
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         if self._warm:
             result = self._landmarker.detect_for_video(image, frame.t_ms)
@@ -218,6 +231,13 @@ class PoseEstimator:
             return Pose.empty(frame.t_ms, frame.width, frame.height)
         pose = self._convert(result, frame, (x0, y0, x1, y1), frame.model_input.shape[:2])
         box = Box.around(pose.xy)
+        chosen = self._main.tracked
+        if (self._anchor is not None and self.people is not None and chosen is not None
+                and box is not None and not same_person(box, chosen, self.people)):
+            # inside the crop, but not the person chosen (a bystander reaching into it, or
+            # the tracker still on its last region): nobody to coach in this frame
+            self._crop = self._anchor
+            return Pose.empty(frame.t_ms, frame.width, frame.height)
         self._main.follow(box, frame.t_ms)
         if self._anchor is not None and self.people is not None:
             # where the scan saw the person, widened by where they are now: never narrower, so
@@ -265,6 +285,10 @@ def _score(value: float | None) -> float:
     return float(value) if value is not None else 0.0
 
 
+#: File descriptor 2 is one per process: the tracker's and the scanner's threads take turns.
+_STDERR_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
     """Point file descriptor 2 at /dev/null while native code starts up.
@@ -275,6 +299,11 @@ def _native_stderr_silenced() -> Iterator[None]:
     if os.environ.get("FORMCHECK_NATIVE_LOGS"):
         yield
         return
+    with _STDERR_LOCK:
+        yield from _silenced()
+
+
+def _silenced() -> Iterator[None]:
     sys.stderr.flush()
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -6,8 +6,9 @@ the whole frame at 224x224 px, where two people side by side are too small to be
 overlapping square tiles of the frame instead, one person per tile, it found both in 44 of 44 and
 42 of 42. So the pose stage scans the tiles every :attr:`PeopleConfig.scan_every_ms`;
 :class:`MainPerson` keeps the person to coach (the largest and most central, switching only after
-someone else has led for several scans in a row); and while more than one person is in view the
-model sees only a crop around that person, so its tracker cannot wander to someone else.
+the same other person has led for several scans in a row); and while more than one person is in
+view the model sees only a crop around that person, and a pose found there that is not them is
+dropped, so the tracker cannot hand the session to someone else between scans.
 
 Pure geometry and bookkeeping here (no MediaPipe): boxes are in frame pixels.
 """
@@ -33,8 +34,8 @@ class PeopleConfig:
     # Another person must score better than the main one in this many scans in a row (about
     # 4 s): a moment of the exerciser bending low must not hand the session to a bystander.
     switch_after_scans: int = 2
-    # ... and by at least this much (score: share of the frame area minus half the centre
-    # offset as a share of the frame size).
+    # ... and by at least this much (score: body length over the frame diagonal minus half the
+    # centre offset as a share of the frame size; see person_score).
     switch_margin: float = 0.05
     # The tracked person still counts as there this long after the last frame they were found
     # in (a moment of occlusion at a scan must not hand the session to someone else).
@@ -210,6 +211,7 @@ class MainPerson:
         self.config = config or PeopleConfig()
         self.tracked: Box | None = None
         self._tracked_ms: int | None = None
+        self._rival: Box | None = None  # who led the last scan instead of the tracked person
         self._rival_scans = 0
 
     def follow(self, box: Box | None, t_ms: int) -> None:
@@ -241,13 +243,15 @@ class MainPerson:
             near = [p for p in people if same_person(p.box, tracked, cfg)]
             current = max(near, key=lambda p: p.box.iou(tracked)) if near else None
         if current is None or current is best:
-            chosen, self._rival_scans = best, 0
+            chosen, self._rival, self._rival_scans = best, None, 0
         elif score(best) > score(current) + cfg.switch_margin:
-            self._rival_scans += 1
+            same_rival = self._rival is not None and same_person(best.box, self._rival, cfg)
+            self._rival_scans = self._rival_scans + 1 if same_rival else 1
+            self._rival = best.box
             chosen = best if self._rival_scans >= cfg.switch_after_scans else current
             if chosen is best:
-                self._rival_scans = 0
+                self._rival, self._rival_scans = None, 0
         else:
-            chosen, self._rival_scans = current, 0
+            chosen, self._rival, self._rival_scans = current, None, 0
         self.tracked, self._tracked_ms = chosen.box, t_ms
         return chosen.box
