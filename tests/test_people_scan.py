@@ -206,3 +206,41 @@ def test_someone_else_found_inside_the_crop_is_not_coached() -> None:
     assert not est.estimate(frame).found  # the fake's person sits in the middle of the crop
     est._main.follow(Box(850, 250, 1100, 500), 33)  # the chosen person is the one in the middle
     assert est.estimate(Frame(frame.image, 33, 1)).found
+
+
+class _FakeScanner:
+    """Finds one person in the middle of every tile; counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def detect(self, image: object) -> object:
+        self.calls += 1
+        ring = [_Landmark(0.5 + 0.1 * math.cos(a), 0.5 + 0.2 * math.sin(a))
+                for a in np.linspace(0, 2 * math.pi, 33)]
+        return SimpleNamespace(pose_landmarks=[ring])
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_scan_looks_at_one_tile_per_frame_and_reports_on_its_last() -> None:
+    from formcheck.pose.estimator import PoseEstimator
+    from formcheck.source import Frame
+
+    est = PoseEstimator(people=PeopleConfig(scan_every_ms=2000))
+    scanner = _FakeScanner()
+    est._scanner, est._scanner_warm = scanner, True
+    image = np.zeros((720, 1280, 3), np.uint8)  # 3 tiles at the model's 640x360
+    reports, calls = [], []
+    for i in range(90):  # 3 s at 30 fps
+        before = scanner.calls
+        prepared = est.prepare(Frame(image, round(i * 1000 / 30), i))
+        calls.append(scanner.calls - before)
+        if prepared.people is not None:
+            reports.append((i, len(prepared.people)))
+    assert max(calls) == 1  # never more than one landmarker run per frame
+    assert calls[:4] == [1, 1, 1, 0] and calls[60:64] == [1, 1, 1, 0]
+    # each scan reports once, on its third frame; the people of overlapping tiles are merged
+    assert [i for i, _ in reports] == [2, 62]
+    assert all(n >= 1 for _, n in reports)

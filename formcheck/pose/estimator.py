@@ -7,10 +7,10 @@ The downscale and colour conversion can run ahead on the decoding thread (:meth:
 the thread that runs the model does nothing else.
 
 More than one person in view: every few seconds :meth:`PoseEstimator.prepare` also scans square
-tiles of the frame for people (a second landmarker in IMAGE mode, on the decoding thread and the
-helpers' CPUs), :class:`~formcheck.pose.people.MainPerson` keeps the person to coach, and while
-others are in view the tracker sees only a crop around that person (see
-:mod:`formcheck.pose.people`).
+tiles of the frame for people, one tile per frame (a second landmarker in IMAGE mode, on the
+decoding thread and the helpers' CPUs); :class:`~formcheck.pose.people.MainPerson` keeps the
+person to coach, and while others are in view the tracker sees only a crop around that person
+(see :mod:`formcheck.pose.people`).
 """
 
 from __future__ import annotations
@@ -87,6 +87,8 @@ class PoseEstimator:
         self._scanner = None
         self._warm = self._scanner_warm = False
         self._next_scan_ms: int | None = None
+        self._tiles_left: list[Box] = []  # the scan in progress: tiles still to look at ...
+        self._seen: list[Person] = []  # ... and the people its tiles found so far
         self._main = MainPerson(people)
         self._anchor: Box | None = None  # the main person at the last scan, with margin
         self._crop: Box | None = None  # frame pixels; None = the whole frame
@@ -117,6 +119,7 @@ class PoseEstimator:
             raise
         self._warm = self._scanner_warm = False
         self._next_scan_ms = None
+        self._tiles_left, self._seen = [], []
         self._main = MainPerson(self.people)
         self._anchor = self._crop = None
         return self
@@ -152,42 +155,51 @@ class PoseEstimator:
         return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
     def prepare(self, frame: Frame) -> ModelFrame:
-        """``frame`` with its model input attached, and the people in it when a scan is due.
+        """``frame`` with its model input attached, and the people in it when a scan completes.
 
-        Meant for the decoding thread (one thread at a time: it keeps the scan schedule).
+        A scan looks at one tile per frame, so no frame waits for more than one landmarker run
+        (in ``live`` this runs on the capture thread; a whole scan at once held it 70-120 ms and
+        cost frames). Its people ride on the frame of its last tile. Meant for the decoding
+        thread (one thread at a time: it keeps the scan's progress).
         """
         rgb = self.model_input(frame.image)
         people = None
-        if self._scanner is not None and (self._next_scan_ms is None
-                                          or frame.t_ms >= self._next_scan_ms):
-            assert self.people is not None
-            self._next_scan_ms = frame.t_ms + self.people.scan_every_ms
-            people = self._scan(rgb, frame.width / rgb.shape[1], frame.height / rgb.shape[0])
+        if self._scanner is not None and self.people is not None:
+            if not self._tiles_left and (self._next_scan_ms is None
+                                         or frame.t_ms >= self._next_scan_ms):
+                self._next_scan_ms = frame.t_ms + self.people.scan_every_ms
+                self._tiles_left = list(square_tiles(rgb.shape[1], rgb.shape[0]))
+                self._seen = []
+            if self._tiles_left:
+                tile = self._tiles_left.pop(0)
+                self._seen += self._scan_tile(rgb, tile, frame.width / rgb.shape[1],
+                                              frame.height / rgb.shape[0])
+                if not self._tiles_left:
+                    people = tuple(merge_people(self._seen, self.people))
         return ModelFrame(frame.image, frame.t_ms, frame.index, rgb, people)
 
-    def _scan(self, rgb: np.ndarray, sx: float, sy: float) -> tuple[Person, ...]:
-        """People in ``rgb`` (tile by tile, one each), in frame pixels."""
+    def _scan_tile(self, rgb: np.ndarray, tile: Box, sx: float, sy: float) -> list[Person]:
+        """The person in one tile of ``rgb`` (if any), in frame pixels."""
         import mediapipe as mp
 
-        assert self._scanner is not None and self.people is not None
-        found: list[Person] = []
-        for tile in square_tiles(rgb.shape[1], rgb.shape[0]):
-            x0, y0 = int(tile.x0), int(tile.y0)
-            part = np.ascontiguousarray(rgb[y0:int(tile.y1), x0:int(tile.x1)])
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=part)
-            if self._scanner_warm:
+        assert self._scanner is not None
+        x0, y0 = int(tile.x0), int(tile.y0)
+        part = np.ascontiguousarray(rgb[y0:int(tile.y1), x0:int(tile.x1)])
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=part)
+        if self._scanner_warm:
+            result = self._scanner.detect(image)
+        else:  # until it first finds someone, the scanner logs to the C stderr
+            with _native_stderr_silenced():
                 result = self._scanner.detect(image)
-            else:  # until it first finds someone, the scanner logs to the C stderr
-                with _native_stderr_silenced():
-                    result = self._scanner.detect(image)
-                self._scanner_warm = bool(result.pose_landmarks)
-            for landmarks in result.pose_landmarks:
-                xy = np.array([(p.x, p.y) for p in landmarks], dtype=np.float64)
-                xy = (xy * [part.shape[1], part.shape[0]] + [x0, y0]) * [sx, sy]
-                person = Person.from_landmarks(xy)
-                if person is not None:
-                    found.append(person)
-        return tuple(merge_people(found, self.people))
+            self._scanner_warm = bool(result.pose_landmarks)
+        found: list[Person] = []
+        for landmarks in result.pose_landmarks:
+            xy = np.array([(p.x, p.y) for p in landmarks], dtype=np.float64)
+            person = Person.from_landmarks(
+                (xy * [part.shape[1], part.shape[0]] + [x0, y0]) * [sx, sy])
+            if person is not None:
+                found.append(person)
+        return found
 
     def estimate(self, frame: Frame) -> Pose:
         """Pose of the main person in ``frame`` (``Pose.empty`` when nobody is found).
