@@ -119,14 +119,18 @@ def _coached_x(path: Path, people: PeopleConfig | None) -> list[float]:
 
 
 def test_the_exerciser_is_coached_once_two_scans_agree(bystander_then_exerciser: Path) -> None:
-    config = PeopleConfig(scan_every_ms=2000, switch_after_scans=2)
+    """Default schedule: the 0 s scan sees one person, so the next is at 6 s; it sees both, the
+    exerciser leads, and after the 8 s scan (the second in a row) the exerciser is coached."""
+    config = PeopleConfig()
+    assert (config.lone_scan_every_ms, config.scan_every_ms, config.switch_after_scans) == \
+        (6000, 2000, 2)
     xs = _coached_x(bystander_then_exerciser, config)
-    before, after = xs[30:55], [x for x in xs[135:] if math.isfinite(x)]
+    before, after = xs[30:55], [x for x in xs[250:] if math.isfinite(x)]
     assert all(x > 800 for x in before if math.isfinite(x))  # the bystander, the only one there
-    assert len(after) >= 0.9 * len(xs[135:])
-    assert all(x < 800 for x in after)  # from the 4 s scan on: the exerciser, never back
+    assert len(after) >= 0.9 * len(xs[250:])
+    assert all(x < 800 for x in after)  # from the 8 s scan on: the exerciser, never back
     # the scenario is one the tracker alone gets wrong: it stays on the bystander
-    alone = [x for x in _coached_x(bystander_then_exerciser, None)[135:] if math.isfinite(x)]
+    alone = [x for x in _coached_x(bystander_then_exerciser, None)[250:] if math.isfinite(x)]
     assert alone and np.median(alone) > 800
 
 
@@ -211,12 +215,13 @@ def test_someone_else_found_inside_the_crop_is_not_coached() -> None:
 class _FakeScanner:
     """Finds one person in the middle of every tile; counts its calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, half_width: float = 0.1) -> None:
         self.calls = 0
+        self.half_width = half_width  # of the person, as a share of the tile
 
     def detect(self, image: object) -> object:
         self.calls += 1
-        ring = [_Landmark(0.5 + 0.1 * math.cos(a), 0.5 + 0.2 * math.sin(a))
+        ring = [_Landmark(0.5 + self.half_width * math.cos(a), 0.5 + 0.2 * math.sin(a))
                 for a in np.linspace(0, 2 * math.pi, 33)]
         return SimpleNamespace(pose_landmarks=[ring])
 
@@ -241,6 +246,19 @@ def test_a_scan_looks_at_one_tile_per_frame_and_reports_on_its_last() -> None:
             reports.append((i, len(prepared.people)))
     assert max(calls) == 1  # never more than one landmarker run per frame
     assert calls[:4] == [1, 1, 1, 0] and calls[60:64] == [1, 1, 1, 0]
-    # each scan reports once, on its third frame; the people of overlapping tiles are merged
+    # each scan reports once, on its third frame; while it sees several people, every 2 s
     assert [i for i, _ in reports] == [2, 62]
-    assert all(n >= 1 for _, n in reports)
+    assert all(n >= 2 for _, n in reports)
+
+
+def test_with_one_person_in_view_scans_are_rarer() -> None:
+    from formcheck.pose.estimator import PoseEstimator
+    from formcheck.source import Frame
+
+    est = PoseEstimator(people=PeopleConfig(scan_every_ms=2000, lone_scan_every_ms=6000))
+    scanner = _FakeScanner(half_width=0.4)  # one wide person, seen by both tiles
+    est._scanner, est._scanner_warm = scanner, True
+    image = np.zeros((480, 640, 3), np.uint8)
+    reports = [i for i in range(400)
+               if est.prepare(Frame(image, round(i * 1000 / 30), i)).people is not None]
+    assert reports == [1, 181, 361]  # every 6 s

@@ -87,6 +87,7 @@ class PoseEstimator:
         self._scanner = None
         self._warm = self._scanner_warm = False
         self._next_scan_ms: int | None = None
+        self._scan_start_ms = 0
         self._tiles_left: list[Box] = []  # the scan in progress: tiles still to look at ...
         self._seen: list[Person] = []  # ... and the people its tiles found so far
         self._main = MainPerson(people)
@@ -167,7 +168,7 @@ class PoseEstimator:
         if self._scanner is not None and self.people is not None:
             if not self._tiles_left and (self._next_scan_ms is None
                                          or frame.t_ms >= self._next_scan_ms):
-                self._next_scan_ms = frame.t_ms + self.people.scan_every_ms
+                self._scan_start_ms = frame.t_ms
                 self._tiles_left = list(square_tiles(rgb.shape[1], rgb.shape[0]))
                 self._seen = []
             if self._tiles_left:
@@ -176,6 +177,9 @@ class PoseEstimator:
                                               frame.height / rgb.shape[0])
                 if not self._tiles_left:
                     people = tuple(merge_people(self._seen, self.people))
+                    every = (self.people.scan_every_ms if len(people) >= 2
+                             else self.people.lone_scan_every_ms)
+                    self._next_scan_ms = self._scan_start_ms + every
         return ModelFrame(frame.image, frame.t_ms, frame.index, rgb, people)
 
     def _scan_tile(self, rgb: np.ndarray, tile: Box, sx: float, sy: float) -> list[Person]:

@@ -4,7 +4,7 @@ MediaPipe's single-person tracker follows whoever its detector found first, and 
 the whole frame at 224x224 px, where two people side by side are too small to be found together
 (two-person composites, 1280x480: ``num_poses=3`` found both in 0-9 of 42 sampled frames). Run on
 overlapping square tiles of the frame instead, one person per tile, it found both in 44 of 44 and
-42 of 42. So the pose stage scans the tiles every :attr:`PeopleConfig.scan_every_ms`;
+42 of 42. So the pose stage scans the tiles every few seconds (:class:`PeopleConfig`);
 :class:`MainPerson` keeps the person to coach (the largest and most central, switching only after
 the same other person has led for several scans in a row); and while more than one person is in
 view the model sees only a crop around that person, and a pose found there that is not them is
@@ -28,9 +28,13 @@ from formcheck.pose.landmarks import LM
 class PeopleConfig:
     """How often to look for other people, and how reluctantly to change the main person."""
 
-    # Scanning costs one landmarker run per tile (35-40 ms each, off the model's core), so it
-    # runs on a few frames only; people do not appear faster than this matters.
+    # Scanning costs one landmarker run per tile (35-40 ms each, off the model's core, but the
+    # two cores are shared: analyze at 1280x720 lost 4 points of the bare model's rate to a scan
+    # every 2 s). So it looks often only while several people are in view ...
     scan_every_ms: int = 2000
+    # ... and seldom while the last scan saw one person or nobody: someone walking in is
+    # noticed within this long, and needs two more scans to take over.
+    lone_scan_every_ms: int = 6000
     # Another person must score better than the main one in this many scans in a row (about
     # 4 s): a moment of the exerciser bending low must not hand the session to a bystander.
     switch_after_scans: int = 2
