@@ -57,9 +57,13 @@ def _pin_this_thread(cpus: frozenset[int]) -> None:
 
 
 def _allowed() -> frozenset[int]:
-    """CPUs the calling thread may use (all of them where affinities are unknown)."""
+    """CPUs the process may use: its main thread's, which formcheck never confines.
+
+    Not the calling thread's: a helper started by a helper would split the helpers' half again
+    (on four CPUs, two, then one).
+    """
     if hasattr(os, "sched_getaffinity"):
-        return frozenset(os.sched_getaffinity(0))
+        return frozenset(os.sched_getaffinity(os.getpid()))
     return frozenset(range(os.cpu_count() or 1))
 
 

@@ -132,3 +132,19 @@ def test_threads_started_on_the_model_cores_stay_there() -> None:
     inner = on_model_cores(lambda: _in_thread(lambda: os.sched_getaffinity(0)))
     assert inner == split_cores(allowed)[0]
     assert os.sched_getaffinity(0) == allowed  # the caller is not confined
+
+
+@needs_two_cpus
+def test_the_split_is_of_the_process_cpus_not_the_calling_threads() -> None:
+    """A helper started from a thread on the model's CPUs (or from another helper) still lands on
+    the helpers' half, not on a split of what its parent was left with."""
+    model, helpers = split_cores(os.sched_getaffinity(0))
+
+    def lowered() -> set[int]:
+        lower_this_thread()
+        return os.sched_getaffinity(0)
+
+    assert on_model_cores(lambda: _in_thread(lowered)) == helpers
+    assert _in_thread(lambda: (lower_this_thread(), _in_thread(lowered))[1]) == helpers
+    assert _in_thread(lambda: (lower_this_thread(), on_model_cores(
+        lambda: os.sched_getaffinity(0)))[1]) == model
