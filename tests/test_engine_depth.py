@@ -29,10 +29,10 @@ def test_knee_drop_maps_to_the_knee_angle_scale() -> None:
 
 
 def test_knee_drop_moves_for_lunges_only_in_every_view() -> None:
-    for cam in (Camera(), Camera(yaw_deg=90), Camera(yaw_deg=45)):
-        stand = knee_drop_deg(metrics_of(STAND, cam)["knee_height_diff_ratio"])
-        bottom = knee_drop_deg(metrics_of(lunge(1.0), cam)["knee_height_diff_ratio"])
-        sq = knee_drop_deg(metrics_of(squat(1.0), cam)["knee_height_diff_ratio"])
+    for cam in (Camera(yaw_deg=90), Camera(yaw_deg=45)):  # from the side: the knee angle
+        stand = knee_drop_deg(metrics_of(STAND, cam)["back_knee_drop_ratio"])
+        bottom = knee_drop_deg(metrics_of(lunge(1.0), cam)["back_knee_drop_ratio"])
+        sq = knee_drop_deg(metrics_of(squat(1.0), cam)["back_knee_drop_ratio"])
         assert stand > 170 and sq > 165, cam
         assert 60 < bottom < 120, (cam, bottom)
     lat = knee_drop_deg(metrics_of(lateral_lunge(1.0), Camera(yaw_deg=90))[
@@ -43,16 +43,57 @@ def test_knee_drop_moves_for_lunges_only_in_every_view() -> None:
 def test_hip_drop_maps_to_the_knee_angle_scale() -> None:
     from formcheck.engine.depth import FULL_HIP_DROP, StandingHeight, hip_drop_deg
 
-    assert hip_drop_deg(1.8, 1.8) == 180.0
-    assert hip_drop_deg(2.0, 1.8) == 180.0  # above standing is standing
-    assert math.isclose(hip_drop_deg(1.8 * (1 - FULL_HIP_DROP), 1.8), 90.0)
-    assert math.isnan(hip_drop_deg(1.0, math.nan))
+    assert hip_drop_deg(180.0, 180.0) == 180.0
+    assert hip_drop_deg(200.0, 180.0) == 180.0  # above standing is standing
+    assert math.isclose(hip_drop_deg(180.0 * (1 - FULL_HIP_DROP), 180.0), 90.0)
+    assert math.isnan(hip_drop_deg(100.0, math.nan))
     standing = StandingHeight()
-    # standing at 1.8 with lunges down to 1.1: the standing height stays near 1.8
+    # standing at 180 px with lunges down to 110 px: the standing height stays near 180
     for i in range(120):
-        level = standing.update(i * 33.0, 1.8 if (i // 30) % 2 == 0 else 1.1)
-    assert 1.7 < level <= 1.8
+        level = standing.update(i * 33.0, 180.0 if (i // 30) % 2 == 0 else 110.0)
+    assert 170.0 < level <= 180.0
     assert math.isnan(StandingHeight().update(0.0, math.nan))
+
+
+def test_a_split_stance_seen_from_above_is_not_a_knee_drop() -> None:
+    """A camera above hip height shows the back foot and knee of a split stance higher in the
+    picture (further away). Only a back knee *below* the front one is depth; the unsigned knee
+    height difference read the standing split as half-way down, and split squats from it never
+    returned to the start."""
+    from formcheck.engine.session import Engine
+    from tests.synth import reps, sequence
+
+    cam = Camera(yaw_deg=90, height_m=2.5, offset_px=(0.0, -375.0))  # on a shelf
+    split, bottom = metrics_of(lunge(0.0), cam), metrics_of(lunge(1.0), cam)
+    assert split["knee_height_diff_ratio"] > 0.2  # the back knee shows higher ...
+    assert split["back_knee_drop_ratio"] == 0.0  # ... which is no drop
+    assert bottom["back_knee_drop_ratio"] > 0.3
+    eng = Engine()
+    for p in sequence(reps(lunge, 3), cam, noise_px=1.0):
+        eng.update(p)
+    assert eng.summary().reps_total == 3
+
+
+def test_a_trunk_leaning_toward_the_camera_is_not_a_hip_drop() -> None:
+    """Seen from the front, a trunk leaning toward the camera is shorter in the picture. Hip
+    heights in trunk lengths then rose and fell with the lean alone (a rendered split stance:
+    trunk 106 -> 87 px), and a still split stance rocking the trunk read as lunges."""
+    from dataclasses import replace
+
+    from formcheck.engine.session import Engine
+    from tests.synth import sequence
+
+    split = lunge(0.0)
+    keys = [(0.0, split), (1.0, split)]
+    for k in range(3):  # lean forward 40 deg and back up, hips where they are
+        keys += [(2.0 + 2.5 * k, replace(split, trunk_deg=40.0)), (3.5 + 2.5 * k, split)]
+    keys.append((keys[-1][0] + 1.0, split))
+    eng = Engine()
+    depths = []
+    for p in sequence(keys, Camera(yaw_deg=90), noise_px=0.5):
+        depths.append(eng.update(p).metrics["lunge_depth_deg"])
+    assert min(depths[30:]) > 160.0, min(depths[30:])
+    assert eng.summary().reps_total == 0
 
 
 def _hide_back_leg(pose, front: str):
@@ -81,3 +122,4 @@ def test_front_view_lunges_with_the_back_leg_hidden_still_count() -> None:
             deep = make is lunge and p.found and p.t_ms % 3100 > 1500
             eng.update(_hide_back_leg(p, "left") if deep else p)
         assert eng.summary().reps_total == expected, make.__name__
+

@@ -3,18 +3,23 @@
 From the front the thighs point at the camera, so image knee angles look straight at any depth,
 and MediaPipe's 3D knee angles read 140-160 deg on straight legs. What every view shows is that
 at the bottom of a lunge the back knee is near the floor while the front knee stays at shin
-height: their height difference along the floor-normal, in trunk lengths
-(``knee_height_diff_ratio``), goes from ~0 standing to ~0.8 at a 90/90 bottom (0.4 m / 0.5 m).
-It is mapped onto the knee-angle scale the lunge counter's levels use (180 standing, 90 at that
-bottom), so one counter and one set of levels serve every view. Squats and lateral lunges keep
-the knees level and so never move this signal.
+height: how far the back knee is below the front one along the floor-normal, in trunk lengths
+(``back_knee_drop_ratio``), goes from 0 standing to ~0.8 at a 90/90 bottom (0.4 m / 0.5 m).
+Only a back knee *below* the front one counts: the back leg of a split stance is further from
+the camera, so from a camera above hip height its knee shows higher than the front knee, and the
+unsigned difference read a standing split as half-way down. The drop is mapped onto the
+knee-angle scale the lunge counter's levels use (180 standing, 90 at that bottom), so one
+counter and one set of levels serve every view. Squats and lateral lunges keep the knees level
+and so never move this signal.
 
 When the back leg is hidden behind the front leg (walking lunges seen from the front), MediaPipe
 lays both legs' landmarks on the front one and the knee drop is lost. The hips still drop: at a
-90/90 bottom they sit at about shin height, ~0.45 of their standing height lower. That drop, against
-the person's recent standing height, is the second depth estimate (:func:`hip_drop_deg`); the
-deeper of the two drives the counter. A squat drops the hips too, so the split-stance test on
-each rep still decides what is a lunge.
+90/90 bottom they sit at about shin height, ~0.45 of their standing height lower. That drop,
+against the person's recent standing height, is the second depth estimate
+(:func:`hip_drop_deg`); the deeper of the two drives the counter. Hip heights are compared in
+pixels, not in trunk lengths: a trunk leaning toward the camera is shorter in the picture (106
+-> 87 px in a rendered split stance), and a lean alone read as a hip drop. A squat drops the
+hips too, so the split-stance test on each rep still decides what is a lunge.
 """
 
 from __future__ import annotations
@@ -42,12 +47,11 @@ STANDING_WINDOW_MS = 4000.0
 STANDING_PERCENTILE = 90.0
 
 
-def hip_drop_deg(hip_height_ratio: float, standing_ratio: float) -> float:
+def hip_drop_deg(hip_height_px: float, standing_px: float) -> float:
     """Knee-equivalent depth from the hips' drop below standing: 180 standing, 90 at a full drop."""
-    if not (math.isfinite(hip_height_ratio) and math.isfinite(standing_ratio)
-            and standing_ratio > 1e-9):
+    if not (math.isfinite(hip_height_px) and math.isfinite(standing_px) and standing_px > 1e-9):
         return math.nan
-    drop = max(0.0, 1.0 - hip_height_ratio / standing_ratio)
+    drop = max(0.0, 1.0 - hip_height_px / standing_px)
     return 180.0 - 90.0 * min(drop / FULL_HIP_DROP, 1.5)
 
 
@@ -57,10 +61,10 @@ class StandingHeight:
     def __init__(self) -> None:
         self._buf: deque[tuple[float, float]] = deque()
 
-    def update(self, t_ms: float, hip_height_ratio: float) -> float:
+    def update(self, t_ms: float, hip_height_px: float) -> float:
         """Add one sample (NaN ignored); returns the standing height, NaN before any sample."""
-        if math.isfinite(hip_height_ratio):
-            self._buf.append((t_ms, hip_height_ratio))
+        if math.isfinite(hip_height_px):
+            self._buf.append((t_ms, hip_height_px))
         while self._buf and self._buf[0][0] < t_ms - STANDING_WINDOW_MS:
             self._buf.popleft()
         if not self._buf:

@@ -10,7 +10,7 @@ leave sagittal inclinations unknown. Unknown inputs give NaN, never a guess.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,6 +51,11 @@ METRICS: Mapping[str, str] = {
     "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side, "
                         "else lunge_depth_deg",
     "hip_height_ratio": "hip centre above the lowest foot point, along the floor-normal / trunk",
+    "hip_height_px": "hip centre above the lowest foot point, along the floor-normal, in pixels "
+                     "(the lunge's hip drop: the trunk's image length changes as it leans)",
+    "back_knee_drop_ratio": "back knee below the front knee along the floor-normal / trunk, 0 "
+                            "when above (the back leg: the one whose ankle shows higher; front "
+                            "and oblique views)",
     "ankle_height_diff_ratio": "height difference of the ankles / trunk (split stance from the "
                                "front: the back foot is further away)",
     "knee_height_diff_ratio": "height difference of the knees / trunk (back knee drops)",
@@ -193,6 +198,25 @@ def unswap_knees(p: Pts, fwd: Vec) -> Pts:
     return q if swapped > now else p
 
 
+def _back_knee_drop(p: Pts, height: Callable[[Vec], float]) -> float:
+    """How far the back knee shows below the front knee along the floor-normal, 0 if above.
+
+    The back leg is the one whose ankle shows higher: its foot is further from the camera. For
+    the same reason the back knee of a split stance shows *higher* than the front knee (a
+    rendered front view: 25-35 px), which read as a dropped knee while standing; only a back knee
+    below the front one is a drop. An ankle not seen: unknown.
+    """
+    left_ankle, right_ankle = height(p[LM.LEFT_ANKLE]), height(p[LM.RIGHT_ANKLE])
+    left_knee, right_knee = height(p[LM.LEFT_KNEE]), height(p[LM.RIGHT_KNEE])
+    if left_ankle >= right_ankle:
+        drop = right_knee - left_knee
+    elif right_ankle > left_ankle:
+        drop = left_knee - right_knee
+    else:  # NaN
+        return NAN
+    return max(0.0, drop) if math.isfinite(drop) else NAN
+
+
 def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[str, float]:
     """Named metrics of one frame; ``xy`` ``(33, 2)`` px, ``world`` ``(33, 3)`` m; NaN = unknown."""
     side_view = vs.view is View.SIDE
@@ -247,17 +271,21 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
     hc = lmid(img[LM.LEFT_HIP], img[LM.RIGHT_HIP])
     torso = math.dist(sc, hc)
     m["hip_height_ratio"] = m["ankle_height_diff_ratio"] = m["knee_height_diff_ratio"] = NAN
+    m["hip_height_px"] = m["back_knee_drop_ratio"] = NAN
     if math.isfinite(torso) and torso > 1e-9:
         def height(q: Vec) -> float:
             return q[0] * up[0] + q[1] * up[1]
         feet = [height(img[i]) for i in _FEET]
         feet = [f for f in feet if math.isfinite(f)]
         if feet:
-            m["hip_height_ratio"] = (height(hc) - min(feet)) / torso
+            m["hip_height_px"] = height(hc) - min(feet)
+            m["hip_height_ratio"] = m["hip_height_px"] / torso
         m["ankle_height_diff_ratio"] = abs(height(img[LM.LEFT_ANKLE])
                                            - height(img[LM.RIGHT_ANKLE])) / torso
         m["knee_height_diff_ratio"] = abs(height(img[LM.LEFT_KNEE])
                                           - height(img[LM.RIGHT_KNEE])) / torso
+        if not side_view:  # from the side both feet are as far away: no back leg by height
+            m["back_knee_drop_ratio"] = _back_knee_drop(img, height) / torso
 
     # front view: frontal-plane checks in the image, against the floor line
     m["pelvis_level_deg"] = m["left_knee_valgus_deg"] = m["right_knee_valgus_deg"] = NAN

@@ -213,9 +213,9 @@ class Engine:
         vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
-        standing = self._standing.update(t, metrics["hip_height_ratio"])
-        depth = knee_drop_deg(metrics["knee_height_diff_ratio"])
-        hip_depth = hip_drop_deg(metrics["hip_height_ratio"], standing)
+        standing = self._standing.update(t, metrics["hip_height_px"])
+        depth = knee_drop_deg(metrics["back_knee_drop_ratio"])
+        hip_depth = hip_drop_deg(metrics["hip_height_px"], standing)
         if math.isfinite(hip_depth) and not hip_depth >= depth:  # NaN-safe min
             depth = hip_depth
         metrics["lunge_depth_deg"] = depth
