@@ -123,3 +123,29 @@ def test_front_view_lunges_with_the_back_leg_hidden_still_count() -> None:
             eng.update(_hide_back_leg(p, "left") if deep else p)
         assert eng.summary().reps_total == expected, make.__name__
 
+
+def _draw_back_leg_on_front(pose, front: str):
+    """What MediaPipe also does from the front at a lunge bottom: both legs drawn on the front
+    one, every landmark seen (a rendered clip: knees 3 px apart, ankles 14 px)."""
+    from dataclasses import replace
+
+    from formcheck.pose.landmarks import LM
+
+    back = "RIGHT" if front == "left" else "LEFT"
+    xy = pose.xy.copy()
+    for part in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):
+        xy[LM[f"{back}_{part}"]] = xy[LM[f"{front.upper()}_{part}"]] + (3.0, 3.0)
+    return replace(pose, xy=xy)
+
+
+def test_a_split_seen_only_on_the_way_down_still_counts() -> None:
+    from formcheck.engine.session import Engine
+    from tests.synth import reps, sequence
+
+    cam = Camera(yaw_deg=90)
+    for make, expected in ((lunge, 3), (squat, 0)):
+        eng = Engine()
+        for p in sequence(reps(make, 3), cam, noise_px=1.0):
+            deep = make is lunge and p.found and p.t_ms % 3100 > 1500
+            eng.update(_draw_back_leg_on_front(p, "left") if deep else p)
+        assert eng.summary().reps_total == expected, make.__name__

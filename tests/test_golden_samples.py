@@ -16,9 +16,7 @@ CASES = [  # clip, injected fault that must be found (None: a clean clip)
     ("lunge_side_arched_back", "arched_back"),
     ("bridge_side_clean", None),
     ("bridge_side_low_no_pause", "low_bridge"),  # its no_pause is not found: see the README
-    pytest.param("lunge_front_knee_cave", "knee_cave", marks=pytest.mark.xfail(
-        strict=True, reason="front view: counts 4 of 3 (the far back knee's perspective "
-                            "confuses the depth signal)")),
+    ("lunge_front_knee_cave", "knee_cave"),
 ]
 
 

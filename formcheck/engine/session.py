@@ -87,7 +87,22 @@ class _RepLog:
     fronts: Counter[Side] = field(default_factory=Counter)
     deep_frames: int = 0
     split_frames: int = 0
+    descent_frames: int = 0  # logged before the first deep frame
+    descent_split_frames: int = 0
     faults: set[str] = field(default_factory=set)
+
+    @property
+    def split(self) -> bool:
+        """Whether the rep was done in a split stance: most deep frames, else most of the descent.
+
+        Seen from the front MediaPipe sometimes draws both legs on the front one at the bottom
+        (knees 3 px apart, ankles 14 px on a rendered clip); the split then shows only on the
+        way down.
+        """
+        def most(part: int, whole: int) -> bool:
+            return whole > 0 and part >= MIN_SPLIT_SHARE * whole
+        return self.deep_frames > 0 and (most(self.split_frames, self.deep_frames)
+                                          or most(self.descent_split_frames, self.descent_frames))
 
     def clear(self) -> None:
         if not self.t and not self.faults:
@@ -97,6 +112,7 @@ class _RepLog:
         self.metrics.clear()
         self.fronts.clear()
         self.deep_frames = self.split_frames = 0
+        self.descent_frames = self.descent_split_frames = 0
         self.faults.clear()
 
 
@@ -379,6 +395,10 @@ class Engine:
                 log.fronts[side] += 1
             if _split_stance(vs, metrics, self.config.view):
                 log.split_frames += 1
+        elif log.deep_frames == 0:
+            log.descent_frames += 1
+            if _split_stance(vs, metrics, self.config.view):
+                log.descent_split_frames += 1
 
     def _update_lift(self, t: float, metrics: dict[str, float], vs: ViewState,
                      full_body: bool) -> RepEvent | None:
@@ -454,8 +474,7 @@ class Engine:
     def _build_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow, log: _RepLog,
                    index: int) -> tuple[RepEvent, list[FaultSpan]] | None:
         """The rep event and its rep-level fault spans, or None when it is not a rep of ``ex``."""
-        split = log.deep_frames > 0 and log.split_frames >= MIN_SPLIT_SHARE * log.deep_frames
-        if ex is Exercise.LUNGE and not split:
+        if ex is Exercise.LUNGE and not log.split:
             return None  # a squat, a lateral lunge, stepping into position: not a lunge rep
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
         side = log.fronts.most_common(1)[0][0] if log.fronts else default
