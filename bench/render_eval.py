@@ -11,7 +11,7 @@ folder, analyses each with ``formcheck analyze`` (report + per-frame CSV), and r
 
 Usage::
 
-    python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay]
+    python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay] [--seeds 2]
 
 ``--quick`` renders a handful of short clips (a smoke run); the full grid has 42 clips.
 ``--replay`` tracks each clip once (``formcheck track``, landmarks and person masks, cached
@@ -58,14 +58,15 @@ class Job:
     spec: ClipSpec
 
 
-def grid(quick: bool) -> list[Job]:
-    """The seeded clip grid: clean clips per view, each fault in its view, two seeds each."""
+def grid(quick: bool, seeds: int = 2) -> list[Job]:
+    """The seeded clip grid: clean clips per view and each side-view fault, ``seeds`` seeds
+    each; the front-view faults with the first seed."""
     jobs: list[Job] = []
     reps = 2
-    seeds = (1,) if quick else (1, 2)
+    seeds_used = (1,) if quick else tuple(range(1, seeds + 1))
     for ex in (Exercise.LUNGE, Exercise.BRIDGE):
         views = (View.SIDE,) if quick else (View.SIDE, View.FRONT, View.OBLIQUE)
-        for seed in seeds:
+        for seed in seeds_used:
             for view in views:
                 jobs.append(Job(f"{ex.value}_{view.value}_clean_s{seed}",
                                 ClipSpec(ex, reps=reps, view=view, seed=seed)))
@@ -74,7 +75,7 @@ def grid(quick: bool) -> list[Job]:
                 jobs.append(Job(f"{ex.value}_side_{code}_s{seed}",
                                 ClipSpec(ex, reps=reps, view=View.SIDE, faults=(code,),
                                          seed=seed + 100)))
-            if not quick and seed == seeds[0]:
+            if not quick and seed == seeds_used[0]:
                 for code in FRONT_FAULTS[ex.value]:
                     jobs.append(Job(f"{ex.value}_front_{code}_s{seed}",
                                     ClipSpec(ex, reps=reps, view=View.FRONT, faults=(code,),
@@ -206,9 +207,11 @@ def main() -> int:
     parser.add_argument("--replay", action="store_true",
                         help="analyse cached landmark tracks of the clips (engine changes)")
     parser.add_argument("--only", default="", help="comma-separated substrings of clip names")
+    parser.add_argument("--seeds", type=int, default=2,
+                        help="seeds per clean clip and side-view fault (2: the 42-clip grid)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = grid(args.quick)
+    jobs = grid(args.quick, args.seeds)
     if args.only:
         jobs = [j for j in jobs if any(k in j.name for k in args.only.split(","))]
     partial = args.out / "render_eval.jsonl"  # one line per finished clip, for long runs
