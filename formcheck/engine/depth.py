@@ -42,9 +42,16 @@ def knee_drop_deg(knee_height_diff_ratio: float) -> float:
 
 #: Hip drop (share of the standing hip height) at a lunge bottom with both knees at 90 deg.
 FULL_HIP_DROP = 0.45
-#: The standing hip height is a high percentile of the hip heights seen over this window.
+#: The standing hip height is a high percentile of the standing hip heights over this window.
 STANDING_WINDOW_MS = 4000.0
 STANDING_PERCENTILE = 90.0
+#: A hip height more than this share below the standing height is the hips down in a lunge (a
+#: third of a full drop), not the person standing further from the camera: it is not a sample
+#: of the standing height, or a lunge held longer than the window would become "standing".
+STANDING_BAND = FULL_HIP_DROP / 3
+#: With no standing sample for this long, the standing height is learnt again from scratch (the
+#: person moved further from the camera while down, or the first frames were not standing).
+STANDING_STALE_MS = 60000.0
 
 
 def hip_drop_deg(hip_height_px: float, standing_px: float) -> float:
@@ -56,17 +63,29 @@ def hip_drop_deg(hip_height_px: float, standing_px: float) -> float:
 
 
 class StandingHeight:
-    """The person's standing hip height: a high percentile over the last few seconds."""
+    """The person's standing hip height: a high percentile of recent heights near standing.
+
+    Heights well below it (the hips down) leave it where it is, so a lunge held for 30 s keeps
+    its depth; before this, a 5 s hold faded from 112 to 143 deg on the depth scale as its own
+    height became "standing".
+    """
 
     def __init__(self) -> None:
         self._buf: deque[tuple[float, float]] = deque()
+        self._level = math.nan
+        self._last_standing_ms = -math.inf
 
     def update(self, t_ms: float, hip_height_px: float) -> float:
         """Add one sample (NaN ignored); returns the standing height, NaN before any sample."""
         if math.isfinite(hip_height_px):
-            self._buf.append((t_ms, hip_height_px))
-        while self._buf and self._buf[0][0] < t_ms - STANDING_WINDOW_MS:
+            stale = t_ms - self._last_standing_ms > STANDING_STALE_MS
+            if stale or not hip_height_px < self._level * (1.0 - STANDING_BAND):
+                self._buf.append((t_ms, hip_height_px))
+                self._last_standing_ms = t_ms
+        # the window ends at the newest standing sample: while the hips are down it keeps the
+        # seconds before they went down, not the way down alone
+        while self._buf and self._buf[0][0] < self._last_standing_ms - STANDING_WINDOW_MS:
             self._buf.popleft()
-        if not self._buf:
-            return math.nan
-        return float(np.percentile([v for _, v in self._buf], STANDING_PERCENTILE))
+        if self._buf:
+            self._level = float(np.percentile([v for _, v in self._buf], STANDING_PERCENTILE))
+        return self._level
