@@ -55,6 +55,30 @@ def test_hip_drop_maps_to_the_knee_angle_scale() -> None:
     assert math.isnan(StandingHeight().update(0.0, math.nan))
 
 
+def test_a_held_lunge_keeps_its_depth() -> None:
+    """The hips held down longer than the standing window do not become "standing"; standing
+    a little further from the camera does, and after a minute with no standing height at all the
+    level is learnt again."""
+    from formcheck.engine.depth import STANDING_STALE_MS, StandingHeight
+
+    standing = StandingHeight()
+    t = 0.0
+    for _ in range(90):  # 3 s standing at 180 px
+        standing.update(t, 180.0)
+        t += 33.0
+    for _ in range(900):  # 30 s held at the bottom
+        assert standing.update(t, 110.0) == 180.0
+        t += 33.0
+    for _ in range(200):  # up again, a step further away
+        level = standing.update(t, 165.0)
+        t += 33.0
+    assert level == 165.0
+    for _ in range(int(STANDING_STALE_MS / 33.0) + 2):  # down for over a minute
+        level = standing.update(t, 100.0)
+        t += 33.0
+    assert level == 100.0
+
+
 def test_a_split_stance_seen_from_above_is_not_a_knee_drop() -> None:
     """A camera above hip height shows the back foot and knee of a split stance higher in the
     picture (further away). Only a back knee *below* the front one is depth; the unsigned knee
