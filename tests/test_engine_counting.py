@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,6 +64,16 @@ def test_squats_and_lateral_lunges_are_not_lunges() -> None:
         assert s.reps_total == 0, (make.__name__, cam)
         assert s.exercise is Exercise.UNKNOWN
         assert s.reason is not None
+
+
+@pytest.mark.parametrize("yaw_deg", [30.0, 45.0, 60.0, 120.0, 135.0])
+def test_lunges_count_and_lateral_lunges_do_not_from_any_angle(yaw_deg: float) -> None:
+    """Seen at an angle, a split stance spreads the feet sideways in the picture as much as a
+    lateral lunge seen from the front; the stance is judged along the hips' own line instead
+    (in the picture, lunges at 30-45 deg counted 0 of 3 and lateral lunges at 120-135 deg 3)."""
+    cam = Camera(yaw_deg=yaw_deg)
+    assert summary(sequence(reps(lunge, 3), cam, noise_px=1.0)).reps_total == 3
+    assert summary(sequence(reps(lateral_lunge, 3), cam, noise_px=1.0)).reps_total == 0
 
 
 def test_idle_standing_and_lying_give_nothing() -> None:

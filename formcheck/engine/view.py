@@ -60,7 +60,7 @@ class ViewState:
     up: np.ndarray = field(repr=False)  # floor-normal, pointing away from the floor
     width_ratio: float = float("nan")
     fore_aft_ratio: float = float("nan")  # fore-aft foot spread / leg length
-    lateral_ratio: float = float("nan")  # lateral foot spread / hip width
+    lateral_ratio: float = float("nan")  # lateral foot spread / hip width (not from the side)
     lying_leg: Side = Side.BOTH  # lying: the leg whose foot is on the floor (single-leg bridge)
 
     @property
@@ -207,11 +207,18 @@ class ViewEstimator:
         along_img = abs(d_img[0] * al[0] + d_img[1] * al[1])
         if self._view is View.SIDE:
             return (along_img / leg if leg > 0 else math.nan), math.nan
-        dz = abs(wpts[LM.LEFT_ANKLE][2] - wpts[LM.RIGHT_ANKLE][2])
-        hip_w = math.dist(pts[LM.LEFT_HIP], pts[LM.RIGHT_HIP])
-        fore_aft = dz / wleg if wleg > 0 else math.nan
-        lateral = along_img / hip_w if hip_w > 1e-9 else math.nan
-        return fore_aft, lateral
+        # other views: in the body's own frame, from the 3D landmarks seen from above (x, z):
+        # across the hip line is fore-aft, along it lateral, whatever the camera's angle
+        hip = (wpts[LM.RIGHT_HIP][0] - wpts[LM.LEFT_HIP][0],
+               wpts[LM.RIGHT_HIP][2] - wpts[LM.LEFT_HIP][2])
+        feet = (wpts[LM.LEFT_ANKLE][0] - wpts[LM.RIGHT_ANKLE][0],
+                wpts[LM.LEFT_ANKLE][2] - wpts[LM.RIGHT_ANKLE][2])
+        hip_w = math.hypot(*hip)
+        if not hip_w > 1e-9:
+            return math.nan, math.nan
+        ahead = abs(feet[0] * hip[1] - feet[1] * hip[0]) / hip_w
+        across = abs(feet[0] * hip[0] + feet[1] * hip[1]) / hip_w
+        return (ahead / wleg if wleg > 0 else math.nan), across / hip_w
 
     def _front_leg(self, pts: list[list[float]], wpts: list[list[float]],
                    fwd: tuple[float, float] | None, leg: float, wleg: float) -> Side:
