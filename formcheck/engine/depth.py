@@ -45,12 +45,14 @@ FULL_HIP_DROP = 0.45
 #: The standing hip height is a high percentile of the standing hip heights over this window.
 STANDING_WINDOW_MS = 4000.0
 STANDING_PERCENTILE = 90.0
-#: A hip height more than this share below the standing height is the hips down in a lunge (a
-#: third of a full drop), not the person standing further from the camera: it is not a sample
-#: of the standing height, or a lunge held longer than the window would become "standing".
-STANDING_BAND = FULL_HIP_DROP / 3
-#: With no standing sample for this long, the standing height is learnt again from scratch (the
-#: person moved further from the camera while down, or the first frames were not standing).
+#: A hip height more than this share below the standing height, in pixels *and* in trunk lengths,
+#: is the hips down in a lunge (a third of a full drop): not a sample of the standing height, or a
+#: lunge held longer than the window would become "standing". Standing further from the camera
+#: lowers only the pixels, a trunk leaning toward it raises only the trunk-length ratio.
+STANDING_BAND_SHARE = FULL_HIP_DROP / 3
+#: Until the level rests on this many samples every sample counts (one glitch is not a level).
+STANDING_MIN_SAMPLES = 15
+#: With no standing sample for this long, the standing height is learnt again from scratch.
 STANDING_STALE_MS = 60000.0
 
 
@@ -65,27 +67,51 @@ def hip_drop_deg(hip_height_px: float, standing_px: float) -> float:
 class StandingHeight:
     """The person's standing hip height: a high percentile of recent heights near standing.
 
-    Heights well below it (the hips down) leave it where it is, so a lunge held for 30 s keeps
-    its depth; before this, a 5 s hold faded from 112 to 143 deg on the depth scale as its own
-    height became "standing".
+    Heights well below it (the hips down) leave it where it is, so a deep lunge held for 30 s
+    keeps its depth; before this, a 5 s hold faded from 112 to 143 deg on the depth scale as its
+    own height became "standing". A shallow hold (less than a third of a full drop) still fades.
     """
 
     def __init__(self) -> None:
-        self._buf: deque[tuple[float, float]] = deque()
-        self._level = math.nan
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the standing height (recalibration)."""
+        self._px: deque[tuple[float, float]] = deque()
+        self._ratio: deque[tuple[float, float]] = deque()
+        self._level = self._ratio_level = math.nan
         self._last_standing_ms = -math.inf
 
-    def update(self, t_ms: float, hip_height_px: float) -> float:
-        """Add one sample (NaN ignored); returns the standing height, NaN before any sample."""
-        if math.isfinite(hip_height_px):
-            stale = t_ms - self._last_standing_ms > STANDING_STALE_MS
-            if stale or not hip_height_px < self._level * (1.0 - STANDING_BAND):
-                self._buf.append((t_ms, hip_height_px))
-                self._last_standing_ms = t_ms
+    def update(self, t_ms: float, hip_height_px: float, hip_height_ratio: float) -> float:
+        """Add one sample (NaN ignored); returns the standing height in pixels, NaN before any.
+
+        ``hip_height_ratio`` is the same height in trunk lengths (NaN: judged on pixels alone).
+        """
+        if math.isfinite(hip_height_px) and not self._is_down(t_ms, hip_height_px,
+                                                              hip_height_ratio):
+            self._px.append((t_ms, hip_height_px))
+            if math.isfinite(hip_height_ratio):
+                self._ratio.append((t_ms, hip_height_ratio))
+            self._last_standing_ms = t_ms
         # the window ends at the newest standing sample: while the hips are down it keeps the
         # seconds before they went down, not the way down alone
-        while self._buf and self._buf[0][0] < self._last_standing_ms - STANDING_WINDOW_MS:
-            self._buf.popleft()
-        if self._buf:
-            self._level = float(np.percentile([v for _, v in self._buf], STANDING_PERCENTILE))
+        for buf in (self._px, self._ratio):
+            while buf and buf[0][0] < self._last_standing_ms - STANDING_WINDOW_MS:
+                buf.popleft()
+        if self._px:
+            self._level = _high(self._px)
+        if self._ratio:
+            self._ratio_level = _high(self._ratio)
         return self._level
+
+    def _is_down(self, t_ms: float, px: float, ratio: float) -> bool:
+        if (len(self._px) < STANDING_MIN_SAMPLES
+                or t_ms - self._last_standing_ms > STANDING_STALE_MS):
+            return False
+        low = 1.0 - STANDING_BAND_SHARE
+        # a NaN ratio cannot clear the pixels' verdict
+        return px < self._level * low and not ratio >= self._ratio_level * low
+
+
+def _high(buf: deque[tuple[float, float]]) -> float:
+    return float(np.percentile([v for _, v in buf], STANDING_PERCENTILE))

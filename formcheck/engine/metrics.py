@@ -272,14 +272,14 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
     torso = math.dist(sc, hc)
     m["hip_height_ratio"] = m["ankle_height_diff_ratio"] = m["knee_height_diff_ratio"] = NAN
     m["hip_height_px"] = m["back_knee_drop_ratio"] = NAN
+
+    def height(q: Vec) -> float:
+        return q[0] * up[0] + q[1] * up[1]
+    feet = [f for f in (height(img[i]) for i in _FEET) if math.isfinite(f)]
+    if feet:  # needs no shoulders
+        m["hip_height_px"] = height(hc) - min(feet)
     if math.isfinite(torso) and torso > 1e-9:
-        def height(q: Vec) -> float:
-            return q[0] * up[0] + q[1] * up[1]
-        feet = [height(img[i]) for i in _FEET]
-        feet = [f for f in feet if math.isfinite(f)]
-        if feet:
-            m["hip_height_px"] = height(hc) - min(feet)
-            m["hip_height_ratio"] = m["hip_height_px"] / torso
+        m["hip_height_ratio"] = m["hip_height_px"] / torso
         m["ankle_height_diff_ratio"] = abs(height(img[LM.LEFT_ANKLE])
                                            - height(img[LM.RIGHT_ANKLE])) / torso
         m["knee_height_diff_ratio"] = abs(height(img[LM.LEFT_KNEE])

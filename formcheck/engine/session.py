@@ -6,9 +6,11 @@ engine reads no clock (time comes with each pose) and draws nothing.
 
 With ``exercise="auto"`` a counter runs for each exercise whose posture matches (standing: lunge,
 lying: bridge); a standing rep is accepted as a lunge only if the feet were in a split stance
-during most of its deep part (:func:`_split_stance`), so squats, lateral lunges and idling give
+during most of its deep part, or of the way down when MediaPipe draws both legs on one at the
+bottom (:attr:`_RepLog.split`, :func:`_split_stance`), so squats, lateral lunges and idling give
 no reps and the exercise stays unknown. The lunge counter runs on the knee angle in a side view
-and on the back knee's drop elsewhere (:mod:`formcheck.engine.depth`).
+and elsewhere on the deeper of the back knee's drop and the hips' drop
+(:mod:`formcheck.engine.depth`).
 
 Counting needs the body in frame: one whole side (shoulder to ankle) for the bridge and the
 front-view lunge, one whole leg for the side-view lunge (its knee angle; a close-up of the legs
@@ -87,6 +89,7 @@ class _RepLog:
     fronts: Counter[Side] = field(default_factory=Counter)
     deep_frames: int = 0
     split_frames: int = 0
+    lateral_frames: int = 0  # deep frames with the feet spread sideways (a lateral lunge)
     descent_frames: int = 0  # logged before the first deep frame
     descent_split_frames: int = 0
     faults: set[str] = field(default_factory=set)
@@ -97,12 +100,15 @@ class _RepLog:
 
         Seen from the front MediaPipe sometimes draws both legs on the front one at the bottom
         (knees 3 px apart, ankles 14 px on a rendered clip); the split then shows only on the
-        way down.
+        way down. Not when the bottom shows the feet wide apart sideways: a lateral lunge that
+        starts with a step lifts one foot on the way down, which looks like a split.
         """
         def most(part: int, whole: int) -> bool:
             return whole > 0 and part >= MIN_SPLIT_SHARE * whole
-        return self.deep_frames > 0 and (most(self.split_frames, self.deep_frames)
-                                          or most(self.descent_split_frames, self.descent_frames))
+        if most(self.split_frames, self.deep_frames):
+            return True
+        return (self.deep_frames > 0 and not most(self.lateral_frames, self.deep_frames)
+                and most(self.descent_split_frames, self.descent_frames))
 
     def clear(self) -> None:
         if not self.t and not self.faults:
@@ -111,7 +117,7 @@ class _RepLog:
         self.signal.clear()
         self.metrics.clear()
         self.fronts.clear()
-        self.deep_frames = self.split_frames = 0
+        self.deep_frames = self.split_frames = self.lateral_frames = 0
         self.descent_frames = self.descent_split_frames = 0
         self.faults.clear()
 
@@ -176,6 +182,7 @@ class Engine:
         """Re-learn baselines (floor, rest levels, pelvis) while keeping counts and history."""
         self._view.reset()
         self._pelvis.reset()
+        self._standing.reset()
         for c in self._counters.values():
             c.reset()
         self._lift.reset()
@@ -229,7 +236,7 @@ class Engine:
         vs = self._view.update(t, xy, world, z) if known.any() else self._last_view
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
-        standing = self._standing.update(t, metrics["hip_height_px"])
+        standing = self._standing.update(t, metrics["hip_height_px"], metrics["hip_height_ratio"])
         depth = knee_drop_deg(metrics["back_knee_drop_ratio"])
         hip_depth = hip_drop_deg(metrics["hip_height_px"], standing)
         if math.isfinite(hip_depth) and not hip_depth >= depth:  # NaN-safe min
@@ -395,7 +402,9 @@ class Engine:
                 log.fronts[side] += 1
             if _split_stance(vs, metrics, self.config.view):
                 log.split_frames += 1
-        elif log.deep_frames == 0:
+            if vs.lateral_ratio > self.config.view.lateral_max_foot_spread_ratio:
+                log.lateral_frames += 1
+        elif math.isfinite(progress) and log.deep_frames == 0:
             log.descent_frames += 1
             if _split_stance(vs, metrics, self.config.view):
                 log.descent_split_frames += 1
@@ -669,8 +678,9 @@ def _split_stance(vs: ViewState, m: dict[str, float], cfg: ViewConfig) -> bool:
     """Whether the feet are in a lunge's fore-aft split (not side by side, not wide apart).
 
     Side view: the feet are apart along the floor. Other views: the back foot is further from
-    the camera and shows higher in the image, and the back knee drops below the front knee;
-    a squat keeps both symmetric and a lateral lunge spreads the feet sideways instead. Seen
+    the camera and shows higher in the image, or the knees are at different heights (the back
+    knee dropped, or further away); a squat keeps both symmetric and a lateral lunge spreads the
+    feet sideways along the hip line instead. Seen
     from the front, a back foot hidden behind the front leg (its ankle unknown while the body
     is seen) is a split too: feet side by side never hide each other.
     """
