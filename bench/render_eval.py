@@ -210,6 +210,8 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=2,
                         help="seeds per clean clip and side-view fault (2: the 42-clip grid)")
     args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = grid(args.quick, args.seeds)
     if args.only:

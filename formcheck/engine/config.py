@@ -65,11 +65,13 @@ class ViewConfig:
     floor_window_samples: int = 90
     # Side view: fore-aft foot spread (ratio of leg length) that makes a lunge (split) stance.
     lunge_min_foot_spread_ratio: float = 0.45
-    # Lateral foot spread (hip widths, along the hip line of the 3D landmarks, so the same from
-    # any angle) above which a stance is a lateral lunge. At lunge depth a split stance kept the
-    # feet 0.3-2.3 hip widths apart sideways and a squat 1.7-1.9 on the clips measured, a
-    # lateral lunge 4.2-4.4. (In the image a split seen at 3/4 spread 4.4-4.9, like a lateral
-    # lunge seen from the front.)
+    # Lateral foot spread (hip widths, along the hip line of the 3D landmarks, so far less
+    # dependent on the camera's angle than the picture) above which a stance is a lateral lunge.
+    # At lunge depth a split stance kept the feet 0.3-2.3 hip widths apart sideways and a squat
+    # 1.7-1.9 on the clips measured, a lateral lunge 4.2-4.4. (In the picture a split seen at
+    # 3/4 spread 4.4-4.9, like a lateral lunge seen from the front.) MediaPipe's depth axis is
+    # compressed: at 25-30 deg from the front, a split whose depth reads 0.45-0.6 of true comes
+    # near the threshold (2.6-4.1 on synthetic poses).
     lateral_max_foot_spread_ratio: float = 3.0
     # Other views, at depth: ankle height difference (trunk lengths) of a split stance; the back
     # foot ~0.8 m further away shows ~0.3-0.5 trunk higher, side-by-side feet ~0.

@@ -203,9 +203,9 @@ class ViewEstimator:
 
     def _stance(self, pts: list[list[float]], wpts: list[list[float]],
                 al: tuple[float, float], leg: float, wleg: float) -> tuple[float, float]:
-        d_img = lsub(pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE])
-        along_img = abs(d_img[0] * al[0] + d_img[1] * al[1])
         if self._view is View.SIDE:
+            d_img = lsub(pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE])
+            along_img = abs(d_img[0] * al[0] + d_img[1] * al[1])
             return (along_img / leg if leg > 0 else math.nan), math.nan
         # other views: in the body's own frame, from the 3D landmarks seen from above (x, z):
         # across the hip line is fore-aft, along it lateral, whatever the camera's angle
