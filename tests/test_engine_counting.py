@@ -67,7 +67,7 @@ def test_squats_and_lateral_lunges_are_not_lunges() -> None:
 
 
 @pytest.mark.parametrize("yaw_deg", [30.0, 45.0, 60.0, 120.0, 135.0])
-def test_lunges_count_and_lateral_lunges_do_not_from_any_angle(yaw_deg: float) -> None:
+def test_lunges_count_and_lateral_lunges_do_not_at_an_angle(yaw_deg: float) -> None:
     """Seen at an angle, a split stance spreads the feet sideways in the picture as much as a
     lateral lunge seen from the front; the stance is judged along the hips' own line instead
     (in the picture, lunges at 30-45 deg counted 0 of 3 and lateral lunges at 120-135 deg 3)."""
