@@ -402,7 +402,7 @@ class Engine:
                 log.fronts[side] += 1
             if _split_stance(vs, metrics, self.config.view):
                 log.split_frames += 1
-            if vs.lateral_ratio > self.config.view.lateral_max_foot_spread_ratio:
+            if _lateral_stance(vs, self.config.view):
                 log.lateral_frames += 1
         elif math.isfinite(progress) and log.deep_frames == 0:
             log.descent_frames += 1
@@ -674,6 +674,11 @@ def _longest_still_ms(t: list[float], x: list[float], win: RepWindow, band: floa
     return best
 
 
+def _lateral_stance(vs: ViewState, cfg: ViewConfig) -> bool:
+    """Whether the feet are spread sideways along the hip line, as in a lateral lunge."""
+    return vs.lateral_ratio > cfg.lateral_max_foot_spread_ratio
+
+
 def _split_stance(vs: ViewState, m: dict[str, float], cfg: ViewConfig) -> bool:
     """Whether the feet are in a lunge's fore-aft split (not side by side, not wide apart).
 
@@ -684,7 +689,7 @@ def _split_stance(vs: ViewState, m: dict[str, float], cfg: ViewConfig) -> bool:
     from the front, a back foot hidden behind the front leg (its ankle unknown while the body
     is seen) is a split too: feet side by side never hide each other.
     """
-    if vs.lateral_ratio > cfg.lateral_max_foot_spread_ratio:
+    if _lateral_stance(vs, cfg):
         return False
     if vs.view is View.SIDE:
         return vs.fore_aft_ratio >= cfg.lunge_min_foot_spread_ratio
