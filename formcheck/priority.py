@@ -67,11 +67,30 @@ def _allowed() -> frozenset[int]:
     return frozenset(range(os.cpu_count() or 1))
 
 
-def lower_this_thread() -> None:
+def model_cpus() -> frozenset[int]:
+    """The CPUs the pose model gets (:func:`split_cores`); empty where affinity is unknown."""
+    if not sys.platform.startswith("linux"):
+        return frozenset()
+    return split_cores(_allowed())[0]
+
+
+def helper_cpus() -> frozenset[int]:
+    """The CPUs helpers get (:func:`split_cores`); empty where affinity is unknown.
+
+    Take it on the main thread before it is confined (:func:`off_model_cores`) and hand it to
+    the helper threads, or they would split the helpers' half again.
+    """
+    if not sys.platform.startswith("linux"):
+        return frozenset()
+    return split_cores(_allowed())[1]
+
+
+def lower_this_thread(cpus: frozenset[int] | None = None) -> None:
     """Move the calling thread (and processes it starts from now on) out of the model's way.
 
-    It runs at :data:`BACKGROUND_NICE` on the helpers' CPUs (:func:`split_cores` of the CPUs it
-    was allowed). Best effort: a platform or sandbox that refuses leaves things as they were.
+    It runs at :data:`BACKGROUND_NICE` on ``cpus``, by default the helpers' CPUs
+    (:func:`helper_cpus`). Best effort: a platform or sandbox that refuses leaves things as
+    they were.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -81,7 +100,33 @@ def lower_this_thread() -> None:
             os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
     except OSError:
         pass
-    _pin_this_thread(split_cores(_allowed())[1])
+    _pin_this_thread(helper_cpus() if cpus is None else cpus)
+
+
+@contextmanager
+def off_model_cores() -> Iterator[None]:
+    """Keep the calling thread off the model's CPUs for the duration, at its own priority.
+
+    For the thread that feeds the model's own process (:mod:`formcheck.pose.worker`): it is a
+    helper then, and on the model's core it took 5% of that core from the model. Its CPUs
+    are restored afterwards (the thread may be a test runner's, or go on to other work).
+    """
+    if not sys.platform.startswith("linux") or not hasattr(os, "sched_getaffinity"):
+        yield
+        return
+    tid = threading.get_native_id()
+    try:
+        before = os.sched_getaffinity(tid)
+    except OSError:
+        yield
+        return
+    _pin_this_thread(helper_cpus())
+    try:
+        yield
+    finally:  # a generator may be finished by another thread, or after this one has ended
+        if threading.get_native_id() == tid or os.path.exists(f"/proc/self/task/{tid}"):
+            with suppress(OSError):
+                os.sched_setaffinity(tid, before)
 
 
 def on_model_cores(start: Callable[[], T]) -> T:
@@ -92,7 +137,7 @@ def on_model_cores(start: Callable[[], T]) -> T:
     """
     if not sys.platform.startswith("linux"):
         return start()
-    model = split_cores(_allowed())[0]
+    model = model_cpus()
     return _on_thread(lambda: _pin_this_thread(model), start)
 
 

@@ -152,16 +152,16 @@ def test_ctrl_c_writes_partial_results_and_exits_130(clip: Path, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     from formcheck.pose.estimator import PoseEstimator
 
-    real = PoseEstimator.estimate
+    real = PoseEstimator._collect  # the pose of each frame, in order (two are in the model)
     calls = {"n": 0}
 
-    def interrupt_at_ten(self: PoseEstimator, frame: object) -> object:
+    def interrupt_at_ten(self: PoseEstimator, sent: object) -> object:
         calls["n"] += 1
         if calls["n"] > 10:
             raise KeyboardInterrupt
-        return real(self, frame)  # type: ignore[arg-type]
+        return real(self, sent)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(PoseEstimator, "estimate", interrupt_at_ten)
+    monkeypatch.setattr(PoseEstimator, "_collect", interrupt_at_ten)
     out, report = tmp_path / "a.mp4", tmp_path / "r.json"
     code, _, stderr = run_cli(["analyze", str(clip), "--out", str(out), "--report", str(report),
                                "--quiet"], monkeypatch, capsys)
@@ -169,6 +169,29 @@ def test_ctrl_c_writes_partial_results_and_exits_130(clip: Path, tmp_path: Path,
     data = json.loads(report.read_text())
     assert validate_report(data) == [] and data["frames"]["total"] == 10
     assert video_props(out)[:3] == (10, 160, 120)  # the partial video is finished and plays
+
+
+def test_a_model_process_that_dies_mid_run_keeps_the_partial_report(
+        clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from formcheck.errors import ModelError
+    from formcheck.pose.estimator import PoseEstimator
+
+    real = PoseEstimator._collect
+    calls = {"n": 0}
+
+    def die_at_ten(self: PoseEstimator, sent: object) -> object:
+        calls["n"] += 1
+        if calls["n"] > 10:
+            raise ModelError("pose model process stopped unexpectedly (exit code -9)")
+        return real(self, sent)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PoseEstimator, "_collect", die_at_ten)
+    report = tmp_path / "r.json"
+    code, _, stderr = run_cli(["analyze", str(clip), "--report", str(report), "--quiet"],
+                              monkeypatch, capsys)
+    assert code == 2 and "stopped unexpectedly" in stderr and "Traceback" not in stderr
+    assert json.loads(report.read_text())["frames"]["total"] == 10
 
 
 def test_analyze_replays_a_landmark_track(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -287,6 +310,40 @@ def test_run_with_sinks_behind_keeps_order_drains_on_interrupt_and_raises_sink_e
     with pytest.raises(OSError, match="encoder died"):
         run(frames, Pipeline(_CountingStage(), _Echo()), [Collect(fail_at=5)], behind=2)
     assert not any(t.name == "sinks" for t in threading.enumerate())
+
+
+def test_run_hands_a_pipelined_stage_all_frames_and_keeps_its_order() -> None:
+    """A stage with ``poses`` (the model in its own process) gets the whole frame stream."""
+    from collections.abc import Iterable, Iterator
+
+    from formcheck.app.pipeline import Pipeline, run
+    from formcheck.pose.types import Pose
+    from formcheck.source import Frame
+
+    class Pipelined:
+        def __init__(self) -> None:
+            self.estimated = 0
+
+        def estimate(self, frame: Frame) -> Pose:
+            self.estimated += 1
+            return Pose.empty(frame.t_ms, frame.width, frame.height)
+
+        def poses(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, Pose]]:
+            held: list[Frame] = []
+            for frame in frames:  # two in flight, like the model's process
+                held.append(frame)
+                if len(held) == 2:
+                    first = held.pop(0)
+                    yield first, Pose.empty(first.t_ms, first.width, first.height)
+            for frame in held:
+                yield frame, Pose.empty(frame.t_ms, frame.width, frame.height)
+
+    frames = [Frame(np.zeros((4, 4, 3), np.uint8), i * 33, i) for i in range(9)]
+    seen: list[int] = []
+    stage = Pipelined()
+    done = run(frames, Pipeline(stage, _Echo()), [],
+               on_frame=lambda f, _r: seen.append(f.index), behind=2)
+    assert done == 9 and seen == list(range(9)) and stage.estimated == 0
 
 
 def test_prepared_frames_give_the_same_model_input() -> None:

@@ -36,10 +36,15 @@ def frame_count(path: Path) -> int:
 
 
 def interrupt_after(args: list[str], seconds: float, env: dict[str, str] | None = None,
-                    started: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run formcheck, send SIGINT ``seconds`` after it started (or after ``started`` has data)."""
+                    started: Path | None = None,
+                    group: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run formcheck, send SIGINT ``seconds`` after it started (or after ``started`` has data).
+
+    ``group``: to its whole process group, as a terminal's Ctrl-C does (the model's process
+    gets it too).
+    """
     proc = subprocess.Popen([sys.executable, "-m", "formcheck", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
+                            stderr=subprocess.PIPE, text=True, start_new_session=group,
                             env={**os.environ, "NO_COLOR": "1", **(env or {})})
     try:
         if started is not None:  # mid-analysis on a fast or a loaded machine alike
@@ -49,7 +54,10 @@ def interrupt_after(args: list[str], seconds: float, env: dict[str, str] | None 
                 time.sleep(0.05)
         time.sleep(seconds)
         assert proc.poll() is None, "finished before the interrupt: use a longer clip"
-        proc.send_signal(signal.SIGINT)
+        if group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -58,11 +66,21 @@ def interrupt_after(args: list[str], seconds: float, env: dict[str, str] | None 
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+def shared_files() -> set[Path]:
+    """The model process's shared-memory files (Linux)."""
+    shm = Path("/dev/shm")
+    return set(shm.glob("formcheck-*")) if shm.is_dir() else set()
+
+
 @needs_clip
-def test_sigint_during_analyze_writes_the_partial_report_and_exits_130(tmp_path: Path) -> None:
+@pytest.mark.parametrize("group", [False, True], ids=["process", "process-group"])
+def test_sigint_during_analyze_writes_the_partial_report_and_exits_130(tmp_path: Path,
+                                                                      group: bool) -> None:
     report, metrics = tmp_path / "r.json", tmp_path / "m.csv"
+    before = shared_files()
     proc = interrupt_after(["analyze", str(CLIP), "--report", str(report), "--csv", str(metrics),
-                            "--quiet"], seconds=1.0, started=metrics)
+                            "--quiet"], seconds=1.0, started=metrics, group=group)
+    assert shared_files() <= before
     assert proc.returncode == 130, proc.stderr
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("formcheck:")]

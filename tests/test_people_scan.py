@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from formcheck.pose.landmarker import LocalLandmarker
 from formcheck.pose.people import Box, PeopleConfig, Person, merge_people, square_tiles
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
@@ -180,7 +181,7 @@ def test_a_crop_at_the_frame_edge_maps_landmarks_and_mask_back(width: int, heigh
 
     est = PoseEstimator(segmentation=True)  # not entered: the fake stands in for the model
     fake = _FakeTracker()
-    est._landmarker, est._warm = fake, True
+    est._landmarker = LocalLandmarker(fake, segmentation=True, warm=True)
     # the main person at the right edge, as a scan would leave it
     est._anchor = est._crop = Box(width * 0.55, height * 0.2, float(width), float(height))
     est._main.follow(Box(width * 0.6, height * 0.3, width * 0.95, height * 0.9), 0)
@@ -203,13 +204,50 @@ def test_someone_else_found_inside_the_crop_is_not_coached() -> None:
     from formcheck.source import Frame
 
     est = PoseEstimator(segmentation=True)
-    est._landmarker, est._warm = _FakeTracker(spread=0.05), True
+    est._landmarker = LocalLandmarker(_FakeTracker(spread=0.05), segmentation=True, warm=True)
     est._anchor = est._crop = Box(600, 0, 1280, 720)
     frame = Frame(np.zeros((720, 1280, 3), np.uint8), 0, 0)
     est._main.follow(Box(600, 0, 700, 200), 0)  # the chosen person: the crop's top-left corner
     assert not est.estimate(frame).found  # the fake's person sits in the middle of the crop
     est._main.follow(Box(850, 250, 1100, 500), 33)  # the chosen person is the one in the middle
     assert est.estimate(Frame(frame.image, 33, 1)).found
+
+
+class _TwoInFlight:
+    """The fake tracker's answers, two images in flight, as the model's own process gives them."""
+
+    depth = 2
+
+    def __init__(self, fake: _FakeTracker) -> None:
+        self.fake = fake
+        self.queue: list[object] = []
+
+    def submit(self, rgb: np.ndarray, t_ms: int) -> None:
+        from formcheck.pose.landmarker import detection_from_result
+
+        image = SimpleNamespace(height=rgb.shape[0], width=rgb.shape[1])
+        self.queue.append(detection_from_result(self.fake.detect_for_video(image, t_ms), True))
+
+    def collect(self) -> object:
+        return self.queue.pop(0)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_pose_in_flight_is_judged_against_the_person_chosen_when_it_was_sent() -> None:
+    """With two frames in flight the next frame's scan may switch people before the previous
+    frame's pose comes back; that pose belongs to the crop made for the earlier choice."""
+    from formcheck.pose.estimator import PoseEstimator
+    from formcheck.source import Frame
+
+    est = PoseEstimator(segmentation=True)
+    est._landmarker = _TwoInFlight(_FakeTracker(spread=0.05))  # type: ignore[assignment]
+    est._anchor = est._crop = Box(600, 0, 1280, 720)
+    est._main.follow(Box(850, 250, 1100, 500), 0)  # the person in the middle of the crop
+    sent = est._submit(Frame(np.zeros((720, 1280, 3), np.uint8), 0, 0))
+    est._main.follow(Box(600, 0, 700, 200), 33)  # meanwhile: someone else is followed
+    assert est._collect(sent).found
 
 
 class _FakeScanner:

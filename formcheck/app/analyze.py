@@ -30,7 +30,7 @@ from rich.text import Text
 
 from formcheck.app.pipeline import CsvSink, Pipeline, Sink, VideoSink, read_ahead, run
 from formcheck.engine.session import Engine
-from formcheck.errors import Interrupted, OutputError
+from formcheck.errors import Interrupted, ModelError, OutputError
 from formcheck.output.metrics_csv import MetricsCsvWriter
 from formcheck.output.overlay import Overlay
 from formcheck.output.report import build_report, write_json
@@ -116,10 +116,10 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     codec: str | None = None
     frames = 0
     start: float | None = None
-    sink_error: OutputError | None = None
+    failed: OutputError | ModelError | None = None  # mid-run; what was analysed is still written
     try:
         with ExitStack() as stack:
-            source, pose_stage = open_input(opts.source, stack)
+            source, pose_stage = open_input(opts.source, stack, own_process=True)
             sinks: list[Sink] = []
             if opts.out is not None:
                 writer = stack.enter_context(
@@ -138,18 +138,18 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
                              on_frame=lambda _f, _r: progress.advance(task), behind=SINK_QUEUE)
             except KeyboardInterrupt:
                 interrupted = True
-            except OutputError as err:  # a video/CSV write failed mid-run (disk full...)
-                sink_error = err
+            except (OutputError, ModelError) as err:  # disk full, the model's process died...
+                failed = err
             # leaving the stack closes the video (playable) and the CSV, also after Ctrl-C
     except OutputError as err:
         if start is None:  # an output could not even be opened: nothing was measured yet
             raise
-        sink_error = sink_error or err  # closing a sink that already failed can fail again
+        failed = failed or err  # closing a sink that already failed can fail again
     seconds = time.perf_counter() - start
     if source.damage:
         print(f"formcheck: warning: {source.damage}", file=sys.stderr)
     summary = engine.summary()
-    frames = summary.frames_total if interrupted or sink_error else frames
+    frames = summary.frames_total if interrupted or failed else frames
     report = build_report(summary, str(opts.source))
     if opts.report is not None:
         write_json(report, opts.report)
@@ -160,6 +160,6 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     print_summary(report, console)
     if interrupted:
         raise Interrupted(f"interrupted after {frames} frames; partial results written")
-    if sink_error is not None:  # the report and summary above keep what was measured
-        raise sink_error
+    if failed is not None:  # the report and summary above keep what was measured
+        raise failed
     return AnalyzeResult(report, frames, seconds, codec)

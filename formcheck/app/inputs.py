@@ -13,21 +13,27 @@ from pathlib import Path
 from formcheck.app.pipeline import PoseStage
 from formcheck.pose.estimator import PoseEstimator
 from formcheck.pose.track import is_track_path
+from formcheck.priority import in_background
 from formcheck.source import FrameSource, open_source
 
 
-def open_input(spec: Path | str | int, stack: ExitStack, *,
-               segmentation: bool = True) -> tuple[FrameSource, PoseStage]:
+def open_input(spec: Path | str | int, stack: ExitStack, *, segmentation: bool = True,
+               own_process: bool = False) -> tuple[FrameSource, PoseStage]:
     """Open ``spec`` and its pose stage, both closed when ``stack`` closes.
 
     ``segmentation`` asks MediaPipe for the person mask too: the engine's lumbar-curve check
-    (``arched_back``) reads the back contour from it.
+    (``arched_back``) reads the back contour from it. ``own_process`` runs the model in a child
+    process with frames in flight (throughput, for ``analyze``).
     """
     if isinstance(spec, Path) and is_track_path(spec):
         from formcheck.pose.track import open_track_input
 
         source, stage = open_track_input(spec)
         return stack.enter_context(source), stage
-    source = stack.enter_context(open_source(spec))
-    estimator = stack.enter_context(PoseEstimator(segmentation=segmentation))
+    # FFmpeg starts its decoding threads when the file opens; with the model in its own
+    # process they belong with the helpers, off the model's core
+    source = stack.enter_context(in_background(lambda: open_source(spec)) if own_process
+                                 else open_source(spec))
+    estimator = stack.enter_context(PoseEstimator(segmentation=segmentation,
+                                                  own_process=own_process))
     return source, estimator

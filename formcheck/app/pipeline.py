@@ -15,14 +15,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from formcheck.engine.types import FrameResult
 from formcheck.output.metrics_csv import MetricsCsvWriter
 from formcheck.output.overlay import Overlay
 from formcheck.output.video import VideoWriter
 from formcheck.pose.types import Pose
-from formcheck.priority import lower_this_thread, responsive_threads
+from formcheck.priority import helper_cpus, lower_this_thread, responsive_threads
 from formcheck.source import Frame
 
 
@@ -32,6 +32,24 @@ class PoseStage(Protocol):
     def estimate(self, frame: Frame) -> Pose:
         """The pose of the main person in ``frame``."""
         ...
+
+
+@runtime_checkable
+class PipelinedPoseStage(Protocol):
+    """A pose stage that works on several frames at once (the model in its own process)."""
+
+    def poses(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, Pose]]:
+        """``(frame, pose)`` for every frame, in order."""
+        ...
+
+
+def estimates(stage: PoseStage, frames: Iterable[Frame]) -> Iterator[tuple[Frame, Pose]]:
+    """Every frame with its pose; through the stage's own :meth:`poses` when it has one."""
+    if isinstance(stage, PipelinedPoseStage):
+        yield from stage.poses(frames)
+        return
+    for frame in frames:
+        yield frame, stage.estimate(frame)
 
 
 class EngineLike(Protocol):
@@ -106,7 +124,8 @@ def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
 
     With ``behind`` > 0 the engine, the sinks (drawing, encoding, CSV) and ``on_frame`` run on
     their own thread, up to ``behind`` frames after the pose model, which then has this thread to
-    itself (on two cores: the model on one, the rest on the other). The queue between them is
+    itself (on two cores: the model on one, the rest on the other), or feeds its own process
+    (:class:`PipelinedPoseStage`). The queue between them is
     bounded, so a slow encoder holds the model back instead of piling up frames. An error of a
     sink is raised here.
 
@@ -131,8 +150,8 @@ def run(frames: Iterable[Frame], pipeline: Pipeline, sinks: Iterable[Sink],
         feed(frame, pipeline.engine.update(pose))
 
     with responsive_threads(), _Behind(judge_and_feed, behind) as back:
-        for frame in frames:
-            back.put(frame, pipeline.pose.estimate(frame))
+        for frame, pose in estimates(pipeline.pose, frames):
+            back.put(frame, pose)
     return back.done
 
 
@@ -144,6 +163,7 @@ class _Behind:
         self._slots: queue.Queue[tuple[Frame, Pose] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self.done = 0
+        self._cpus = helper_cpus()  # here, before the caller's thread may be confined
         self._thread = threading.Thread(target=self._run, name="sinks", daemon=True)
 
     def __enter__(self) -> _Behind:
@@ -158,7 +178,7 @@ class _Behind:
             raise self._error
 
     def _run(self) -> None:
-        lower_this_thread()
+        lower_this_thread(self._cpus)
         while True:
             item = self._slots.get()
             if item is None:
@@ -203,6 +223,16 @@ def read_ahead(frames: Iterable[Frame], depth: int = 4,
                prepare: Callable[[Frame], Frame] | None = None) -> Iterator[Frame]:
     """Yield ``frames`` in order, decoding up to ``depth`` ahead on a thread.
 
+    The thread's CPUs are chosen now, by the caller's thread (see :func:`_read_ahead`).
+    """
+    return _read_ahead(frames, depth, prepare, helper_cpus())
+
+
+def _read_ahead(frames: Iterable[Frame], depth: int,
+                prepare: Callable[[Frame], Frame] | None,
+                cpus: frozenset[int]) -> Iterator[Frame]:
+    """Yield ``frames`` in order, decoding up to ``depth`` ahead on a thread.
+
     For files (``analyze``): every frame is kept, unlike :class:`LatestFrame`; decoding overlaps
     pose estimation (a 720p clip on two cores: 18.5 -> 23.7 fps). ``prepare`` (the pose stage's
     resize and colour conversion) runs on the same thread. An error of the source is
@@ -222,7 +252,7 @@ def read_ahead(frames: Iterable[Frame], depth: int = 4,
         return False
 
     def reader() -> None:
-        lower_this_thread()
+        lower_this_thread(cpus)
         try:
             for frame in frames:
                 if not put(frame if prepare is None else prepare(frame)):

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from formcheck.errors import OutputError
 from formcheck.pose.estimator import PoseEstimator
 from formcheck.pose.track import TrackRecorder, save_track
+from formcheck.priority import in_background
 from formcheck.source import open_source
 
 
@@ -18,16 +19,18 @@ def run_track(video: Path, out: Path, *, quiet: bool = False) -> int:
         raise OutputError(f"{out}: refusing to overwrite the input")
     if not out.parent.exists():
         raise OutputError(f"{out.parent}: output folder does not exist")
-    # masks too: the engine's lumbar-curve check reads them, so a replay judges like analyze
-    with open_source(video) as source, PoseEstimator(segmentation=True) as estimator:
+    # masks too: the engine's lumbar-curve check reads them, so a replay judges like analyze;
+    # the model in its own process, two frames in flight, as analyze runs it
+    with in_background(lambda: open_source(video)) as source, PoseEstimator(
+            segmentation=True, own_process=True) as estimator:  # decoder threads: helpers
         recorder = TrackRecorder(source.name, source.width, source.height, source.fps)
         columns = (TextColumn("tracking"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn())
         with Progress(*columns, disable=quiet, transient=True) as progress:
             task = progress.add_task("track", total=source.frame_count)
             try:
-                for frame in source:
-                    recorder.add(estimator.estimate(frame))
+                for _frame, pose in estimator.poses(source):
+                    recorder.add(pose)
                     progress.advance(task)
             finally:
                 track = recorder.track()

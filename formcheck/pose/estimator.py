@@ -4,7 +4,8 @@ MediaPipe types never leave this module. Frames larger than ``max_inference_px``
 side are downscaled before inference: the landmark model works on a 256x256 crop anyway, so this
 only saves conversion time; landmarks are mapped back to the original frame's pixels.
 The downscale and colour conversion can run ahead on the decoding thread (:meth:`prepare`), so
-the thread that runs the model does nothing else.
+the thread that runs the model does nothing else. With ``own_process`` the model runs in a child
+process with two frames in flight (:mod:`formcheck.pose.worker`; :meth:`PoseEstimator.poses`).
 
 More than one person in view: every few seconds :meth:`PoseEstimator.prepare` also scans square
 tiles of the frame for people, one tile per frame (a second landmarker in IMAGE mode, on the
@@ -18,9 +19,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import sys
-import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -29,7 +29,12 @@ import cv2
 import numpy as np
 
 from formcheck.errors import ModelError
-from formcheck.pose.landmarks import NUM_LANDMARKS
+from formcheck.pose.landmarker import (
+    Detection,
+    Landmarker,
+    LocalLandmarker,
+    native_stderr_silenced,
+)
 from formcheck.pose.model import find_model
 from formcheck.pose.people import (
     Box,
@@ -41,7 +46,7 @@ from formcheck.pose.people import (
     square_tiles,
 )
 from formcheck.pose.types import Pose
-from formcheck.priority import in_background, on_model_cores
+from formcheck.priority import in_background, model_cpus, off_model_cores, on_model_cores
 from formcheck.source import Frame
 
 # MediaPipe's native code logs through glog/absl; keep its INFO chatter off the user's terminal.
@@ -64,6 +69,21 @@ class ModelFrame(Frame):
     people: tuple[Person, ...] | None = None
 
 
+@dataclass(frozen=True)
+class _Sent:
+    """A frame handed to the landmarker, and what was known when it was.
+
+    ``crop`` is ``(x0, y0, x1, y1)`` in model-input pixels; ``anchor`` and ``chosen`` are the
+    scan's region and the person followed then, so a pose that arrives after the next frame's
+    scan is judged against the person its crop was made for.
+    """
+
+    frame: ModelFrame
+    crop: tuple[int, int, int, int]
+    anchor: Box | None
+    chosen: Box | None
+
+
 class PoseEstimator:
     """Per-frame pose estimation; use as a context manager so the landmarker is always closed.
 
@@ -73,19 +93,24 @@ class PoseEstimator:
             contour check needs it).
         max_inference_px: long side of the image handed to MediaPipe.
         people: how other people in view are handled; None never scans (one person assumed).
+        own_process: run the model in a child process with two frames in flight
+            (:meth:`poses`), for throughput (``analyze``); else in the calling thread, for the
+            newest frame's latency (``live``). POSIX only; elsewhere it is ignored.
 
     """
 
     def __init__(self, model_path: Path | None = None, *, segmentation: bool = False,
                  max_inference_px: int = 640,
-                 people: PeopleConfig | None = PeopleConfig()) -> None:  # noqa: B008 (frozen)
+                 people: PeopleConfig | None = PeopleConfig(),  # noqa: B008 (frozen)
+                 own_process: bool = False) -> None:
         self.model_path = find_model(model_path)
         self.segmentation = segmentation
         self.max_inference_px = max_inference_px
         self.people = people
-        self._landmarker = None
+        self.own_process = own_process
+        self._landmarker: Landmarker | None = None
         self._scanner = None
-        self._warm = self._scanner_warm = False
+        self._scanner_warm = False
         self._next_scan_ms: int | None = None
         self._scan_start_ms = 0
         self._tiles_left: list[Box] = []  # the scan in progress: tiles still to look at ...
@@ -106,19 +131,31 @@ class PoseEstimator:
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=vision.RunningMode.IMAGE)
         try:
-            with _native_stderr_silenced():  # worker threads start on the model's CPUs ...
-                self._landmarker = on_model_cores(
-                    lambda: vision.PoseLandmarker.create_from_options(options))
+            own_process = self.own_process and os.name == "posix"
+            if own_process:  # the child loads its model while this one loads the scanner
+                from formcheck.pose.worker import ProcessLandmarker
+
+                child = ProcessLandmarker(self.model_path, segmentation=self.segmentation,
+                                          max_side_px=self.max_inference_px, cpus=model_cpus())
+                self._landmarker = child
+                child.start()
+            with native_stderr_silenced():  # worker threads start on the model's CPUs ...
+                if not own_process:
+                    self._landmarker = LocalLandmarker(on_model_cores(
+                        lambda: vision.PoseLandmarker.create_from_options(options)),
+                        segmentation=self.segmentation)
                 if self.people is not None:  # ... and the scanner's on the helpers'
                     self._scanner = in_background(
                         lambda: vision.PoseLandmarker.create_from_options(scan_options))
+            if own_process:
+                child.wait_ready()
         except (RuntimeError, ValueError) as err:
             self.close()
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None
-        except BaseException:  # Ctrl-C while loading: nothing may stay open
+        except BaseException:  # Ctrl-C while loading, or the child failed: nothing stays open
             self.close()
             raise
-        self._warm = self._scanner_warm = False
+        self._scanner_warm = False
         self._next_scan_ms = None
         self._tiles_left, self._seen = [], []
         self._main = MainPerson(self.people)
@@ -135,11 +172,10 @@ class PoseEstimator:
         self._landmarker = self._scanner = None
         try:
             if tracker is not None:
-                with _native_stderr_silenced():
-                    tracker.close()
+                tracker.close()
         finally:
             if scanner is not None:
-                with _native_stderr_silenced():
+                with native_stderr_silenced():
                     scanner.close()
 
     def inference_size(self, width: int, height: int) -> tuple[int, int]:
@@ -193,7 +229,7 @@ class PoseEstimator:
         if self._scanner_warm:
             result = self._scanner.detect(image)
         else:  # until it first finds someone, the scanner logs to the C stderr
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 result = self._scanner.detect(image)
             self._scanner_warm = bool(result.pose_landmarks)
         found: list[Person] = []
@@ -210,10 +246,35 @@ class PoseEstimator:
 
         A :class:`ModelFrame` from :meth:`prepare` skips the resize and colour conversion.
         """
+        return self._collect(self._submit(frame))
+
+    def poses(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, Pose]]:
+        """``(frame, pose)`` for every frame, in order.
+
+        As many frames are in the model at once as the landmarker takes (two in its own
+        process, else one). With two in flight, the crop around the main person (only used
+        while others are in view) is chosen before the previous frame's pose is known: it is
+        one frame older.
+        """
         if self._landmarker is None:
             raise RuntimeError("PoseEstimator used outside its `with` block")
-        import mediapipe as mp
+        depth = self._landmarker.depth
+        in_flight: deque[_Sent] = deque()
+        # with the model in its own process, this thread is a helper: off the model's core
+        with off_model_cores() if self.own_process else contextlib.nullcontext():
+            for frame in frames:
+                in_flight.append(self._submit(frame))
+                if len(in_flight) >= depth:
+                    sent = in_flight.popleft()
+                    yield sent.frame, self._collect(sent)
+            while in_flight:
+                sent = in_flight.popleft()
+                yield sent.frame, self._collect(sent)
 
+    def _submit(self, frame: Frame) -> _Sent:
+        """Choose what the model sees of ``frame`` and hand it over."""
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator used outside its `with` block")
         if not isinstance(frame, ModelFrame) or frame.model_input is None:
             frame = self.prepare(frame)
         assert frame.model_input is not None
@@ -235,20 +296,22 @@ class PoseEstimator:
             # the bounds of what was cut, not of the float box: its right edge may round past
             # the image by a pixel
             x1, y1 = x0 + rgb.shape[1], y0 + rgb.shape[0]
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self._warm:
-            result = self._landmarker.detect_for_video(image, frame.t_ms)
-        else:  # the first call initialises the native runtime, which logs to stderr
-            with _native_stderr_silenced():
-                result = self._landmarker.detect_for_video(image, frame.t_ms)
-            self._warm = True
-        if not result.pose_landmarks:
+        self._landmarker.submit(rgb, frame.t_ms)
+        return _Sent(frame, (x0, y0, x1, y1), self._anchor, self._main.tracked)
+
+    def _collect(self, sent: _Sent) -> Pose:
+        """The model's answer for ``sent``, as the main person's pose in frame pixels."""
+        assert self._landmarker is not None
+        frame = sent.frame
+        found = self._landmarker.collect()
+        if found is None:
             self._crop = self._anchor
             return Pose.empty(frame.t_ms, frame.width, frame.height)
-        pose = self._convert(result, frame, (x0, y0, x1, y1), frame.model_input.shape[:2])
+        assert frame.model_input is not None
+        pose = self._convert(found, frame, sent.crop, frame.model_input.shape[:2])
         box = Box.around(pose.xy)
-        chosen = self._main.tracked
-        if (self._anchor is not None and self.people is not None and chosen is not None
+        chosen = sent.chosen
+        if (sent.anchor is not None and self.people is not None and chosen is not None
                 and box is not None and not same_person(box, chosen, self.people)):
             # inside the crop, but not the person chosen (a bystander reaching into it, or
             # the tracker still on its last region): nobody to coach in this frame
@@ -262,28 +325,22 @@ class PoseEstimator:
                 box.grown(self.people.crop_margin_ratio, frame.width, frame.height))
         return pose
 
-    def _convert(self, result: object, frame: Frame, crop: tuple[int, int, int, int],
+    def _convert(self, found: Detection, frame: Frame, crop: tuple[int, int, int, int],
                  input_hw: tuple[int, int]) -> Pose:
-        """MediaPipe's first person -> a :class:`Pose` in frame pixels.
+        """The model's person -> a :class:`Pose` in frame pixels.
 
         ``crop`` ``(x0, y0, x1, y1)`` is what the model saw, in model-input pixels of size
         ``input_hw``; the mask is put back into a zero canvas of the whole model input.
         """
-        raw = np.array([(p.x, p.y, p.z, _score(p.visibility), _score(p.presence))
-                        for p in result.pose_landmarks[0]], dtype=np.float64)
-        world_list = result.pose_world_landmarks
-        world = (np.array([(p.x, p.y, p.z) for p in world_list[0]], dtype=np.float64)
-                 if world_list else np.full((NUM_LANDMARKS, 3), np.nan))
+        raw = found.raw
         x0, y0, x1, y1 = crop
         fx, fy = frame.width / input_hw[1], frame.height / input_hw[0]  # input -> frame pixels
         xy = (raw[:, :2] * [x1 - x0, y1 - y0] + [x0, y0]) * [fx, fy]
         mask = None
-        masks = getattr(result, "segmentation_masks", None)
-        if self.segmentation and masks:
-            small = masks[0].numpy_view()
-            small = small[..., 0] if small.ndim == 3 else small
+        small = found.mask if self.segmentation else None
+        if small is not None:
             if small.shape == input_hw:
-                mask = np.array(small, dtype=np.float32)  # a copy: MediaPipe reuses its buffer
+                mask = small
             else:  # the crop's mask, back in place
                 mask = np.zeros(input_hw, dtype=np.float32)
                 mask[y0:y1, x0:x1] = cv2.resize(small, (x1 - x0, y1 - y0),
@@ -291,42 +348,6 @@ class PoseEstimator:
                     if small.shape != (y1 - y0, x1 - x0) else small
         return Pose(
             t_ms=frame.t_ms, width=frame.width, height=frame.height,
-            xy=xy, z=raw[:, 2] * (x1 - x0) * fx, world=world,
+            xy=xy, z=raw[:, 2] * (x1 - x0) * fx, world=found.world,
             visibility=raw[:, 3], presence=raw[:, 4], mask=mask,
         )
-
-
-def _score(value: float | None) -> float:
-    """MediaPipe gives None for scores it did not compute; treat those as fully unknown."""
-    return float(value) if value is not None else 0.0
-
-
-#: File descriptor 2 is one per process: the tracker's and the scanner's threads take turns.
-_STDERR_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null while native code starts up.
-
-    The TFLite/LiteRT runtime prints INFO and alignment warnings straight to the C stderr, which
-    no Python setting reaches; a user should see only formcheck's own messages.
-    """
-    if os.environ.get("FORMCHECK_NATIVE_LOGS"):
-        yield
-        return
-    with _STDERR_LOCK:
-        yield from _silenced()
-
-
-def _silenced() -> Iterator[None]:
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
