@@ -66,9 +66,9 @@ def shared_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     They live in pytest's temporary folder only: nothing derived from those clips may enter the
     repository.
     """
-    import concurrent.futures
-    import multiprocessing
     import os
+
+    from formcheck.app.evaluate import worker_pool
 
     entries = shared_manifest()
     if not entries:
@@ -76,9 +76,7 @@ def shared_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("shared_tracks")
     jobs = [(str(CLIPS / e["file"]), str(folder / (Path(e["file"]).stem + ".npz")))
             for e in entries]
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
-                                                mp_context=ctx) as pool:
+    with worker_pool(os.cpu_count() or 1) as pool:
         list(pool.map(_track_clip, jobs))
     return {e["file"]: Path(out) for e, (_, out) in zip(entries, jobs, strict=True)}
 

@@ -89,3 +89,17 @@ def test_report_round_trips_as_json(tmp_path):
     assert data["schema"] == "formcheck.eval/1"
     assert data["clips"][0]["error"] == -1
     assert math.isclose(data["totals"]["mae"], 0.5)
+
+
+@pytest.mark.parametrize(("cpus", "workers", "expected"), [
+    ([0, 1], 2, [{0}, {1}]),
+    ([0, 1, 2, 3], 2, [{0, 1}, {2, 3}]),
+    ([0, 1, 2], 2, [{0, 1}, {2}]),
+    ([4, 5], 3, [{4}, {5}, {4}]),
+    ([], 2, []),
+])
+def test_eval_workers_get_cpu_shares_of_their_own(cpus: list[int], workers: int,
+                                                  expected: list[set[int]]) -> None:
+    from formcheck.app.evaluate import cpu_shares
+
+    assert [set(s) for s in cpu_shares(cpus, workers)] == expected

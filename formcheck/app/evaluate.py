@@ -14,6 +14,7 @@ clips on two cores take the time of one.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import io
 import json
 import multiprocessing
@@ -174,6 +175,46 @@ def _analyze_job(job: tuple[ClipLabel, str]) -> ClipOutcome:
     return analyze_clip(*job)
 
 
+def cpu_shares(cpus: Sequence[int], workers: int) -> list[frozenset[int]]:
+    """``cpus`` in ``workers`` contiguous shares of (nearly) equal size.
+
+    At least one CPU each: with more workers than CPUs they share them round robin.
+    """
+    ordered = sorted(cpus)
+    if not ordered:
+        return []
+    if workers >= len(ordered):
+        return [frozenset({ordered[k % len(ordered)]}) for k in range(workers)]
+    bounds = [round(k * len(ordered) / workers) for k in range(workers + 1)]
+    return [frozenset(ordered[bounds[k]:bounds[k + 1]]) for k in range(workers)]
+
+
+def worker_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Processes for analyses side by side, each on a CPU share of its own.
+
+    Spawned, never forked from a process running MediaPipe's threads.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_confine_worker,
+        initargs=(cpu_shares(cpus, workers), ctx.Value("i", 0)))
+
+
+def _confine_worker(shares: list[frozenset[int]], counter: Any) -> None:
+    """Pool initializer: this worker on a CPU share of its own.
+
+    Each analysis splits the CPUs it is given between its model and its helpers; unconfined,
+    every worker's model would land on the machine's first CPUs.
+    """
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    if shares and hasattr(os, "sched_setaffinity"):
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, shares[index % len(shares)])
+
+
 def run_eval(manifest: Path, *, exercise: str = "auto", report: Path | None = None,
              jobs: int | None = None, quiet: bool = False,
              console: Console | None = None) -> tuple[list[ClipOutcome], EvalTotals]:
@@ -193,8 +234,7 @@ def run_eval(manifest: Path, *, exercise: str = "auto", report: Path | None = No
                 outcomes[i] = analyze_clip(label, exercise)
                 progress.advance(task)
         else:
-            ctx = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            with worker_pool(workers) as pool:
                 futures = {pool.submit(_analyze_job, (label, exercise)): i
                            for i, label in enumerate(labels)}
                 for future in concurrent.futures.as_completed(futures):
