@@ -145,7 +145,7 @@ def analyze_fps(clip: Path, work: Path) -> tuple[float, float]:
     """``formcheck analyze CLIP --out --report`` in a child process.
 
     Returns the frames/s it reports and CPU ms per frame from the first frame on (every thread,
-    and the encoder process, whose start-up is included).
+    the encoder process and the model's process, whose start-ups are included).
     """
     out, report, timing = work / "out.mp4", work / "report.json", work / "analyze_timing.json"
     code = ("import json,sys,resource; from pathlib import Path; "
@@ -156,6 +156,8 @@ def analyze_fps(clip: Path, work: Path) -> tuple[float, float]:
             "inner(*a, **k))[1]; "
             "r = A.run_analyze(A.AnalyzeOptions(Path(sys.argv[1]), out=Path(sys.argv[2]), "
             "report=Path(sys.argv[3]), quiet=True, force=True)); "
+            "import threading; [t.join() for t in threading.enumerate() "
+            "if t.name == 'reap-pose-model']; "  # the model's process counts once it has ended
             "used = cpu(resource.RUSAGE_SELF) - mark['s'] + cpu(resource.RUSAGE_CHILDREN); "
             "Path(sys.argv[4]).write_text(json.dumps({'frames': r.frames, 'seconds': r.seconds, "
             "'cpu_s': used}))")
