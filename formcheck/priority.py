@@ -17,6 +17,10 @@ measured effects slow the model when other work runs next to it:
   ``analyze`` at 1280x720 went from 0.85 to 0.98 of the bare model's rate (medians of 4-5
   alternating rounds; pinning the helpers alone gave 0.88-0.89).
 
+When the model runs in a process of its own (``analyze``, :mod:`formcheck.pose.worker`), that
+process is confined to the model's half and every thread of the main process to the other
+(:func:`off_model_cores` for the thread that feeds it).
+
 Only Linux has per-thread nice values and affinities; elsewhere nothing changes.
 """
 

@@ -150,8 +150,12 @@ class ProcessLandmarker:
         os.unlink(name)  # only the two processes' handles keep it: nothing is left on a crash
         ours, theirs = socket.socketpair()
         try:
-            try:  # reserved now: a full /dev/shm fails here, not as SIGBUS mid-run
-                os.posix_fallocate(fd, 0, self._slots.total_bytes)
+            try:  # reserved now (where the OS can): a full /dev/shm fails here, not mid-run
+                reserve = getattr(os, "posix_fallocate", None)  # not on macOS
+                if reserve is not None:
+                    reserve(fd, 0, self._slots.total_bytes)
+                else:
+                    os.ftruncate(fd, self._slots.total_bytes)
             except OSError as err:
                 raise ModelError(f"no room for the pose model's frames in {Path(name).parent}: "
                                  f"{err.strerror or err}") from None
