@@ -128,3 +128,26 @@ def test_the_child_imports_neither_the_callers_script_nor_another_formcheck(
                           timeout=120, cwd=tmp_path / "cwd")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["nobody"]
+
+
+def test_the_in_process_landmarker_never_hands_on_an_older_frames_result() -> None:
+    """``live``'s landmarker: a result an error left uncollected is replaced by the next."""
+    from types import SimpleNamespace
+
+    from formcheck.pose.landmarker import LocalLandmarker
+
+    class Finds:  # a person whose x is the frame's timestamp
+        def detect_for_video(self, image: object, t_ms: int) -> object:
+            point = SimpleNamespace(x=t_ms, y=0.5, z=0.0, visibility=0.9, presence=0.9)
+            return SimpleNamespace(pose_landmarks=[[point] * 33], pose_world_landmarks=[],
+                                   segmentation_masks=None)
+
+    lm = LocalLandmarker(Finds(), segmentation=False, warm=True)
+    with pytest.raises(RuntimeError, match="nothing submitted"):
+        lm.collect()
+    blank = np.zeros((8, 8, 3), np.uint8)
+    lm.submit(blank, 1)  # never collected (an error in between)
+    lm.submit(blank, 2)
+    found = lm.collect()
+    assert found is not None and found.raw[0, 0] == 2
+    assert np.isnan(found.world).all()  # no world landmarks given: unknown, not zero

@@ -13,7 +13,6 @@ import contextlib
 import os
 import sys
 import threading
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -95,7 +94,7 @@ class LocalLandmarker:
         self._landmarker = landmarker
         self._segmentation = segmentation
         self._warm = warm
-        self._done: deque[Detection | None] = deque(maxlen=1)  # a result left by an error goes
+        self._done: tuple[Detection | None] | None = None  # the one result not yet collected
 
     def submit(self, rgb: np.ndarray, t_ms: int) -> None:
         """Run the model on ``rgb`` now; :meth:`collect` hands the result over."""
@@ -109,11 +108,15 @@ class LocalLandmarker:
                 result = self._landmarker.detect_for_video(  # type: ignore[attr-defined]
                     image, t_ms)
             self._warm = True
-        self._done.append(detection_from_result(result, self._segmentation))
+        self._done = (detection_from_result(result, self._segmentation),)  # an uncollected
+        # result left behind by an error is replaced, never handed to the next frame
 
     def collect(self) -> Detection | None:
-        """The result of the oldest :meth:`submit` not yet collected."""
-        return self._done.popleft()
+        """The result of the last :meth:`submit` (once)."""
+        if self._done is None:
+            raise RuntimeError("nothing submitted to collect")
+        (found,), self._done = self._done, None
+        return found
 
     def close(self) -> None:
         """Close the MediaPipe landmarker (mediapipe 1.2.x raises at exit otherwise)."""
