@@ -32,8 +32,8 @@ from formcheck.errors import ModelError
 from formcheck.pose.landmarker import (
     Detection,
     Landmarker,
-    LocalLandmarker,
     native_stderr_silenced,
+    video_landmarker,
 )
 from formcheck.pose.model import find_model
 from formcheck.pose.people import (
@@ -122,11 +122,6 @@ class PoseEstimator:
     def __enter__(self) -> PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
 
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=vision.RunningMode.VIDEO,
-            output_segmentation_masks=self.segmentation,
-        )
         scan_options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=vision.RunningMode.IMAGE)
@@ -141,9 +136,8 @@ class PoseEstimator:
                 child.start()
             with native_stderr_silenced():  # worker threads start on the model's CPUs ...
                 if not own_process:
-                    self._landmarker = LocalLandmarker(on_model_cores(
-                        lambda: vision.PoseLandmarker.create_from_options(options)),
-                        segmentation=self.segmentation)
+                    self._landmarker = on_model_cores(lambda: video_landmarker(
+                        str(self.model_path), segmentation=self.segmentation))
                 if self.people is not None:  # ... and the scanner's on the helpers'
                     self._scanner = in_background(
                         lambda: vision.PoseLandmarker.create_from_options(scan_options))

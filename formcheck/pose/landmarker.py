@@ -124,6 +124,20 @@ class LocalLandmarker:
             self._landmarker.close()  # type: ignore[attr-defined]
 
 
+def video_landmarker(model_path: str, *, segmentation: bool) -> LocalLandmarker:
+    """MediaPipe's ``PoseLandmarker`` in VIDEO mode (frames tracked in time order), wrapped.
+
+    Raises what MediaPipe raises for a model it cannot load (RuntimeError, ValueError).
+    """
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=model_path),
+        running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=segmentation)
+    return LocalLandmarker(vision.PoseLandmarker.create_from_options(options),
+                           segmentation=segmentation)
+
+
 #: File descriptor 2 is one per process: the tracker's and the scanner's threads take turns.
 _STDERR_LOCK = threading.Lock()
 

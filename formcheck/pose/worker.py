@@ -34,7 +34,7 @@ from types import TracebackType
 import numpy as np
 
 from formcheck.errors import ModelError
-from formcheck.pose.landmarker import Detection, detection_from_result
+from formcheck.pose.landmarker import Detection, video_landmarker
 
 #: Seconds the child may take to start and load the model (a cold disk, a slow machine).
 START_TIMEOUT_S = 120.0
@@ -288,14 +288,8 @@ def _serve(conn: Connection, model_path: str, segmentation: bool, shared_fd: int
             os.sched_setaffinity(0, cpus)  # threads started from here on inherit it
     landmarker = None
     try:
-        import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
-
         try:
-            landmarker = vision.PoseLandmarker.create_from_options(vision.PoseLandmarkerOptions(
-                base_options=BaseOptions(model_asset_path=model_path),
-                running_mode=vision.RunningMode.VIDEO,
-                output_segmentation_masks=segmentation))
+            landmarker = video_landmarker(model_path, segmentation=segmentation)
             buf = mmap.mmap(shared_fd, slots.total_bytes)
             os.close(shared_fd)
         except (RuntimeError, ValueError, OSError) as err:
@@ -303,10 +297,8 @@ def _serve(conn: Connection, model_path: str, segmentation: bool, shared_fd: int
             return
         conn.send(_READY)
         while (job := conn.recv()) is not None:
-            image = mp.Image(image_format=mp.ImageFormat.SRGB,
-                             data=slots.image(buf, job.slot, job.height, job.width))
-            found = detection_from_result(landmarker.detect_for_video(image, job.t_ms),
-                                          segmentation)
+            landmarker.submit(slots.image(buf, job.slot, job.height, job.width), job.t_ms)
+            found = landmarker.collect()
             if found is None:
                 conn.send(_Reply(None, None, None))
                 continue
