@@ -235,6 +235,9 @@ class CueConfig:
     hysteresis_deg: float = 3.0
     # Rep-level cues (depth, pause) stay on screen this long after the rep.
     rep_cue_ms: float = 2000.0
+    # A rep's extreme (deepest knee, highest hips) is the one held at least this long: a pose
+    # glitch of a frame or two (legs mixed up at a lunge's bottom) is not the rep's depth.
+    rep_extreme_hold_ms: float = 200.0
 
 
 @dataclass(frozen=True)

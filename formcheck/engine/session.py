@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -487,7 +487,7 @@ class Engine:
             return None  # a squat, a lateral lunge, stepping into position: not a lunge rep
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
         side = log.fronts.most_common(1)[0][0] if log.fronts else default
-        summary = _summarise(spec, win, log)
+        summary = _summarise(spec, win, log, self.config.cues.rep_extreme_hold_ms)
         knee_min = summary.get("front_knee_min_deg", math.nan)
         if (ex is Exercise.LUNGE and self._last_view.view is View.SIDE and math.isfinite(knee_min)
                 and knee_min > self.config.lunge.rep_max_front_knee_deg):
@@ -615,8 +615,9 @@ def _clip01(p: float) -> float:
     return max(0.0, min(1.0, p)) if math.isfinite(p) else math.nan
 
 
-def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog) -> dict[str, float]:
-    """Rep summary metrics from the rep's frames."""
+def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog, hold_ms: float
+               ) -> dict[str, float]:
+    """Rep summary metrics from the rep's frames; minima and maxima held for ``hold_ms``."""
     out: dict[str, float] = {}
     if not log.t:
         return out
@@ -628,16 +629,42 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog) -> dict[str, fl
             v = float(vals[i_ext])
         elif not np.isfinite(vals).any():
             v = math.nan
-        elif s.agg is Agg.MIN:
-            v = float(np.nanmin(vals))
         else:
-            v = float(np.nanmax(vals))
+            v = held_extreme(log.t, vals, hold_ms, lowest=s.agg is Agg.MIN)
         if math.isfinite(v):
             out[s.name] = round(v, 1)
     out[spec.pause_metric] = round(_longest_still_ms(log.t, log.signal, win, spec.pause_band_deg),
                                    1)
     out["duration_ms"] = round(win.end_ms - win.start_ms, 1)
     return out
+
+
+def held_extreme(t: Sequence[float], vals: np.ndarray, hold_ms: float, lowest: bool) -> float:
+    """The lowest (``lowest``) or highest level ``vals`` stayed beyond for ``hold_ms``.
+
+    Each window of ``hold_ms`` ending on a sample is reduced to its least extreme value; the
+    result is the most extreme of those (a grey-scale opening). A spike shorter than the window
+    does not move it; a rep whose frames never span the window gives its plain extreme. NaN
+    samples are skipped. ``t`` is in ms, ascending, one per value.
+    """
+    finite = np.isfinite(vals)
+    if not finite.any():
+        return math.nan
+    sign = 1.0 if lowest else -1.0
+    x = sign * vals
+    best = math.inf
+    j = 0
+    for i, ti in enumerate(t):
+        while t[j] < ti - hold_ms:
+            j += 1
+        if j == 0 and ti - t[0] < hold_ms:
+            continue  # the window is not full yet
+        seg = x[j:i + 1][finite[j:i + 1]]
+        if seg.size:
+            best = min(best, float(seg.max()))
+    if not math.isfinite(best):
+        best = float(np.nanmin(x))
+    return sign * best
 
 
 #: Only the part of a rep within this share of its amplitude from the extreme can hold a pause.
