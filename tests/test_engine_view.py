@@ -10,7 +10,7 @@ import numpy as np
 from formcheck.engine.config import EngineConfig, HoldConfig
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.session import Engine
-from formcheck.engine.types import Phase, Side, View
+from formcheck.engine.types import Exercise, Phase, Side, View
 from formcheck.engine.view import Posture, ViewEstimator
 from tests.synth import (
     LYING_CAM,
@@ -117,14 +117,14 @@ def test_hold_timer_times_stable_holds_per_side() -> None:
 
 
 def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
-    keys = reps(lunge, 1, hold_s=6.0)
+    keys = reps(lunge, 1, hold_s=10.0)
     eng = Engine(exercise="lunge")
     phases = []
     for p in sequence(keys, Camera(), noise_px=1.0):
         phases.append(eng.update(p).phase)
     s = eng.summary()
-    assert s.reps_total == 1
-    assert len(s.holds) == 1 and 5.0 < s.holds[0].duration_s < 7.5
+    assert s.reps_total == 0  # the way down into the hold and back up is not a rep
+    assert len(s.holds) == 1 and 9.0 < s.holds[0].duration_s < 11.5
     assert s.holds[0].side is Side.LEFT
     assert Phase.HOLD in phases
     # the default reps (0.3 s at the bottom) are not holds
@@ -132,6 +132,51 @@ def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
     for p in sequence(reps(lunge, 3), Camera()):
         eng.update(p)
     assert eng.summary().holds == ()
+
+
+def test_a_rep_pausing_at_the_bottom_is_still_a_rep() -> None:
+    """Still for 2 s at the bottom (a hold by the timer's measure) is a paused rep, not a hold."""
+    eng = Engine(exercise="lunge")
+    for p in sequence(reps(lunge, 2, hold_s=2.0), Camera(), noise_px=1.0):
+        eng.update(p)
+    s = eng.summary()
+    assert s.reps_total == 2
+    assert all(h.duration_s < 4.0 for h in s.holds)
+
+
+def test_a_rep_set_counts_a_held_rep() -> None:
+    """A routine's rep set: every way down and up is a rep, however long it was held."""
+    eng = Engine()
+    eng.set_exercise("lunge", holds_are_reps=True)
+    for p in sequence(reps(lunge, 1, hold_s=10.0), Camera(), noise_px=1.0):
+        eng.update(p)
+    s = eng.summary()
+    assert s.reps_total == 1 and len(s.holds) == 1
+
+
+def test_auto_mode_recognises_a_lunge_from_a_hold_alone() -> None:
+    """A session that is one held crescent lunge: no rep to recognise it by, still timed."""
+    eng = Engine()
+    for p in sequence(reps(lunge, 1, hold_s=10.0), Camera(), noise_px=1.0):
+        eng.update(p)
+    s = eng.summary()
+    assert s.exercise is Exercise.LUNGE and s.reps_total == 0
+    assert len(s.holds) == 1 and 9.0 < s.holds[0].duration_s < 11.5
+
+
+def test_auto_mode_does_not_take_a_held_squat_or_sitting_for_a_lunge_hold() -> None:
+    # feet side by side, held deep: no split stance
+    eng = Engine()
+    for p in sequence(reps(squat, 1, hold_s=6.0), Camera(), noise_px=1.0):
+        eng.update(p)
+    assert eng.summary().exercise is Exercise.UNKNOWN and eng.summary().holds == ()
+    # sitting (hips at knee height, shins upright) with one foot a little ahead of the other
+    seated = replace(STAND, pelvis_a=-0.35, pelvis_b=0.50, l_ankle_a=0.15, r_ankle_a=-0.05)
+    eng = Engine()
+    for p in sequence([(0.0, STAND), (1.0, STAND), (2.5, seated), (12.0, seated)], Camera(),
+                      noise_px=1.0):
+        eng.update(p)
+    assert eng.summary().exercise is Exercise.UNKNOWN and eng.summary().holds == ()
 
 
 def test_guidance_step_back_turn_sideways_and_no_person() -> None:

@@ -56,7 +56,7 @@ def test_sample_truth_matches_video_and_command(name: str) -> None:
     size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     cap.release()
     assert frames == len(truth.frames) and size == (truth.width, truth.height)
-    assert 8.0 <= frames / truth.fps <= 15.0
+    assert 8.0 <= frames / truth.fps <= 20.0  # short: the hold clip holds 10 s
     plan = ClipPlan(spec_from(readme_commands()[name]))
     assert plan.frame_count == len(truth.frames)
     assert [(r.start_ms, r.end_ms) for r in plan.choreo.reps] == [

@@ -126,7 +126,7 @@ def test_set_plan_needs_reps_or_hold():
 
 def test_hold_set_starts_in_position_counts_down_and_moves_on():
     expected = []
-    runner = RoutineRunner(small_plan(HOLDS), on_exercise=expected.append)
+    runner = RoutineRunner(small_plan(HOLDS), on_exercise=lambda *told: expected.append(told))
     feed = Feeder(runner)
     feed.run(3, found=False)  # nobody there yet: nothing counts
     assert runner.stage is Stage.WAITING and runner.progress() == (0, 0.0)
@@ -137,7 +137,7 @@ def test_hold_set_starts_in_position_counts_down_and_moves_on():
     assert feed.texts() == [
         "Crescent lunge, left leg forward, twelve seconds.", "Ready.",
         "five", "four", "three", "two", "one", "Set done. Switch legs. Rest, five seconds."]
-    assert expected == [Exercise.LUNGE]
+    assert expected == [(Exercise.LUNGE, False)]  # a hold set
     outcome = runner.outcomes[0]
     assert outcome.completed and outcome.held_s == pytest.approx(12.0, abs=0.11)
     # the rest is timed: 5 s, then the right side is announced
@@ -211,13 +211,14 @@ def rep_frames(feed, n, exercise=Exercise.BRIDGE, period_ms=2000):
 
 def test_whole_routine_runs_by_itself():
     expected = []
-    runner = RoutineRunner(small_plan(HOLDS), on_exercise=expected.append)
+    runner = RoutineRunner(small_plan(HOLDS), on_exercise=lambda *told: expected.append(told))
     feed = Feeder(runner)
     feed.run(13)  # left
     feed.run(5, found=False)  # switch
     feed.run(13, side=Side.RIGHT)
     assert runner.stage is Stage.REST
-    assert expected == [Exercise.LUNGE, Exercise.BRIDGE]  # told during the rest before bridges
+    # told during the rest before the bridges, which are a rep set: holds at the top count
+    assert expected == [(Exercise.LUNGE, False), (Exercise.BRIDGE, True)]
     feed.run(20, exercise=Exercise.BRIDGE, side=Side.BOTH, phase=Phase.START)
     assert runner.stage is Stage.WAITING
     rep_frames(feed, 4)  # the fourth rep falls into the rest and is not counted

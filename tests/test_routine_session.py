@@ -47,11 +47,12 @@ def test_routine_session_runs_speaks_logs_and_saves(tmp_path):
     speaker = make_speaker("de", True, log=log, engine=engine)
     history = HistorySink(tmp_path / "history.db", datetime(2026, 11, 28, tzinfo=timezone.utc),
                           "routine", "clip.mp4", "de")
-    with RoutineSession(plan_from_toml(PLAN), speaker, told.append, history, lang="de") as s:
+    with RoutineSession(plan_from_toml(PLAN), speaker, lambda *t: told.append(t), history,
+                        lang="de") as s:
         drive(s, 30)
         assert s.should_stop() and s.runner.done
         lines = s.summary_lines()
-    assert told == [Exercise.BRIDGE]
+    assert told == [(Exercise.BRIDGE, True)]  # a rep set
     assert engine.texts() == [
         "Beckenheben, zwei Wiederholungen.", "Bereit.", "eins", "zwei",
         "Satz geschafft. Pause, eine Sekunde.", "Beckenheben, zwei Wiederholungen.", "Bereit.",
@@ -67,7 +68,7 @@ def test_routine_session_runs_speaks_logs_and_saves(tmp_path):
 
 def test_max_seconds_stops_and_keeps_unfinished_set(tmp_path):
     speaker = make_speaker("en", False)
-    with RoutineSession(plan_from_toml(PLAN), speaker, lambda ex: None,
+    with RoutineSession(plan_from_toml(PLAN), speaker, lambda ex, reps: None,
                         max_seconds=2.0) as s:
         t = drive(s, 30, rep_every_ms=10_000)
         assert s.should_stop() and not s.runner.done

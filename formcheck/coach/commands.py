@@ -41,13 +41,14 @@ class RoutineSession:
     """Everything a guided routine adds to the live loop, as one per-frame sink.
 
     Feeds each FrameResult to the runner (whose lines go to the speaker) and to the history;
-    tells the engine which exercise to expect through ``set_exercise``; says when to stop
+    tells the engine which exercise to expect, and whether it counts reps or times a hold,
+    through ``set_exercise``; says when to stop
     (routine done, or ``max_seconds`` of stream time). A context manager: leaving it lets the
     speaker finish and saves the session with its sets.
     """
 
     def __init__(self, plan: RoutinePlan, speaker: Speaker,
-                 set_exercise: Callable[[Exercise], None],
+                 set_exercise: Callable[[Exercise, bool], None],
                  history: HistorySink | None = None, max_seconds: float | None = None,
                  lang: str | None = None) -> None:
         if lang is not None and lang != plan.lang:

@@ -207,15 +207,18 @@ class RoutineRunner:
 
     Args:
         plan: the routine.
-        on_exercise: called with the exercise the engine should expect, whenever it changes
-            (at the start and when a new block begins); the caller forwards it to the engine.
+        on_exercise: called with the exercise the engine should expect and whether the set
+            counts reps (then every way down and up is a rep, however long the squeeze at the
+            top), whenever either changes (at the start and when a new block begins); the
+            caller forwards both to the engine's ``set_exercise``.
         presence: dwell times for start/pause/resume.
         side_hint_ms: how long the wrong leg must be forward before it stops counting and the
             runner says which leg.
 
     """
 
-    def __init__(self, plan: RoutinePlan, on_exercise: Callable[[Exercise], None] | None = None,
+    def __init__(self, plan: RoutinePlan,
+                 on_exercise: Callable[[Exercise, bool], None] | None = None,
                  presence: PresenceConfig | None = None, side_hint_ms: int = 1500) -> None:
         self.plan = plan
         self.phrases: Phrases = phrases_for(plan.lang)
@@ -234,7 +237,7 @@ class RoutineRunner:
         self._rest_said: set[int] = set()
         self._wrong_side_since_ms: int | None = None
         self._last_side_hint_ms: int | None = None
-        self._expected: Exercise | None = None
+        self._expected: tuple[Exercise, bool] | None = None
 
     @property
     def current(self) -> SetPlan | None:
@@ -249,7 +252,7 @@ class RoutineRunner:
     @property
     def expected_exercise(self) -> Exercise | None:
         """The exercise the engine should look for now."""
-        return self._expected
+        return self._expected[0] if self._expected is not None else None
 
     def progress(self) -> tuple[int, float]:
         """Reps and held seconds of the current set so far."""
@@ -389,7 +392,7 @@ class RoutineRunner:
             self._rest_until_ms = t + round(plan.rest_after_s * 1000)
             self._rest_len_s = plan.rest_after_s
             self._rest_said = set()
-            self._expect(nxt.exercise)
+            self._expect(nxt)
             out.append(Utterance(" ".join(words), Kind.PROMPT, t))
         else:
             out.append(Utterance(" ".join(words), Kind.PROMPT, t))
@@ -414,7 +417,7 @@ class RoutineRunner:
         self.presence.reset()
         self.cues.reset()
         self._wrong_side_since_ms = None
-        self._expect(plan.exercise)
+        self._expect(plan)
         out.append(Utterance(self._intro(plan), Kind.PROMPT, t))
 
     def _intro(self, plan: SetPlan) -> str:
@@ -422,11 +425,12 @@ class RoutineRunner:
         top = round(plan.top_hold_s) if plan.top_hold_s else None
         return self.phrases.set_intro(plan.exercise, plan.side, plan.reps, hold, top)
 
-    def _expect(self, exercise: Exercise) -> None:
-        if exercise is not self._expected:
-            self._expected = exercise
+    def _expect(self, plan: SetPlan) -> None:
+        expected = (plan.exercise, plan.reps is not None)
+        if expected != self._expected:
+            self._expected = expected
             if self.on_exercise is not None:
-                self.on_exercise(exercise)
+                self.on_exercise(*expected)
 
 
 def _countdown_marks(hold_s: float) -> list[int]:

@@ -92,6 +92,7 @@ class _RepLog:
     lateral_frames: int = 0  # deep frames with the feet spread sideways (a lateral lunge)
     descent_frames: int = 0  # logged before the first deep frame
     descent_split_frames: int = 0
+    held_ms: float = 0.0  # longest hold at the working position so far
     faults: set[str] = field(default_factory=set)
 
     @property
@@ -119,6 +120,7 @@ class _RepLog:
         self.fronts.clear()
         self.deep_frames = self.split_frames = self.lateral_frames = 0
         self.descent_frames = self.descent_split_frames = 0
+        self.held_ms = 0.0
         self.faults.clear()
 
 
@@ -133,6 +135,7 @@ class Engine:
         self._smoother_factory = smoother
         self.set_language(lang)
         self._requested = self._parse_exercise(exercise)
+        self._holds_are_reps = False
         self.reset()
 
     # ---- live-mode controls -------------------------------------------------------------
@@ -192,9 +195,16 @@ class Engine:
             log.clear()
         self._lift_log.clear()
 
-    def set_exercise(self, exercise: Exercise | Literal["auto", "lunge", "bridge"]) -> None:
-        """Switch the exercise (or back to auto); reps in progress are dropped."""
+    def set_exercise(self, exercise: Exercise | Literal["auto", "lunge", "bridge"],
+                     holds_are_reps: bool = False) -> None:
+        """Switch the exercise (or back to auto); reps in progress are dropped.
+
+        ``holds_are_reps``: every way down and back up is a rep, however long it was held (a
+        routine's rep set with a long squeeze at the top); otherwise a movement held for
+        ``rep_max_hold_ms`` is a hold and not a rep.
+        """
         self._requested = self._parse_exercise(exercise)
+        self._holds_are_reps = holds_are_reps
         for c in self._counters.values():
             c.reset()
         self._lift.reset()
@@ -281,24 +291,16 @@ class Engine:
             if lift_rep is not None:
                 new_rep = lift_rep
 
+        held = self._time_holds(t, metrics, vs, states)
         ex = self.exercise
         spec = self._specs.get(ex)
         state, progress = states.get(ex, (CounterState.NOT_READY, math.nan))
         phase = _PHASE_OF[state]
-        hold_ms = 0.0
+        hold_ms = held.get(ex, 0.0)
+        if hold_ms >= self.config.hold.min_hold_ms:
+            phase = Phase.HOLD
         self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
                             self._back_hint(vs), spec is not None and phase is Phase.START)
-        if spec is not None:
-            side = self._working_side(ex, vs)
-            hu = self._holds[ex].update(t, metrics.get(spec.signal, math.nan),
-                                        state is CounterState.WORK, side,
-                                        tuple(sorted(self._cues.active)))
-            if hu.finished is not None:
-                self._hold_events.append(hu.finished)
-            if hu.holding:
-                hold_ms = hu.hold_ms
-                if hold_ms >= self.config.hold.min_hold_ms:
-                    phase = Phase.HOLD
 
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
@@ -389,6 +391,50 @@ class Engine:
         self._frames_total += 1
         if found:
             self._frames_pose += 1
+
+    def _time_holds(self, t: float, metrics: dict[str, float], vs: ViewState,
+                    states: dict[Exercise, tuple[CounterState, float]]) -> dict[Exercise, float]:
+        """Time the hold of every exercise whose counter ran; the time held so far by exercise.
+
+        The exercise being judged reports its holds. While auto mode has recognised nothing, or
+        another exercise, a hold long enough to be one (``min_hold_ms``) that shows the
+        exercise's own evidence (a lunge: split stance, front knee bent) recognises it, as a rep
+        would: a session may be one long hold.
+        """
+        faults = tuple(sorted(self._cues.active))
+        held: dict[Exercise, float] = {}
+        for ex, (state, _) in states.items():
+            spec = self._specs[ex]
+            hu = self._holds[ex].update(t, metrics.get(spec.signal, math.nan),
+                                        state is CounterState.WORK, self._working_side(ex, vs),
+                                        faults)
+            log = self._logs[ex]
+            if hu.holding:
+                held[ex] = hu.hold_ms
+                log.held_ms = max(log.held_ms, hu.hold_ms)
+                if (self._requested is None and ex is not self._detected
+                        and hu.hold_ms >= self.config.hold.min_hold_ms
+                        and self._movement_is(ex, log)):
+                    self._detected = ex
+            if hu.finished is not None and ex is self.exercise:
+                self._hold_events.append(hu.finished)
+        return held
+
+    def _movement_is(self, ex: Exercise, log: _RepLog) -> bool:
+        """Whether the movement logged so far is ``ex`` and not something that moves alike.
+
+        A lunge needs a split stance (not a squat, a lateral lunge or stepping into position)
+        and, seen from the side, a bent front knee (not the hips dropping as one steps back).
+        """
+        if ex is not Exercise.LUNGE:
+            return True
+        if not log.split:
+            return False
+        if self._last_view.view is not View.SIDE:
+            return True
+        knee = np.array([m.get("front_knee_deg", math.nan) for m in log.metrics], dtype=float)
+        knee_min = held_extreme(log.t, knee, self.config.cues.rep_extreme_hold_ms, lowest=True)
+        return not (math.isfinite(knee_min) and knee_min > self.config.lunge.rep_max_front_knee_deg)
 
     def _log_frame(self, log: _RepLog, t: float, x: float, metrics: dict[str, float],
                    vs: ViewState, progress: float) -> None:
@@ -482,16 +528,16 @@ class Engine:
 
     def _build_rep(self, ex: Exercise, spec: ExerciseSpec, win: RepWindow, log: _RepLog,
                    index: int) -> tuple[RepEvent, list[FaultSpan]] | None:
-        """The rep event and its rep-level fault spans, or None when it is not a rep of ``ex``."""
-        if ex is Exercise.LUNGE and not log.split:
-            return None  # a squat, a lateral lunge, stepping into position: not a lunge rep
+        """The rep event and its rep-level fault spans, or None when it is not a rep of ``ex``.
+
+        Not a rep: another movement that moves alike, or a hold (the way into it and out).
+        """
+        held = log.held_ms >= self.config.hold.rep_max_hold_ms and not self._holds_are_reps
+        if held or not self._movement_is(ex, log):
+            return None
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
         side = log.fronts.most_common(1)[0][0] if log.fronts else default
         summary = _summarise(spec, win, log, self.config.cues.rep_extreme_hold_ms)
-        knee_min = summary.get("front_knee_min_deg", math.nan)
-        if (ex is Exercise.LUNGE and self._last_view.view is View.SIDE and math.isfinite(knee_min)
-                and knee_min > self.config.lunge.rep_max_front_knee_deg):
-            return None  # the hips dropped (stepping back into the split), the knee did not bend
         rep_faults = set()
         spans: list[FaultSpan] = []
         verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,
@@ -592,7 +638,8 @@ class Engine:
         if self._requested is not None:
             return self._requested
         by_ex: Counter[Exercise] = Counter(rep_exercise)
-        return by_ex.most_common(1)[0][0] if by_ex else Exercise.UNKNOWN
+        # no reps: what a hold was recognised as, if anything
+        return by_ex.most_common(1)[0][0] if by_ex else self._detected
 
     def _reason(self, ex: Exercise) -> str | None:
         if self._frames_total == 0:
