@@ -107,6 +107,16 @@ class RepCounter:
         self._first_valid_ms: float | None = None
         self._last_progress = math.nan
         self._last_t_ms = 0.0
+        self._from_rest = False
+
+    @property
+    def from_rest(self) -> bool:
+        """Whether the movement in progress left a rest the counter saw.
+
+        Not so for a stream opened mid-rep, whose first frame may as well be an unusual rest.
+        """
+        return self._from_rest and self.state not in (CounterState.NOT_READY,
+                                                      CounterState.READY)
 
     def progress(self, x: float) -> float:
         """Signal as 0 (start) .. 1 (work level); NaN for NaN."""
@@ -132,6 +142,7 @@ class RepCounter:
                 and t_ms == self._first_valid_ms):
             # the stream opened mid-rep: the descent happened before the first frame
             self.state = CounterState.GOING
+            self._from_rest = False
             self._rep_start_ms = self._first_valid_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
@@ -159,6 +170,7 @@ class RepCounter:
         elif st is CounterState.READY:
             if p > cfg.return_progress:
                 self.state = CounterState.GOING
+                self._from_rest = True
                 self._still.clear()
                 self._rep_start_ms = self._left_start_ms
                 self._extreme, self._extreme_ms = x, t_ms

@@ -23,6 +23,7 @@ class HoldUpdate:
     holding: bool
     hold_ms: float
     finished: HoldEvent | None
+    still: bool = False  # the signal is still now (a hold carries on until the position is left)
 
 
 class HoldTimer:
@@ -55,22 +56,31 @@ class HoldTimer:
         self._win.append((t_ms, x))
         while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
             self._win.popleft()
+        vals = [v for _, v in self._win]
+        span = self._win[-1][0] - self._win[0][0]
+        still = (span >= cfg.stable_window_ms * 0.9
+                 and max(vals) - min(vals) <= cfg.stable_range_deg)
+        if self._start is None and still:
+            self._start = self._win[0][0]
+            self._side = side
         if self._start is None:
-            vals = [v for _, v in self._win]
-            span = self._win[-1][0] - self._win[0][0]
-            if span >= cfg.stable_window_ms * 0.9 and max(vals) - min(vals) <= cfg.stable_range_deg:
-                self._start = self._win[0][0]
-                self._side = side
-        if self._start is None:
-            return HoldUpdate(False, 0.0, finished)
-        return HoldUpdate(True, t_ms - self._start, finished)
+            return HoldUpdate(False, 0.0, finished, still)
+        return HoldUpdate(True, t_ms - self._start, finished, still)
 
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
-        start, self._start = self._start, None
+        ev = self._event(t_ms, faults)
+        self._start = None
+        return ev
+
+    def _event(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
+        start = self._start
         if start is None or t_ms - start < self._cfg.min_hold_ms:
             return None
         return HoldEvent(self._side, round(start), round(t_ms), faults)
 
     def flush(self, faults: tuple[str, ...] = ()) -> HoldEvent | None:
-        """End any hold in progress at the last sample (end of the stream)."""
-        return self._end(self._last_t, faults)
+        """The hold in progress as if the stream ended at the last sample.
+
+        The timer carries on: a summary may be taken mid-session.
+        """
+        return self._event(self._last_t, faults)

@@ -318,10 +318,10 @@ class Engine:
     def summary(self) -> SessionSummary:
         """The session so far (holds and fault spans in progress are closed at the last frame)."""
         holds = list(self._hold_events)
-        for h in self._holds.values():
-            ev = h.flush(tuple(sorted(self._cues.active)))
-            if ev is not None:
-                holds.append(ev)
+        timer = self._holds.get(self.exercise)  # other exercises' timers only look for one
+        ev = timer.flush(tuple(sorted(self._cues.active))) if timer is not None else None
+        if ev is not None:
+            holds.append(ev)
         spans = list(self._spans)
         for code, (start, msg) in self._open_spans.items():
             spans.append(FaultSpan(code, int(start), int(self._last_ms), msg))
@@ -399,7 +399,10 @@ class Engine:
         The exercise being judged reports its holds. While auto mode has recognised nothing, or
         another exercise, a hold long enough to be one (``min_hold_ms``) that shows the
         exercise's own evidence (a lunge: split stance, front knee bent) recognises it, as a rep
-        would: a session may be one long hold.
+        would: a session may be one long hold. The hold must have started from a rest the
+        counter saw (a bridge with the feet far out rests where the assumed levels put the top)
+        and still be still (a hold lasts until the position is left, so its end is on the way
+        back: judged from there on, that would be judging the way down as the top).
         """
         faults = tuple(sorted(self._cues.active))
         held: dict[Exercise, float] = {}
@@ -413,8 +416,8 @@ class Engine:
                 held[ex] = hu.hold_ms
                 log.held_ms = max(log.held_ms, hu.hold_ms)
                 if (self._requested is None and ex is not self._detected
-                        and hu.hold_ms >= self.config.hold.min_hold_ms
-                        and self._movement_is(ex, log)):
+                        and hu.hold_ms >= self.config.hold.min_hold_ms and hu.still
+                        and self._counters[ex].from_rest and self._movement_is(ex, log)):
                     self._detected = ex
             if hu.finished is not None and ex is self.exercise:
                 self._hold_events.append(hu.finished)
