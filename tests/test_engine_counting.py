@@ -193,3 +193,25 @@ def test_side_view_lunges_count_on_the_legs_when_the_head_leaves_the_frame() -> 
     # a bridge needs the shoulders for its hip angle: nothing counted without them
     poses = [crop(p) for p in sequence(reps(bridge, 2), LYING_CAM, noise_px=1.0)]
     assert summary(poses, exercise="bridge").reps_total == 0
+
+
+def test_a_single_leg_bridge_held_long_is_a_hold_not_a_rep() -> None:
+    up = _single_leg(1.0, "left", 1.0)
+    keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0)), (1.8, up), (13.8, up), (14.6, bridge(0.0)),
+            (16.0, bridge(0.0))]
+    s = summary(sequence(keys, LYING_CAM, noise_px=1.0))
+    assert s.exercise is Exercise.BRIDGE and s.reps_total == 0
+    assert len(s.holds) == 1 and s.holds[0].duration_s > 11.0
+    # the same with the usual short top is a rep
+    keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0)), (1.8, up), (2.3, up), (3.1, bridge(0.0)),
+            (4.5, bridge(0.0))]
+    assert summary(sequence(keys, LYING_CAM, noise_px=1.0)).reps_total == 1
+
+
+def test_a_stream_opening_at_a_feet_far_rest_counts_its_first_bridge() -> None:
+    """Feet far out, the hips rest where the assumed levels put the top; lying still there for
+    10 s before the first bridge is not a held rep."""
+    keys = reps(lambda d: bridge(d, feet_a_m=0.75), 3, lead_s=10.0, hold_s=0.8)
+    for exercise in ("bridge", "auto"):
+        s = summary(sequence(keys, LYING_CAM, noise_px=1.0), exercise=exercise)
+        assert s.reps_total == 3, exercise

@@ -43,6 +43,17 @@ def test_nan_samples_are_skipped_and_all_nan_is_unknown() -> None:
     assert math.isnan(held_extreme(T30, np.full(60, np.nan), 200.0, lowest=True))
 
 
+def test_a_spike_between_unknown_frames_or_across_a_gap_does_not_count() -> None:
+    vals = np.full(60, 120.0)
+    vals[20:42] = np.nan
+    vals[31] = 85.0  # known alone among unknown frames, 300 ms either way
+    assert held_extreme(T30, vals, 200.0, lowest=True) == 120.0
+    # frames 300 ms apart (a slow stream): no window holds two samples, so no level is held
+    sparse = [i * 300.0 for i in range(10)]
+    vals = np.array([120.0] * 4 + [85.0] + [120.0] * 5)
+    assert held_extreme(sparse, vals, 200.0, lowest=True) == 85.0  # plain extreme, stated
+
+
 def test_a_rep_shorter_than_the_hold_gives_its_plain_extreme() -> None:
     vals = np.array([130.0, 110.0, 125.0])
     assert held_extreme(T30[:3], vals, 200.0, lowest=True) == 110.0

@@ -41,8 +41,8 @@ class RoutineSession:
     """Everything a guided routine adds to the live loop, as one per-frame sink.
 
     Feeds each FrameResult to the runner (whose lines go to the speaker) and to the history;
-    tells the engine which exercise to expect, and whether it counts reps or times a hold,
-    through ``set_exercise``; says when to stop
+    tells the engine which exercise to expect, and in a rep set that every way down and up is a
+    rep however long it was held, through ``set_exercise``; says when to stop
     (routine done, or ``max_seconds`` of stream time). A context manager: leaving it lets the
     speaker finish and saves the session with its sets.
     """

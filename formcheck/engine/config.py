@@ -121,6 +121,11 @@ class HoldConfig:
     stable_range_deg: float = 8.0
     # Shorter than this is a pause, not a hold.
     min_hold_ms: float = 2000.0
+    # A hold carries on through a gap in the signal this long (the counter's max_dropout_ms).
+    max_gap_ms: float = 700.0
+    # Another working side seen for less than this is the side estimate flickering in a deep
+    # split, not a switch of legs.
+    side_switch_ms: float = 500.0
     # Still at the working position at least this long, the movement was a hold, not a rep with
     # a pause: a rep pauses a few seconds at most (a 1-1.5 s bridge squeeze reads as a 2.0-2.4 s
     # hold, a 5 s one as about 6 s), a crescent lunge is held for 20-60 s. The way down into a

@@ -2,8 +2,10 @@
 
 A hold starts when the signal has stayed within ``stable_range_deg`` for ``stable_window_ms`` at
 the working position (its start is back-dated to the start of that still window) and ends when the
-position is left or the working side changes. Holds shorter than ``min_hold_ms`` are pauses, not
-holds, and are not reported.
+position is left or the working side changes. Like the rep counter, it carries on through a gap
+in the signal up to ``max_gap_ms`` (a knee hidden for a moment), and a side seen for less than
+``side_switch_ms`` is a flicker of the side estimate, not a switch. Holds shorter than
+``min_hold_ms`` are pauses, not holds, and are not reported.
 """
 
 from __future__ import annotations
@@ -38,21 +40,34 @@ class HoldTimer:
         self._win: deque[tuple[float, float]] = deque()
         self._start: float | None = None
         self._side = Side.UNKNOWN
-        self._last_t = 0.0
+        self._last_t = 0.0  # last sample
+        self._last_known = 0.0  # last sample with a signal
+        self._other_since: float | None = None  # when another side than the hold's showed
 
     def update(self, t_ms: float, x: float, at_work: bool, side: Side,
                faults: tuple[str, ...] = ()) -> HoldUpdate:
         """One sample of the counter's signal; ``at_work``: the counter is at the work position."""
         cfg = self._cfg
         finished: HoldEvent | None = None
-        side_changed = self._start is not None and side not in (self._side, Side.UNKNOWN)
-        if not at_work or not math.isfinite(x) or side_changed:
-            finished = self._end(self._last_t, faults)
+        known = math.isfinite(x)
+        if (at_work and not known and self._start is not None
+                and t_ms - self._last_known <= cfg.max_gap_ms):
+            self._last_t = t_ms  # a short gap: the hold carries on, its time as last seen
+            return HoldUpdate(True, self._last_known - self._start, None, False)
+        if not at_work or not known:
+            finished = self._end(self._last_known, faults)
             self._win.clear()
-            if not at_work or not math.isfinite(x):
-                self._last_t = t_ms
-                return HoldUpdate(False, 0.0, finished)
-        self._last_t = t_ms
+            self._last_t = t_ms
+            return HoldUpdate(False, 0.0, finished)
+        if self._start is not None and side not in (self._side, Side.UNKNOWN):
+            if self._other_since is None:
+                self._other_since = t_ms
+            if t_ms - self._other_since >= cfg.side_switch_ms:  # ended when the switch began
+                finished = self._end(self._other_since, faults)
+                self._win.clear()
+        else:
+            self._other_since = None
+        self._last_t = self._last_known = t_ms
         self._win.append((t_ms, x))
         while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
             self._win.popleft()
@@ -70,6 +85,7 @@ class HoldTimer:
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
         ev = self._event(t_ms, faults)
         self._start = None
+        self._other_since = None
         return ev
 
     def _event(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
@@ -78,9 +94,15 @@ class HoldTimer:
             return None
         return HoldEvent(self._side, round(start), round(t_ms), faults)
 
+    def finish(self, faults: tuple[str, ...] = ()) -> HoldEvent | None:
+        """End the hold in progress at the last sample with a signal; the timer starts afresh."""
+        ev = self._end(self._last_known, faults)
+        self._win.clear()
+        return ev
+
     def flush(self, faults: tuple[str, ...] = ()) -> HoldEvent | None:
         """The hold in progress as if the stream ended at the last sample.
 
         The timer carries on: a summary may be taken mid-session.
         """
-        return self._event(self._last_t, faults)
+        return self._event(self._last_known, faults)

@@ -12,6 +12,12 @@ no reps and the exercise stays unknown. The lunge counter runs on the knee angle
 and elsewhere on the deeper of the back knee's drop and the hips' drop
 (:mod:`formcheck.engine.depth`).
 
+Each counter's exercise also has a hold timer. In auto mode a hold recognises its exercise as a
+rep would, with the same evidence (:meth:`Engine._time_holds`), so a session may be one long
+hold; only the judged exercise's holds are reported. A movement held ``rep_max_hold_ms`` is a
+hold, and the way into it and out is not a rep (unless ``set_exercise(..., holds_are_reps=True)``,
+a routine's rep set).
+
 Counting needs the body in frame: one whole side (shoulder to ankle) for the bridge and the
 front-view lunge, one whole leg for the side-view lunge (its knee angle; a close-up of the legs
 still shows the rep). Single-leg bridges are also counted on each lift of the free leg
@@ -93,6 +99,7 @@ class _RepLog:
     descent_frames: int = 0  # logged before the first deep frame
     descent_split_frames: int = 0
     held_ms: float = 0.0  # longest hold at the working position so far
+    from_rest: bool = False  # the movement left a rest the counter saw (not a stream's opening)
     faults: set[str] = field(default_factory=set)
 
     @property
@@ -121,6 +128,7 @@ class _RepLog:
         self.deep_frames = self.split_frames = self.lateral_frames = 0
         self.descent_frames = self.descent_split_frames = 0
         self.held_ms = 0.0
+        self.from_rest = False
         self.faults.clear()
 
 
@@ -189,22 +197,35 @@ class Engine:
         for c in self._counters.values():
             c.reset()
         self._lift.reset()
-        for h in self._holds.values():
-            h.reset()
+        self._close_holds()
         for log in self._logs.values():
             log.clear()
         self._lift_log.clear()
 
+    def _close_holds(self) -> None:
+        """End the judged exercise's hold in progress, keeping it; forget the other timers.
+
+        A switch of exercise or a recalibration must not lose a hold the person did.
+        """
+        timer = self._holds.get(self.exercise)
+        ev = timer.finish(tuple(sorted(self._cues.active))) if timer is not None else None
+        if ev is not None:
+            self._hold_events.append(ev)
+        for h in self._holds.values():
+            h.reset()
+
     def set_exercise(self, exercise: Exercise | Literal["auto", "lunge", "bridge"],
-                     holds_are_reps: bool = False) -> None:
-        """Switch the exercise (or back to auto); reps in progress are dropped.
+                     holds_are_reps: bool | None = None) -> None:
+        """Switch the exercise (or back to auto): reps in progress are dropped, holds kept.
 
         ``holds_are_reps``: every way down and back up is a rep, however long it was held (a
         routine's rep set with a long squeeze at the top); otherwise a movement held for
-        ``rep_max_hold_ms`` is a hold and not a rep.
+        ``rep_max_hold_ms`` is a hold and not a rep. None keeps the setting.
         """
+        self._close_holds()
         self._requested = self._parse_exercise(exercise)
-        self._holds_are_reps = holds_are_reps
+        if holds_are_reps is not None:
+            self._holds_are_reps = holds_are_reps
         for c in self._counters.values():
             c.reset()
         self._lift.reset()
@@ -280,7 +301,8 @@ class Engine:
             if up.state in (CounterState.READY, CounterState.NOT_READY) and up.rep is None:
                 log.clear()
             else:
-                self._log_frame(log, t, x, metrics, vs, up.progress)
+                self._log_frame(log, t, x, metrics, vs, up.progress,
+                                self._counters[ex].from_rest)
             if up.rep is not None:
                 rep = self._accept_rep(ex, spec, up.rep, log)
                 log.clear()
@@ -415,6 +437,8 @@ class Engine:
             if hu.holding:
                 held[ex] = hu.hold_ms
                 log.held_ms = max(log.held_ms, hu.hold_ms)
+                if ex is Exercise.BRIDGE:  # a single-leg bridge held with the leg up
+                    self._lift_log.held_ms = max(self._lift_log.held_ms, hu.hold_ms)
                 if (self._requested is None and ex is not self._detected
                         and hu.hold_ms >= self.config.hold.min_hold_ms and hu.still
                         and self._counters[ex].from_rest and self._movement_is(ex, log)):
@@ -440,7 +464,8 @@ class Engine:
         return not (math.isfinite(knee_min) and knee_min > self.config.lunge.rep_max_front_knee_deg)
 
     def _log_frame(self, log: _RepLog, t: float, x: float, metrics: dict[str, float],
-                   vs: ViewState, progress: float) -> None:
+                   vs: ViewState, progress: float, from_rest: bool) -> None:
+        log.from_rest |= from_rest
         log.t.append(t)
         log.signal.append(x)
         log.metrics.append(metrics)
@@ -477,7 +502,7 @@ class Engine:
                     and math.isfinite(hip)):  # both feet down: the hips' level at rest
                 self._lift_rest_hips.append(hip)
             return None
-        self._log_frame(log, t, x, metrics, vs, up.progress)
+        self._log_frame(log, t, x, metrics, vs, up.progress, self._lift.from_rest)
         if math.isfinite(up.progress) and up.progress >= cc.work_enter_progress:
             self._lift_hips.append(hip)  # leg up, hip angle on the floor leg's knee
         if up.rep is None:
@@ -535,7 +560,9 @@ class Engine:
 
         Not a rep: another movement that moves alike, or a hold (the way into it and out).
         """
-        held = log.held_ms >= self.config.hold.rep_max_hold_ms and not self._holds_are_reps
+        # a stream that opened mid-movement may have spent its rest in the counter's work zone
+        held = (log.held_ms >= self.config.hold.rep_max_hold_ms and log.from_rest
+                and not self._holds_are_reps)
         if held or not self._movement_is(ex, log):
             return None
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
@@ -693,28 +720,33 @@ def held_extreme(t: Sequence[float], vals: np.ndarray, hold_ms: float, lowest: b
     """The lowest (``lowest``) or highest level ``vals`` stayed beyond for ``hold_ms``.
 
     Each window of ``hold_ms`` ending on a sample is reduced to its least extreme value; the
-    result is the most extreme of those (a grey-scale opening). A spike shorter than the window
-    does not move it; a rep whose frames never span the window gives its plain extreme. NaN
-    samples are skipped. ``t`` is in ms, ascending, one per value.
+    result is the most extreme of those (a grey-scale opening). Only windows whose known (finite)
+    samples span most of ``hold_ms`` count, so a spike between unknown frames, or alone across a
+    gap in the stream, does not move it either. A rep with no such window gives its plain
+    extreme. ``t`` is in ms, ascending, one per value. Vectorised: a long held rep has
+    thousands of frames, judged on the frame it ends.
     """
-    finite = np.isfinite(vals)
+    x = np.asarray(vals, dtype=float)
+    finite = np.isfinite(x)
     if not finite.any():
         return math.nan
     sign = 1.0 if lowest else -1.0
-    x = sign * vals
-    best = math.inf
-    j = 0
-    for i, ti in enumerate(t):
-        while t[j] < ti - hold_ms:
-            j += 1
-        if j == 0 and ti - t[0] < hold_ms:
-            continue  # the window is not full yet
-        seg = x[j:i + 1][finite[j:i + 1]]
-        if seg.size:
-            best = min(best, float(seg.max()))
-    if not math.isfinite(best):
-        best = float(np.nanmin(x))
-    return sign * best
+    x = sign * x
+    ts = np.asarray(t, dtype=float)
+    n = ts.size
+    start = np.searchsorted(ts, ts - hold_ms, side="left")  # first sample of each window
+    width = int((np.arange(n) - start).max()) + 1
+    idx = np.arange(n)[:, None] - np.arange(width)[None, :]  # (n, width), newest first
+    inside = (idx >= start[:, None]) & (idx >= 0)
+    idx = np.clip(idx, 0, n - 1)
+    known = inside & finite[idx]
+    span = (np.where(known, ts[idx], -np.inf).max(axis=1)
+            - np.where(known, ts[idx], np.inf).min(axis=1))
+    full = known.any(axis=1) & (span >= 0.8 * hold_ms)
+    if not full.any():
+        return sign * float(np.nanmin(x))
+    least = np.where(known, x[idx], -np.inf).max(axis=1)
+    return sign * float(least[full].min())
 
 
 #: Only the part of a rep within this share of its amplitude from the extreme can hold a pause.
