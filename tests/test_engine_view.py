@@ -160,6 +160,24 @@ def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
     assert eng.summary().holds == ()
 
 
+def test_a_hold_ends_where_the_way_back_begins() -> None:
+    """A slow way back (2 s) stays in the counter's work zone for a while; that part is not the
+    hold. A slow sag during a hold is still the hold."""
+    for make, cam in ((lunge, Camera()), (bridge, LYING_CAM)):
+        eng = Engine()
+        for p in sequence(reps(make, 1, hold_s=10.0, up_s=2.0), cam, noise_px=1.0):
+            eng.update(p)
+        (hold,) = eng.summary().holds
+        assert 9.8 < hold.duration_s < 11.0, make.__name__
+    keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0)), (2.0, bridge(1.0)), (22.0, bridge(0.8)),
+            (23.0, bridge(0.0)), (24.0, bridge(0.0))]
+    eng = Engine(exercise="bridge")
+    for p in sequence(keys, LYING_CAM, noise_px=1.0):
+        eng.update(p)
+    (hold,) = eng.summary().holds
+    assert hold.duration_s > 19.0
+
+
 def test_a_rep_pausing_at_the_bottom_is_still_a_rep() -> None:
     """Still for 2 s at the bottom (a hold by the timer's measure) is a paused rep, not a hold."""
     eng = Engine(exercise="lunge")

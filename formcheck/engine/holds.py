@@ -4,8 +4,10 @@ A hold starts when the signal has stayed within ``stable_range_deg`` for ``stabl
 the working position (its start is back-dated to the start of that still window) and ends when the
 position is left or the working side changes. Like the rep counter, it carries on through a gap
 in the signal up to ``max_gap_ms`` (a knee hidden for a moment), and a side seen for less than
-``side_switch_ms`` is a flicker of the side estimate, not a switch. Holds shorter than
-``min_hold_ms`` are pauses, not holds, and are not reported.
+``side_switch_ms`` is a flicker of the side estimate, not a switch. The position counts as left
+from the last sample near the hold's level (which follows a slow drift), not from when the
+counter leaves the work zone further down the way back. Holds shorter than ``min_hold_ms`` are
+pauses, not holds, and are not reported.
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from formcheck.engine.config import HoldConfig
 from formcheck.engine.types import HoldEvent, Side
+
+#: Time constant (ms) of the hold level following a slow drift (a bridge sagging over a long hold).
+LEVEL_TAU_MS = 2000.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class HoldTimer:
         self._last_t = 0.0  # last sample
         self._last_known = 0.0  # last sample with a signal
         self._other_since: float | None = None  # when another side than the hold's showed
+        self._level = math.nan  # the hold's signal level, following a slow drift
+        self._in_band = 0.0  # last sample within half the stable range of that level
 
     def update(self, t_ms: float, x: float, at_work: bool, side: Side,
                faults: tuple[str, ...] = ()) -> HoldUpdate:
@@ -78,12 +87,19 @@ class HoldTimer:
         if self._start is None and still:
             self._start = self._win[0][0]
             self._side = side
+            self._level = float(np.median(vals))
+            self._in_band = t_ms
+        elif self._start is not None:
+            self._level += (x - self._level) * min(1.0, (t_ms - self._win[-2][0]) / LEVEL_TAU_MS
+                                                   if len(self._win) > 1 else 0.0)
+            if abs(x - self._level) <= cfg.stable_range_deg / 2:
+                self._in_band = t_ms
         if self._start is None:
             return HoldUpdate(False, 0.0, finished, still)
         return HoldUpdate(True, t_ms - self._start, finished, still)
 
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
-        ev = self._event(t_ms, faults)
+        ev = self._event(min(t_ms, self._in_band) if self._start is not None else t_ms, faults)
         self._start = None
         self._other_since = None
         return ev
