@@ -13,7 +13,10 @@ Usage::
 
     python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay] [--seeds 2]
 
-``--quick`` renders a handful of short clips (a smoke run); the full grid has 42 clips.
+``--quick`` renders a handful of short clips (a smoke run); the full grid has 56 clips: per seed
+clean reps in every view (and stepping-back lunges from the side and the front), 10 s holds (lunge
+in every view, bridge from the side and the feet), every side-view fault; the front-view faults
+with the first seed.
 ``--replay`` tracks each clip once (``formcheck track``, landmarks and person masks, cached
 beside the clip) and analyses the track: the same poses as analysing the video, so only the
 engine runs again when it changes (seconds instead of minutes per clip).
@@ -35,6 +38,7 @@ import numpy as np
 
 from formcheck.engine.types import Exercise, View
 from formcheck.render.clip import ClipSpec, render_clip
+from formcheck.render.motion import LungeStyle
 from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS
 from formcheck.render.truth import Truth, load_truth, save_truth, truth_path
 
@@ -70,6 +74,17 @@ def grid(quick: bool, seeds: int = 2) -> list[Job]:
             for view in views:
                 jobs.append(Job(f"{ex.value}_{view.value}_clean_s{seed}",
                                 ClipSpec(ex, reps=reps, view=view, seed=seed)))
+            if not quick:
+                hold_views = views if ex is Exercise.LUNGE else (View.SIDE, View.FRONT)
+                for view in hold_views:
+                    jobs.append(Job(f"{ex.value}_{view.value}_hold_s{seed}",
+                                    ClipSpec(ex, reps=0, hold_s=10.0, view=view,
+                                             seed=seed + 300)))
+                if ex is Exercise.LUNGE:
+                    for view in (View.SIDE, View.FRONT):
+                        jobs.append(Job(f"lunge_{view.value}_step_s{seed}",
+                                        ClipSpec(ex, reps=reps, view=view, seed=seed + 400,
+                                                 style=LungeStyle.STEP)))
             codes = SIDE_FAULTS[ex.value][:2] if quick else SIDE_FAULTS[ex.value]
             for code in codes:
                 jobs.append(Job(f"{ex.value}_side_{code}_s{seed}",
@@ -147,8 +162,11 @@ def score_clip(job: Job, truth: Truth, report: dict, cols: dict[str, np.ndarray]
         ok = np.isfinite(est) & np.isfinite(ref)
         if ok.sum() >= 10:
             errors[name] = float(np.median(np.abs(est[ok] - ref[ok])))
+    true_hold = sum(h.end_ms - h.start_ms for h in truth.holds) / 1000.0
+    found_hold = max((h["end_s"] - h["start_s"] for h in report.get("holds", [])), default=0.0)
     return {"name": job.name, "exercise": job.spec.exercise.value, "view": job.spec.view.value,
             "injected": sorted(job.spec.faults), "reported": sorted(codes), "found": found,
+            "hold_true_s": true_hold, "hold_found_s": round(found_hold, 2),
             "reps_true": len(truth.reps), "reps_counted": int(report.get("reps", {}).get(
                 "total", -1)), "exercise_detected": report.get("exercise"),
             "angle_err": errors}
@@ -178,6 +196,18 @@ def summarise(rows: list[dict]) -> str:
         out.append(f"  {view:8s} {sum(v_all)}/{len(v_all)}, clean {sum(v_clean)}/{len(v_clean)}")
     out.append(f"person found (mean over clips): {np.mean([r['found'] for r in rows]):.3f}; "
                f"worst clip {min(r['found'] for r in rows):.3f}")
+    held = [r for r in rows if r.get("hold_true_s", 0.0) > 0]
+    if held:
+        out.append("")
+        out.append("hold clips (--exercise auto): recognised as, reps counted, longest hold found "
+                   "against the true hold (s)")
+        for r in held:
+            out.append(f"  {r['name']:34s} {r['exercise_detected']!s:8s} reps "
+                       f"{r['reps_counted']}  hold {r['hold_found_s']:5.1f} / "
+                       f"{r['hold_true_s']:4.1f}")
+        ok = [r["exercise_detected"] == r["exercise"] and r["reps_counted"] == 0
+              and abs(r["hold_found_s"] - r["hold_true_s"]) < 1.0 for r in held]
+        out.append(f"  timed within 1 s, no rep, exercise right: {sum(ok)}/{len(ok)}")
     for title, views, table in (
             ("side-view faults on the side-view clips", ("side",), SIDE_FAULTS),
             ("front-view faults on the front-view clips", ("front",), FRONT_FAULTS),
@@ -208,7 +238,7 @@ def main() -> int:
                         help="analyse cached landmark tracks of the clips (engine changes)")
     parser.add_argument("--only", default="", help="comma-separated substrings of clip names")
     parser.add_argument("--seeds", type=int, default=2,
-                        help="seeds per clean clip and side-view fault (2: the 42-clip grid)")
+                        help="seeds per clean clip, hold and side-view fault (2: the 56-clip grid)")
     args = parser.parse_args()
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
