@@ -127,7 +127,7 @@ class HoldConfig:
     # split, not a switch of legs.
     side_switch_ms: float = 500.0
     # Still at the working position at least this long, the movement was a hold, not a rep with
-    # a pause: a rep pauses a few seconds at most (a pause reads about 0.4 s long), a crescent
+    # a pause: a rep pauses a few seconds at most (a pause reads about 0.4 s longer), a crescent
     # lunge is held for 20-60 s. The way down into a hold and back up is then not a rep. A
     # routine's rep set counts every rep regardless.
     rep_max_hold_ms: float = 8000.0

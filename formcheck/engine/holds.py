@@ -76,6 +76,7 @@ class HoldTimer:
                 self._win.clear()
         else:
             self._other_since = None
+        dt = t_ms - self._last_known
         self._last_t = self._last_known = t_ms
         self._win.append((t_ms, x))
         while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
@@ -90,8 +91,7 @@ class HoldTimer:
             self._level = float(np.median(vals))
             self._in_band = t_ms
         elif self._start is not None:
-            self._level += (x - self._level) * min(1.0, (t_ms - self._win[-2][0]) / LEVEL_TAU_MS
-                                                   if len(self._win) > 1 else 0.0)
+            self._level += (x - self._level) * min(1.0, dt / LEVEL_TAU_MS)
             if abs(x - self._level) <= cfg.stable_range_deg / 2:
                 self._in_band = t_ms
         if self._start is None:
@@ -99,14 +99,18 @@ class HoldTimer:
         return HoldUpdate(True, t_ms - self._start, finished, still)
 
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
-        ev = self._event(min(t_ms, self._in_band) if self._start is not None else t_ms, faults)
+        ev = self._event(t_ms, faults)
         self._start = None
         self._other_since = None
         return ev
 
     def _event(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
+        """The hold in progress ending at ``t_ms``, or at its last sample near its level."""
         start = self._start
-        if start is None or t_ms - start < self._cfg.min_hold_ms:
+        if start is None:
+            return None
+        t_ms = min(t_ms, self._in_band)
+        if t_ms - start < self._cfg.min_hold_ms:
             return None
         return HoldEvent(self._side, round(start), round(t_ms), faults)
 
