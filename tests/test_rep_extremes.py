@@ -48,10 +48,17 @@ def test_a_spike_between_unknown_frames_or_across_a_gap_does_not_count() -> None
     vals[20:42] = np.nan
     vals[31] = 85.0  # known alone among unknown frames, 300 ms either way
     assert held_extreme(T30, vals, 200.0, lowest=True) == 120.0
-    # frames 300 ms apart (a slow stream): no window holds two samples, so no level is held
+    # the same spike alone between two 300 ms gaps in an otherwise even stream
+    t = [*T30[:20], 966.7, *[1266.7 + i * FRAME_MS_30 for i in range(20)]]
+    vals = np.array([120.0] * 20 + [85.0] + [120.0] * 20)
+    assert held_extreme(t, vals, 200.0, lowest=True) == 120.0
+
+
+def test_a_stream_too_sparse_for_the_hold_gives_the_plain_extreme() -> None:
+    """Frames 300 ms apart: no window holds two samples, so no level is held at all."""
     sparse = [i * 300.0 for i in range(10)]
     vals = np.array([120.0] * 4 + [85.0] + [120.0] * 5)
-    assert held_extreme(sparse, vals, 200.0, lowest=True) == 85.0  # plain extreme, stated
+    assert held_extreme(sparse, vals, 200.0, lowest=True) == 85.0
 
 
 def test_a_rep_shorter_than_the_hold_gives_its_plain_extreme() -> None:
@@ -65,8 +72,7 @@ def test_a_rep_shorter_than_the_hold_gives_its_plain_extreme() -> None:
 def test_held_extreme_lies_within_the_values(values: list[float], hold_ms: float,
                                              lowest: bool) -> None:
     vals = np.array(values)
-    got = held_extreme(T30[:len(vals)] if len(vals) <= 60 else
-                       [i * FRAME_MS_30 for i in range(len(vals))], vals, hold_ms, lowest)
+    got = held_extreme([i * FRAME_MS_30 for i in range(len(vals))], vals, hold_ms, lowest)
     assert vals.min() <= got <= vals.max()
     plain = vals.min() if lowest else vals.max()
     # holding can only make the extreme less extreme
