@@ -47,7 +47,6 @@ class HoldTimer:
         self._win: deque[tuple[float, float]] = deque()
         self._start: float | None = None
         self._side = Side.UNKNOWN
-        self._last_t = 0.0  # last sample
         self._last_known = 0.0  # last sample with a signal
         self._other_since: float | None = None  # when another side than the hold's showed
         self._level = math.nan  # the hold's signal level, following a slow drift
@@ -61,12 +60,11 @@ class HoldTimer:
         known = math.isfinite(x)
         if (at_work and not known and self._start is not None
                 and t_ms - self._last_known <= cfg.max_gap_ms):
-            self._last_t = t_ms  # a short gap: the hold carries on, its time as last seen
+            # a short gap: the hold carries on, its time as last seen
             return HoldUpdate(True, self._last_known - self._start, None, False)
         if not at_work or not known:
             finished = self._end(self._last_known, faults)
             self._win.clear()
-            self._last_t = t_ms
             return HoldUpdate(False, 0.0, finished)
         if self._start is not None and side not in (self._side, Side.UNKNOWN):
             if self._other_since is None:
@@ -77,7 +75,7 @@ class HoldTimer:
         else:
             self._other_since = None
         dt = t_ms - self._last_known
-        self._last_t = self._last_known = t_ms
+        self._last_known = t_ms
         self._win.append((t_ms, x))
         while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
             self._win.popleft()

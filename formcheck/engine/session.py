@@ -447,11 +447,12 @@ class Engine:
                 self._hold_events.append(hu.finished)
         return held
 
-    def _movement_is(self, ex: Exercise, log: _RepLog) -> bool:
+    def _movement_is(self, ex: Exercise, log: _RepLog, knee_min: float | None = None) -> bool:
         """Whether the movement logged so far is ``ex`` and not something that moves alike.
 
         A lunge needs a split stance (not a squat, a lateral lunge or stepping into position)
         and, seen from the side, a bent front knee (not the hips dropping as one steps back).
+        ``knee_min``: the rep summary's ``front_knee_min_deg`` when it is already known.
         """
         if ex is not Exercise.LUNGE:
             return True
@@ -459,8 +460,10 @@ class Engine:
             return False
         if self._last_view.view is not View.SIDE:
             return True
-        knee = np.array([m.get("front_knee_deg", math.nan) for m in log.metrics], dtype=float)
-        knee_min = held_extreme(log.t, knee, self.config.cues.rep_extreme_hold_ms, lowest=True)
+        if knee_min is None:
+            knee = np.array([m.get("front_knee_deg", math.nan) for m in log.metrics])
+            knee_min = held_extreme(log.t, knee, self.config.cues.rep_extreme_hold_ms,
+                                    lowest=True)
         return not (math.isfinite(knee_min) and knee_min > self.config.lunge.rep_max_front_knee_deg)
 
     def _log_frame(self, log: _RepLog, t: float, x: float, metrics: dict[str, float],
@@ -563,11 +566,13 @@ class Engine:
         # a stream that opened mid-movement may have spent its rest in the counter's work zone
         held = (log.held_ms >= self.config.hold.rep_max_hold_ms and log.from_rest
                 and not self._holds_are_reps)
-        if held or not self._movement_is(ex, log):
+        if held:
+            return None
+        summary = _summarise(spec, win, log, self.config.cues.rep_extreme_hold_ms)
+        if not self._movement_is(ex, log, summary.get("front_knee_min_deg", math.nan)):
             return None
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
         side = log.fronts.most_common(1)[0][0] if log.fronts else default
-        summary = _summarise(spec, win, log, self.config.cues.rep_extreme_hold_ms)
         rep_faults = set()
         spans: list[FaultSpan] = []
         verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,
