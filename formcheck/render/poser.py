@@ -86,7 +86,9 @@ class LungePoser:
             self.knee_bottom_deg = float(rng.uniform(118.0, 126.0))
         self.shin_bottom_deg = float(rng.uniform(4.0, 12.0))
         if "knee_past_toes" in faults:
-            self.shin_bottom_deg = float(rng.uniform(30.0, 36.0))
+            # Clearly past the engine's limit (30): at least the 2D angle error (~6) beyond it,
+            # as the other faults are, not on the limit where any reading is a coin toss.
+            self.shin_bottom_deg = float(rng.uniform(36.0, 42.0))
         if "hip_not_extended" in faults:
             self.shin_bottom_deg = float(rng.uniform(-6.0, -2.0))
         self.pitch_top_deg = float(rng.uniform(30.0, 40.0))
