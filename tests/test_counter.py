@@ -148,6 +148,41 @@ def test_shallow_person_adapts_within_bounds() -> None:
     assert n == 6 and c.work_level >= lo
 
 
+def assumed(x: np.ndarray, work: float) -> tuple[int, RepCounter]:
+    """Count ``x`` while assuming the work level ``work`` on every sample."""
+    c = RepCounter(LUNGE, CounterConfig())
+    n = 0
+    for i, v in enumerate(x):
+        c.assume_work(work)
+        n += c.update(i * DT, float(v)).rep is not None
+    return n, c
+
+
+def test_an_assumed_work_level_holds_only_until_reps_set_it() -> None:
+    # bottoms at 131: short of the default threshold (0.6 of 172 -> 100 is 128.8), inside the
+    # one an assumed bottom of 110 gives (134.8)
+    x = lunge_reps(3, bottom=131.0)
+    assert count(x)[0] == 0
+    n, c = assumed(x, 110.0)
+    assert n == 3
+    # the reps moved the work level toward their bottoms: the assumption no longer applies
+    assert c.work_level > 110.0 + 1.0
+    # bounded like a learned level
+    assert assumed(x, 200.0)[1].work_level <= max(LUNGE.work_bounds)
+
+
+def test_an_assumed_work_level_does_not_move_a_rep_in_progress() -> None:
+    c = RepCounter(LUNGE, CounterConfig())
+    x = lunge_reps(1, bottom=131.0)
+    i = 0
+    while c.state is not CounterState.GOING:
+        c.update(i * DT, float(x[i]))
+        i += 1
+    before = c.work_level
+    c.assume_work(110.0)
+    assert c.work_level == before
+
+
 def test_start_level_follows_the_baseline_within_bounds() -> None:
     n, c = count(lunge_reps(3, top=163.0))
     assert n == 3 and abs(c.start_level - 163.0) < 2.0

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from formcheck.engine.config import EngineConfig
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise, Side, View
 from formcheck.pose.types import Pose
@@ -215,3 +216,27 @@ def test_a_stream_opening_at_a_feet_far_rest_counts_its_first_bridge() -> None:
     for exercise in ("bridge", "auto"):
         s = summary(sequence(keys, LYING_CAM, noise_px=1.0), exercise=exercise)
         assert s.reps_total == 3, exercise
+
+
+def shallow_lunges(depth: float, config: EngineConfig | None = None):
+    eng = Engine(exercise="auto", config=config or EngineConfig())
+    keys = reps(lambda d: lunge(depth * d), 3, rest_s=1.0, lead_s=1.5)
+    for p in sequence(keys, SIDE_CAM, noise_px=1.0, seed=1):
+        eng.update(p)
+    return eng.summary()
+
+
+def test_a_shallow_first_lunge_from_the_side_counts_with_its_depth_fault() -> None:
+    # knee ~128-132 at the bottom: short of the work threshold the front view's assumed bottom
+    # (100) gives, inside the side view's (110 -> 135, the side view's limit of a lunge rep)
+    for depth in (0.25, 0.3):
+        s = shallow_lunges(depth)
+        assert s.exercise is Exercise.LUNGE
+        assert len(s.reps) == 3, depth
+        assert all(125.0 < r.metrics["front_knee_min_deg"] < 135.0 for r in s.reps)
+        assert all("shallow_depth" in r.faults for r in s.reps)
+        cfg = EngineConfig()
+        old = replace(cfg, lunge=replace(cfg.lunge, side_knee_work_deg=cfg.lunge.knee_work_deg))
+        assert len(shallow_lunges(depth, old).reps) < 3
+    # a dip that keeps the knee above 135 is still no lunge rep
+    assert len(shallow_lunges(0.2).reps) == 0

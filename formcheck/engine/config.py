@@ -141,6 +141,11 @@ class LungeConfig:
     knee_start_deg: float = 172.0
     # Bottom knee angle assumed before the first reps (a good lunge reaches ~90).
     knee_work_deg: float = 100.0
+    # The same from the side, where the signal is the knee angle itself (median error ~5 deg):
+    # 110 puts the work threshold (0.6 of the way down from 172) at 135, the side view's limit
+    # of a lunge rep (rep_max_front_knee_deg), so a shallow first lunge (knee 118-126) counts,
+    # with its depth fault. Other views keep 100: their depth estimate is noisier.
+    side_knee_work_deg: float = 110.0
     # Safe bounds for the learned standing baseline.
     knee_start_bounds_deg: tuple[float, float] = (155.0, 185.0)
     # Safe bounds for the learned bottom: deeper than 80 is not needed, shallower than 125 is

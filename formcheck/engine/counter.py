@@ -108,6 +108,7 @@ class RepCounter:
         self._last_progress = math.nan
         self._last_t_ms = 0.0
         self._from_rest = False
+        self._work_learned = False
 
     @property
     def from_rest(self) -> bool:
@@ -117,6 +118,17 @@ class RepCounter:
         """
         return self._from_rest and self.state not in (CounterState.NOT_READY,
                                                       CounterState.READY)
+
+    def assume_work(self, level: float) -> None:
+        """Assume the work position at ``level`` until the person's own reps have set it.
+
+        The caller's signal may depend on the view (the lunge: the knee angle from the side, a
+        depth estimate elsewhere), and so does how deep a first rep surely reads. Applied only at
+        rest, so a rep in progress keeps the threshold it started with.
+        """
+        if not self._work_learned and self.state in (CounterState.NOT_READY,
+                                                       CounterState.READY):
+            self.work_level = _clamp(level, self._levels.work_bounds)
 
     def progress(self, x: float) -> float:
         """Signal as 0 (start) .. 1 (work level); NaN for NaN."""
@@ -279,6 +291,7 @@ class RepCounter:
             1.0 - self._cfg.adapt_margin_progress)
         w = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
         self.work_level = _clamp(w, self._levels.work_bounds)
+        self._work_learned = True
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
 
     def _adapt_start(self) -> None:

@@ -53,6 +53,9 @@ class ExerciseSpec:
     summaries: tuple[Summary, ...]
     pause_band_deg: float  # within this of the rep's extreme counts as "at the top/bottom"
     pause_metric: str  # rep summary name of the time spent within that band
+    # work level assumed before the first rep while the signal comes from the side view
+    # (None: ``levels.work`` in every view)
+    side_work_level: float | None = None
 
     @property
     def cue_codes(self) -> tuple[str, ...]:
@@ -109,6 +112,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         ),
         pause_band_deg=cfg.bridge.pause_band_deg,
         pause_metric="bottom_pause_ms",
+        side_work_level=c.side_knee_work_deg,
     )
 
 
