@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import given, settings
@@ -153,7 +154,7 @@ def assumed(x: np.ndarray, work: float) -> tuple[int, RepCounter]:
     c = RepCounter(LUNGE, CounterConfig())
     n = 0
     for i, v in enumerate(x):
-        c.assume_work(work)
+        c.use_levels(replace(LUNGE, work=work))
         n += c.update(i * DT, float(v)).rep is not None
     return n, c
 
@@ -179,8 +180,25 @@ def test_an_assumed_work_level_does_not_move_a_rep_in_progress() -> None:
         c.update(i * DT, float(x[i]))
         i += 1
     before = c.work_level
-    c.assume_work(110.0)
+    c.use_levels(replace(LUNGE, work=110.0))
     assert c.work_level == before
+
+
+def test_levels_in_use_bound_the_rest_a_person_may_have() -> None:
+    # bridges from a rest at 163: outside the default start bounds (to 160), inside (to 165)
+    x = signal([(1.5, 163.0, 163.0)] + [(1.0, 163.0, 180.0), (0.5, 180.0, 180.0),
+                                        (1.0, 180.0, 163.0), (1.0, 163.0, 163.0)] * 3)
+    assert count(x, BRIDGE)[0] == 0
+    wide = replace(BRIDGE, start_bounds=(100.0, 165.0))
+    c = RepCounter(BRIDGE, CounterConfig())
+    n = 0
+    for i, v in enumerate(x):
+        c.use_levels(wide)
+        n += c.update(i * DT, float(v)).rep is not None
+    assert n == 3 and abs(c.start_level - 163.0) < 1.0
+    # back to the narrower levels at rest: the learned start stays, clamped to their bounds
+    c.use_levels(BRIDGE)
+    assert c.start_level == max(BRIDGE.start_bounds)
 
 
 def test_start_level_follows_the_baseline_within_bounds() -> None:

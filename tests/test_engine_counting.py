@@ -218,6 +218,29 @@ def test_a_stream_opening_at_a_feet_far_rest_counts_its_first_bridge() -> None:
         assert s.reps_total == 3, exercise
 
 
+def test_a_bridge_whose_feet_far_rest_reads_163_counts_from_the_side() -> None:
+    """From the side a rest may read up to 165 (feet far out); the default bound (160) is for
+    views where a full top reads that low."""
+    cfg = EngineConfig()
+    old = replace(cfg, bridge=replace(cfg.bridge,
+                                      side_hip_start_bounds_deg=cfg.bridge.hip_start_bounds_deg))
+    for lead_s in (2.0, 10.0):
+        keys = reps(lambda d: bridge(d, feet_a_m=0.8), 3, lead_s=lead_s, hold_s=0.8)
+        poses = sequence(keys, LYING_CAM, noise_px=1.0)
+        for exercise in ("bridge", "auto"):
+            eng = Engine(exercise=exercise, config=cfg)  # type: ignore[arg-type]
+            for p in poses:
+                eng.update(p)
+            s = eng.summary()
+            assert s.view is View.SIDE
+            assert s.reps_total == 3, (lead_s, exercise)
+            assert all("feet_too_far" in r.faults for r in s.reps[1:])
+            eng = Engine(exercise=exercise, config=old)  # type: ignore[arg-type]
+            for p in poses:
+                eng.update(p)
+            assert eng.summary().reps_total < 3
+
+
 def shallow_lunges(depth: float, config: EngineConfig | None = None):
     eng = Engine(exercise="auto", config=config or EngineConfig())
     keys = reps(lambda d: lunge(depth * d), 3, rest_s=1.0, lead_s=1.5)

@@ -194,6 +194,10 @@ class BridgeConfig:
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)
     hip_start_bounds_deg: tuple[float, float] = (100.0, 160.0)
+    # The same from the side: feet far out, the hips rest at ~153 that reads up to 161, and
+    # from the side only low bridges (~155-163) top out below ~170. From the feet or at 3/4 a
+    # full top reads as low as 164, so there 165 would take a top for a rest.
+    side_hip_start_bounds_deg: tuple[float, float] = (100.0, 165.0)
     # Safe bounds for the learned top.
     hip_work_bounds_deg: tuple[float, float] = (160.0, 195.0)
     # A rep must open the hip at least this much: a low bridge (top ~155-163 from a rest of

@@ -92,7 +92,7 @@ class RepCounter:
         self.reset()
 
     def reset(self) -> None:
-        """Back to not ready, with the spec's default levels (recalibration)."""
+        """Back to not ready, with the levels in use as assumed (recalibration)."""
         self.start_level = self._levels.start
         self.work_level = self._levels.work
         self.state = CounterState.NOT_READY
@@ -108,6 +108,7 @@ class RepCounter:
         self._last_progress = math.nan
         self._last_t_ms = 0.0
         self._from_rest = False
+        self._start_learned = False
         self._work_learned = False
 
     @property
@@ -119,16 +120,22 @@ class RepCounter:
         return self._from_rest and self.state not in (CounterState.NOT_READY,
                                                       CounterState.READY)
 
-    def assume_work(self, level: float) -> None:
-        """Assume the work position at ``level`` until the person's own reps have set it.
+    def use_levels(self, levels: CounterLevels) -> None:
+        """Assume ``levels`` and bound adaptation by them from now on, applied at rest only.
 
-        The caller's signal may depend on the view (the lunge: the knee angle from the side, a
-        depth estimate elsewhere), and so does how deep a first rep surely reads. Applied only at
-        rest, so a rep in progress keeps the threshold it started with.
+        The caller's signal may read differently by view (the lunge: the knee angle from the
+        side, a depth estimate elsewhere; a bridge top reads lower from the feet), and so do the
+        levels worth assuming. Levels the person's own rest and reps have set stay, clamped to
+        the new bounds; a rep in progress keeps the thresholds it started with.
         """
-        if not self._work_learned and self.state in (CounterState.NOT_READY,
-                                                       CounterState.READY):
-            self.work_level = _clamp(level, self._levels.work_bounds)
+        if levels == self._levels or self.state not in (CounterState.NOT_READY,
+                                                        CounterState.READY):
+            return
+        self._levels = levels
+        self.start_level = _clamp(self.start_level if self._start_learned else levels.start,
+                                  levels.start_bounds)
+        self.work_level = _clamp(self.work_level if self._work_learned else levels.work,
+                                 levels.work_bounds)
 
     def progress(self, x: float) -> float:
         """Signal as 0 (start) .. 1 (work level); NaN for NaN."""
@@ -298,3 +305,4 @@ class RepCounter:
         if len(self._rest) >= 3:
             self.start_level = _clamp(float(np.median(np.fromiter(self._rest, float))),
                                       self._levels.start_bounds)
+            self._start_learned = True

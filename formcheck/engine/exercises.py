@@ -8,7 +8,7 @@ default configuration's specs, :func:`specs_for` builds them for any config.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from formcheck.engine.config import EngineConfig
@@ -53,9 +53,13 @@ class ExerciseSpec:
     summaries: tuple[Summary, ...]
     pause_band_deg: float  # within this of the rep's extreme counts as "at the top/bottom"
     pause_metric: str  # rep summary name of the time spent within that band
-    # work level assumed before the first rep while the signal comes from the side view
-    # (None: ``levels.work`` in every view)
-    side_work_level: float | None = None
+    # levels while the signal is read from the side, where it is most accurate (None: as
+    # ``levels``)
+    side_levels: CounterLevels | None = None
+
+    def levels_for(self, view: View) -> CounterLevels:
+        """The counter levels to assume while the signal is read in ``view``."""
+        return self.side_levels if view is View.SIDE and self.side_levels else self.levels
 
     @property
     def cue_codes(self) -> tuple[str, ...]:
@@ -90,13 +94,14 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("narrow_stance", "feet on one line (tightrope stance)", "stance_width_ratio",
              Bound.BELOW, c.narrow_stance_ratio, FRONT, MOVING_PHASES),
     )
+    levels = CounterLevels(c.knee_start_deg, c.knee_work_deg, c.knee_start_bounds_deg,
+                           c.knee_work_bounds_deg, c.min_amplitude_deg)
     return ExerciseSpec(
         Exercise.LUNGE,
         "Crescent / reverse lunge: counted on the bent knee, checked for depth, knee, trunk, "
         "back-hip extension and arching (side view) or knee, pelvis and stance (front view).",
         "lunge_signal_deg",
-        CounterLevels(c.knee_start_deg, c.knee_work_deg, c.knee_start_bounds_deg,
-                      c.knee_work_bounds_deg, c.min_amplitude_deg),
+        levels,
         Posture.STANDING,
         rules,
         (
@@ -112,7 +117,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         ),
         pause_band_deg=cfg.bridge.pause_band_deg,
         pause_metric="bottom_pause_ms",
-        side_work_level=c.side_knee_work_deg,
+        side_levels=replace(levels, work=c.side_knee_work_deg),
     )
 
 
@@ -143,13 +148,14 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("knee_flare", "knees far wider than the feet", "knee_width_ratio", Bound.ABOVE,
              c.knee_flare_ratio, FRONT, WORK_PHASES),
     )
+    levels = CounterLevels(c.hip_start_deg, c.hip_work_deg, c.hip_start_bounds_deg,
+                           c.hip_work_bounds_deg, c.min_amplitude_deg)
     return ExerciseSpec(
         Exercise.BRIDGE,
         "Glute bridge: counted on the hip angle, checked for height, over-extension, arching, "
         "foot placement and pause (side view) or hip drop and knees (front view).",
         "bridge_hip_deg",
-        CounterLevels(c.hip_start_deg, c.hip_work_deg, c.hip_start_bounds_deg,
-                      c.hip_work_bounds_deg, c.min_amplitude_deg),
+        levels,
         Posture.LYING,
         rules,
         (
@@ -160,6 +166,7 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         ),
         pause_band_deg=c.pause_band_deg,
         pause_metric="top_pause_ms",
+        side_levels=replace(levels, start_bounds=c.side_hip_start_bounds_deg),
     )
 
 

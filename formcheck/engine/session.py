@@ -295,9 +295,7 @@ class Engine:
             seen = legs if spec.signal == "lunge_signal_deg" else full_body
             ready = seen and vs.posture is spec.posture
             x = metrics.get(spec.signal, math.nan)
-            if spec.side_work_level is not None:
-                self._counters[ex].assume_work(spec.side_work_level if vs.view is View.SIDE
-                                               else spec.levels.work)
+            self._counters[ex].use_levels(spec.levels_for(vs.view))
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
             log = self._logs[ex]
