@@ -164,7 +164,7 @@ class LungePoser:
         tilt = lumbar = roll = thoracic = 0.0
         k = self.style.severity * w
         if "trunk_lean_forward" in f:
-            lean += 30.0 * k
+            lean += 36.0 * k
         if "trunk_lean_back" in f:
             lean -= 17.0 * k
         if "hip_not_extended" in f:
@@ -225,13 +225,18 @@ class BridgePoser:
         if "feet_too_far" in faults:
             knee_top = float(rng.uniform(122.0, 132.0))
         self.hip_top_deg = float(rng.uniform(176.0, 182.0))
-        if "low_bridge" in faults:  # lifted, but short of the line (the engine's limit: 165)
+        if "low_bridge" in faults:
+            # lifted, but short of the line: between where the counter takes a lift for a rep
+            # (153 from a rest at 135) and the engine's low-bridge limit (165)
             self.hip_top_deg = float(rng.uniform(155.0, 163.0))
         if "overextended" in faults:
             self.hip_top_deg = float(rng.uniform(198.0, 206.0))
         self.ankle_x = self._solve_feet(knee_top)
-        if "arched_back" in faults:  # the arch also pushes the hips a little higher
-            self.hip_top_z = self._solve_hip_z(self.hip_top_deg + 6.0, self.ankle_x)
+        if "arched_back" in faults:
+            # the arch also pushes the hips a little higher: 187-190, between the engine's
+            # limits for an arch (185) and for over-extension (192)
+            self.hip_top_z = self._solve_hip_z(187.0 + (self.hip_top_deg - 176.0) / 2.0,
+                                               self.ankle_x)
 
     def _upper(self, tilt: float, lumbar: float) -> np.ndarray:
         """Shoulder-centre offset from the hip centre in the upright root frame."""
