@@ -149,12 +149,12 @@ def test_shallow_person_adapts_within_bounds() -> None:
     assert n == 6 and c.work_level >= lo
 
 
-def assumed(x: np.ndarray, work: float) -> tuple[int, RepCounter]:
-    """Count ``x`` while assuming the work level ``work`` on every sample."""
+def assumed(x: np.ndarray, levels: list[CounterLevels]) -> tuple[int, RepCounter]:
+    """Count ``x``, offering the counter ``levels[i % len(levels)]`` before sample ``i``."""
     c = RepCounter(LUNGE, CounterConfig())
     n = 0
     for i, v in enumerate(x):
-        c.use_levels(replace(LUNGE, work=work))
+        c.use_levels(levels[i % len(levels)])
         n += c.update(i * DT, float(v)).rep is not None
     return n, c
 
@@ -164,24 +164,75 @@ def test_an_assumed_work_level_holds_only_until_reps_set_it() -> None:
     # one an assumed bottom of 110 gives (134.8)
     x = lunge_reps(3, bottom=131.0)
     assert count(x)[0] == 0
-    n, c = assumed(x, 110.0)
+    side = replace(LUNGE, work=110.0)
+    n, c = assumed(x, [side])
     assert n == 3
-    # the reps moved the work level toward their bottoms: the assumption no longer applies
-    assert c.work_level > 110.0 + 1.0
+    learned = c.work_level
+    assert learned > 110.0 + 1.0  # the reps moved it toward their bottoms
+    # switching to other levels at rest keeps what the reps set
+    c.use_levels(LUNGE)
+    assert c.work_level == learned
     # bounded like a learned level
-    assert assumed(x, 200.0)[1].work_level <= max(LUNGE.work_bounds)
+    assert assumed(x, [replace(LUNGE, work=200.0)])[1].work_level <= max(LUNGE.work_bounds)
 
 
-def test_an_assumed_work_level_does_not_move_a_rep_in_progress() -> None:
+def test_levels_switched_on_every_frame_at_rest_keep_what_was_learned() -> None:
+    x = lunge_reps(4, bottom=120.0, top=165.0)
+    n, c = assumed(x, [replace(LUNGE, work=110.0), LUNGE])
+    assert n == 4
+    assert abs(c.start_level - 165.0) < 1.0
+    assert c.work_level > 110.0  # learned from the reps, not reset by the switches
+
+
+def test_levels_offered_during_a_rep_wait_for_the_rest() -> None:
     c = RepCounter(LUNGE, CounterConfig())
-    x = lunge_reps(1, bottom=131.0)
+    side = replace(LUNGE, work=110.0)
+    c.use_levels(side)
+    # a dip to 140 leaves the rest but never reaches the work threshold (134.8): no rep
+    x = signal([(1.0, 172.0, 172.0), (1.0, 172.0, 140.0), (1.0, 140.0, 172.0),
+                (1.0, 172.0, 172.0)])
     i = 0
     while c.state is not CounterState.GOING:
         c.update(i * DT, float(x[i]))
         i += 1
-    before = c.work_level
-    c.use_levels(replace(LUNGE, work=110.0))
-    assert c.work_level == before
+    before = (c.start_level, c.work_level)
+    c.use_levels(LUNGE)
+    assert (c.start_level, c.work_level) == before == (172.0, 110.0)
+    for j in range(i, len(x)):
+        assert c.update(j * DT, float(x[j])).rep is None
+        c.use_levels(LUNGE)
+    assert c.state is CounterState.READY and c.work_level == LUNGE.work  # applied at the rest
+
+
+def test_a_brief_switch_to_narrower_bounds_at_rest_does_not_start_a_rep() -> None:
+    """A bridge resting at 163 from the side (bounds to 165); one frame of levels bounded at
+    160 (another view) must neither read the rest as a lift nor lose it."""
+    wide = replace(BRIDGE, start_bounds=(100.0, 165.0))
+    rng = np.random.default_rng(0)
+    x = signal([(3.0, 163.0, 163.0)] + [(1.0, 163.0, 178.0), (0.8, 178.0, 178.0),
+                                        (1.0, 178.0, 163.0), (1.5, 163.0, 163.0)] * 3)
+    x = np.concatenate([[150.0], x + rng.normal(0.0, 0.3, len(x))])  # lying down, then still
+    for flicker in (range(80, 81), range(80, 90)):
+        c = RepCounter(BRIDGE, CounterConfig())
+        n = 0
+        for i, v in enumerate(x):
+            c.use_levels(BRIDGE if i in flicker else wide)
+            up = c.update(i * DT, float(v))
+            n += up.rep is not None
+            if i < 85:
+                assert up.state in (CounterState.NOT_READY, CounterState.READY), i
+        assert n == 3
+        assert abs(c.start_level - 163.0) < 1.0
+
+
+def test_the_assumed_work_level_stays_a_rep_away_from_a_high_rest() -> None:
+    # rest at 164 under bounds to 165: the assumed top (165) would leave a 1-degree span
+    c = RepCounter(BRIDGE, CounterConfig())
+    c.use_levels(replace(BRIDGE, start_bounds=(100.0, 165.0)))
+    for i, v in enumerate([150.0] + [164.0] * 40):  # lying down, then still
+        c.update(i * DT, v)
+    assert c.state is CounterState.READY
+    assert c.work_level - c.start_level >= BRIDGE.min_amplitude
 
 
 def test_levels_in_use_bound_the_rest_a_person_may_have() -> None:

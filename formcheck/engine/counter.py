@@ -45,6 +45,10 @@ class CounterState(Enum):
     RETURNING = "returning"  # left the work position, not back at the start yet
 
 
+#: No movement in progress.
+_AT_REST = (CounterState.NOT_READY, CounterState.READY)
+
+
 @dataclass(frozen=True)
 class CounterLevels:
     """Per-exercise signal levels; ``*_bounds`` are the safe ranges adaptation stays in."""
@@ -110,6 +114,8 @@ class RepCounter:
         self._from_rest = False
         self._start_learned = False
         self._work_learned = False
+        self._rest_level = math.nan  # the learned rest and work levels, before clamping
+        self._work_seen = math.nan
 
     @property
     def from_rest(self) -> bool:
@@ -117,25 +123,43 @@ class RepCounter:
 
         Not so for a stream opened mid-rep, whose first frame may as well be an unusual rest.
         """
-        return self._from_rest and self.state not in (CounterState.NOT_READY,
-                                                      CounterState.READY)
+        return self._from_rest and self.state not in _AT_REST
 
     def use_levels(self, levels: CounterLevels) -> None:
         """Assume ``levels`` and bound adaptation by them from now on, applied at rest only.
 
         The caller's signal may read differently by view (the lunge: the knee angle from the
         side, a depth estimate elsewhere; a bridge top reads lower from the feet), and so do the
-        levels worth assuming. Levels the person's own rest and reps have set stay, clamped to
-        the new bounds; a rep in progress keeps the thresholds it started with.
+        levels worth assuming. What the person's rest and reps have shown is kept and placed
+        inside the new bounds; a rest the new bounds exclude is no rest until one is seen again
+        (else a brief switch would read it as the start of a rep). A rep in progress keeps the
+        thresholds it started with.
         """
-        if levels == self._levels or self.state not in (CounterState.NOT_READY,
-                                                        CounterState.READY):
+        if levels == self._levels or self.state not in _AT_REST:
             return
         self._levels = levels
-        self.start_level = _clamp(self.start_level if self._start_learned else levels.start,
-                                  levels.start_bounds)
-        self.work_level = _clamp(self.work_level if self._work_learned else levels.work,
-                                 levels.work_bounds)
+        self._place_levels()
+        if (self.state is CounterState.READY and self._start_learned
+                and self.start_level != self._rest_level):
+            self.state = CounterState.NOT_READY
+            self._still.clear()
+
+    def _place_levels(self) -> None:
+        """Start and work levels from what was learned (else assumed), inside the bounds in use.
+
+        Until reps set it, the work level stays at least a rep's minimum amplitude past the
+        start: a rest near the assumed top (a bridge with the feet far out) would otherwise
+        leave a span of a degree or two, in which jitter reads as lifts.
+        """
+        lv = self._levels
+        self.start_level = _clamp(self._rest_level if self._start_learned else lv.start,
+                                  lv.start_bounds)
+        if self._work_learned:
+            self.work_level = _clamp(self._work_seen, lv.work_bounds)
+            return
+        way = math.copysign(1.0, lv.work - lv.start)
+        reach = max(way * (lv.work - self.start_level), lv.min_amplitude)
+        self.work_level = _clamp(self.start_level + way * reach, lv.work_bounds)
 
     def progress(self, x: float) -> float:
         """Signal as 0 (start) .. 1 (work level); NaN for NaN."""
@@ -296,13 +320,13 @@ class RepCounter:
         # adapt the work level toward this rep's extreme, a little short of it
         target = self.start_level + (self._extreme - self.start_level) * (
             1.0 - self._cfg.adapt_margin_progress)
-        w = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
-        self.work_level = _clamp(w, self._levels.work_bounds)
+        self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
         self._work_learned = True
+        self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
 
     def _adapt_start(self) -> None:
         if len(self._rest) >= 3:
-            self.start_level = _clamp(float(np.median(np.fromiter(self._rest, float))),
-                                      self._levels.start_bounds)
+            self._rest_level = float(np.median(np.fromiter(self._rest, float)))
             self._start_learned = True
+            self._place_levels()

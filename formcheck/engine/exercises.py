@@ -59,7 +59,9 @@ class ExerciseSpec:
 
     def levels_for(self, view: View) -> CounterLevels:
         """The counter levels to assume while the signal is read in ``view``."""
-        return self.side_levels if view is View.SIDE and self.side_levels else self.levels
+        if view is View.SIDE and self.side_levels is not None:
+            return self.side_levels
+        return self.levels
 
     @property
     def cue_codes(self) -> tuple[str, ...]:
