@@ -7,8 +7,12 @@ from functools import cache
 import numpy as np
 import pytest
 
-from formcheck.engine.types import Exercise, Side
+from formcheck.engine.config import EngineConfig
+from formcheck.engine.exercises import EXERCISES
+from formcheck.engine.rules import Bound, Rule
+from formcheck.engine.types import Exercise, Side, View
 from formcheck.render.body import BodyShape, forward_kinematics
+from formcheck.render.clip import ClipPlan, ClipSpec
 from formcheck.render.motion import Controls, LungeStyle, bridge_choreography, lunge_choreography
 from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS, BridgePoser, LungePoser
 from formcheck.render.truth_angles import true_angles
@@ -102,8 +106,6 @@ def test_each_bridge_fault_moves_its_metric(fault: str, metric: str, change: flo
 
 
 def test_a_low_bridge_tops_out_below_the_engines_limit() -> None:
-    from formcheck.engine.config import EngineConfig
-
     assert bridge_angles(("low_bridge",))["bridge_hip_deg"] < EngineConfig().bridge.low_bridge_deg
 
 
@@ -146,25 +148,31 @@ def test_bridge_no_pause_shortens_the_top() -> None:
 
 def _rendered_extreme(exercise: Exercise, faults: tuple[str, ...], seed: int) -> dict[str, float]:
     """Truth angles at the working position of a clip as ``formcheck render`` plans it."""
-    from formcheck.render.clip import ClipPlan, ClipSpec
-
     plan = ClipPlan(ClipSpec(exercise, reps=1, faults=faults, seed=seed))
     skel = forward_kinematics(plan.poser.shape, plan.poser.pose(BOTTOM, 0.0))
     return true_angles(skel, exercise, 0 if plan.side is not Side.RIGHT else 1)
 
 
-def _side_angle_rules(exercise: Exercise):
-    """The engine's side-view rules on an angle the truth has: (code, truth metric, rule)."""
-    from formcheck.engine.exercises import EXERCISES
-    from formcheck.engine.types import View
+def _side_angle_rules(exercise: Exercise) -> list[tuple[str, str, Rule]]:
+    """The engine's side-view rules on an angle the truth has: (code, truth metric, rule).
 
+    The lunge's arched back (read from the back contour and the apparent hip extension) and the
+    bridge's pause are not single truth angles; they are not in this list.
+    """
     spec = EXERCISES[exercise]
     by_summary = {s.name: s.metric for s in spec.summaries}
     probe = _rendered_extreme(exercise, (), 1)
+    out = []
     for rule in spec.rules:
         metric = by_summary.get(rule.metric, rule.metric)
         if View.SIDE in rule.views and metric in probe:
-            yield rule.code, metric, rule
+            out.append((rule.code, metric, rule))
+    return out
+
+
+def _past(value: float, rule: Rule) -> float:
+    """How far ``value`` is beyond ``rule``'s limit on its fault side (negative: inside)."""
+    return value - rule.limit if rule.bound is Bound.ABOVE else rule.limit - value
 
 
 #: A fault sits this far past its limit, a clean rep this far inside: about the smallest 2D
@@ -173,31 +181,34 @@ CLEAR_DEG = 4.0
 #: ... except where the engine leaves less room: a bridge arch is 5-12 deg above the line
 #: (185-192) and rendered at 187-190, while a clean top is in line within a few degrees
 #: (176-182); a low bridge must still lift far enough to count (153 from a rest at 135) and
-#: stay short of 165, so it is rendered at 155-163.
-CLEAR_IN_WINDOW_DEG = 2.0
+#: stay short of 165, so it is rendered at 155-163. (2 deg, less 0.1 for the poser's numeric
+#: solve of the hip height.)
+CLEAR_IN_WINDOW_DEG = 1.9
 NARROW = {(Exercise.BRIDGE, "arched_back"), (Exercise.BRIDGE, "low_bridge")}
 
 
 @pytest.mark.parametrize("exercise", [Exercise.LUNGE, Exercise.BRIDGE])
 def test_side_view_faults_are_rendered_clear_of_the_engines_limits(exercise: Exercise) -> None:
+    """Each fault past its own limit, clear of the other limits on the same angle (unless that
+    rule yields to it), and clean reps clear of every limit."""
     faults = LUNGE_FAULTS if exercise is Exercise.LUNGE else BRIDGE_FAULTS
-    checked = set()
-    for code, metric, rule in _side_angle_rules(exercise):
+    rules = _side_angle_rules(exercise)
+    assert len({code for code, _, _ in rules}) >= 5
+    for code, metric, rule in rules:
         assert code in faults
         clear = CLEAR_IN_WINDOW_DEG if (exercise, code) in NARROW else CLEAR_DEG
-        sign = 1.0 if rule.bound.value == "above" else -1.0
         for seed in range(1, 13):
-            fault = _rendered_extreme(exercise, (code,), seed)[metric]
-            clean = _rendered_extreme(exercise, (), seed)[metric]
-            assert sign * (fault - rule.limit) >= clear, (code, seed, fault)
-            assert sign * (rule.limit - clean) >= clear, (code, seed, clean)
-        checked.add(code)
-    assert len(checked) >= 5
+            fault = _rendered_extreme(exercise, (code,), seed)
+            clean = _rendered_extreme(exercise, (), seed)
+            assert _past(fault[metric], rule) >= clear, (code, seed, fault[metric])
+            assert _past(clean[metric], rule) <= -clear, (code, seed, clean[metric])
+            for other_code, other_metric, other in rules:
+                if other_metric == metric and other_code != code and code not in other.unless:
+                    assert _past(fault[metric], other) <= -CLEAR_IN_WINDOW_DEG, (
+                        code, other_code, seed, fault[metric])
 
 
 def test_a_low_bridge_lifts_far_enough_to_count() -> None:
-    from formcheck.engine.config import EngineConfig
-
     cfg = EngineConfig()
     b = cfg.bridge
     counts_at = b.hip_start_deg + cfg.counter.work_enter_progress * (b.hip_work_deg
