@@ -72,8 +72,9 @@ class ExerciseSpec:
 def _lunge(cfg: EngineConfig) -> ExerciseSpec:
     c = cfg.lunge
     rules = (
-        Rule("shallow_depth", "front knee not near 90 deg at the bottom", "front_knee_min_deg",
-             Bound.ABOVE, c.shallow_knee_deg, SIDE_FRONT, ALL_PHASES, Scope.REP),
+        Rule("shallow_depth", "front knee not near 90 deg at the bottom (nor the hips as low)",
+             "lunge_bottom_min_deg", Bound.ABOVE, c.shallow_knee_deg, SIDE_FRONT, ALL_PHASES,
+             Scope.REP),
         Rule("knee_past_toes", "front knee far past the toes (shin angle)", "front_shin_deg",
              Bound.ABOVE, c.knee_past_toes_shin_deg, SIDE, WORK_PHASES),
         Rule("trunk_lean_forward", "trunk leaning forward", "trunk_lean_deg", Bound.ABOVE,
@@ -108,6 +109,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         rules,
         (
             Summary("front_knee_min_deg", "front_knee_deg", Agg.MIN),
+            Summary("lunge_bottom_min_deg", "lunge_bottom_deg", Agg.MIN),
             Summary("back_knee_min_deg", "back_knee_deg", Agg.MIN),
             Summary("front_shin_max_deg", "front_shin_deg", Agg.MAX),
             Summary("back_hip_ext_max_deg", "back_hip_ext_deg", Agg.MAX),

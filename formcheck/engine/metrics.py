@@ -50,6 +50,9 @@ METRICS: Mapping[str, str] = {
     "lunge_depth_deg": "knee-equivalent angle from hip height vs standing (other views)",
     "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side, "
                         "else lunge_depth_deg",
+    "lunge_bottom_deg": "the deeper of front_knee_deg and lunge_depth_deg, while the front knee "
+                        "is known (how deep the lunge went: a hand over the knee can hide its "
+                        "bend from the pose model, not the hips' drop)",
     "hip_height_ratio": "hip centre above the lowest foot point, along the floor-normal / trunk",
     "hip_height_px": "hip centre above the lowest foot point, along the floor-normal, in pixels "
                      "(the lunge's hip drop: the trunk's image length changes as it leans)",

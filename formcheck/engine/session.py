@@ -42,6 +42,7 @@ from formcheck.engine.counter import CounterLevels, CounterState, RepCounter, Re
 from formcheck.engine.cues import LANGUAGES, cue_text
 from formcheck.engine.depth import StandingHeight, hip_drop_deg, knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
+from formcheck.engine.geometry import nanmin2
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.metrics import compute_metrics
 from formcheck.engine.pelvis import PelvisEstimator
@@ -274,6 +275,8 @@ class Engine:
             depth = hip_depth
         metrics["lunge_depth_deg"] = depth
         metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if vs.view is View.SIDE else depth
+        knee = metrics["front_knee_deg"]
+        metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
         full_body = coherent and any(bool(known[k].all()) and _inside(xy[k], pose)
                                      for k in _KEY_SIDES)
