@@ -9,7 +9,9 @@ a rep needs the whole way from start to work and back. A rep counts on the retur
 only after the person has stood (or lain) still at the start for ``ready_dwell_ms``.
 
 Both levels adapt to the person: the start level to their own baseline at rest, the work level to
-the extremes of their reps, each clamped to safe bounds from the exercise spec.
+the extremes of their reps, each clamped to safe bounds from the exercise spec. The caller may
+offer other levels at rest (:meth:`RepCounter.use_levels`) when its signal reads differently, as
+the engine does by view.
 
 Streams cut from longer recordings start and end mid-rep. A stream whose first signal sample is
 already in the work zone opened mid-rep: that rep counts when it returns to the start (the
