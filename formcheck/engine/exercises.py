@@ -72,8 +72,8 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
     rules = (
         # Side view only: from the front the knee angle comes from MediaPipe's 3D landmarks,
         # which at rendered lunge bottoms (true 83-100) read 70-82, but 110-118 in a narrow
-        # stance and 142 with the legs mixed up: 3 of 9 good front/oblique lunge clips were
-        # called shallow.
+        # stance and 142 with the legs mixed up: 3 of the 9 front/oblique lunge renders with
+        # reps, all deep enough, were called shallow.
         Rule("shallow_depth", "front knee not near 90 deg at the bottom (nor the hips as low)",
              "lunge_bottom_min_deg", Bound.ABOVE, c.shallow_knee_deg, SIDE, ALL_PHASES,
              Scope.REP),
@@ -146,8 +146,8 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("feet_too_far", "knee angle at the top above its window", "bridge_knee_deg",
              Bound.ABOVE, c.knee_max_deg, SIDE, WORK_PHASES),
         # Side view only: the pause is the time the hip angle stays within a few degrees of the
-        # top, and from the feet or at 3/4 that angle reads 7-26 deg off (median): 5 of 7 good
-        # front/oblique bridge clips were called unpaused.
+        # top, and from the feet or at 3/4 that angle reads 7-26 deg off (median): 5 of the 9
+        # front/oblique bridge renders, all with a pause or a hold, were called unpaused.
         Rule("no_pause", "no pause at the top", "top_pause_ms", Bound.BELOW, c.min_pause_ms,
              SIDE, ALL_PHASES, Scope.REP, Severity.GOOD),
         Rule("hip_drop", "one hip lower than the other", "pelvis_level_abs_deg", Bound.ABOVE,
