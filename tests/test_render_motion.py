@@ -146,6 +146,7 @@ def test_bridge_no_pause_shortens_the_top() -> None:
     assert top_ms(False) < 250.0
 
 
+@cache
 def _rendered_extreme(exercise: Exercise, faults: tuple[str, ...], seed: int) -> dict[str, float]:
     """Truth angles at the working position of a clip as ``formcheck render`` plans it."""
     plan = ClipPlan(ClipSpec(exercise, reps=1, faults=faults, seed=seed))
