@@ -99,8 +99,6 @@ class RepCounter:
 
     def reset(self) -> None:
         """Back to not ready, with the levels in use as assumed (recalibration)."""
-        self.start_level = self._levels.start
-        self.work_level = self._levels.work
         self.state = CounterState.NOT_READY
         self._last_valid_ms = -math.inf
         self._still: deque[tuple[float, float]] = deque()
@@ -114,10 +112,10 @@ class RepCounter:
         self._last_progress = math.nan
         self._last_t_ms = 0.0
         self._from_rest = False
-        self._start_learned = False
-        self._work_learned = False
-        self._rest_level = math.nan  # the learned rest and work levels, before clamping
+        # the rest and work levels the person has shown, before clamping (NaN: not yet)
+        self._rest_level = math.nan
         self._work_seen = math.nan
+        self._place_levels()
 
     @property
     def from_rest(self) -> bool:
@@ -141,7 +139,7 @@ class RepCounter:
             return
         self._levels = levels
         self._place_levels()
-        if (self.state is CounterState.READY and self._start_learned
+        if (self.state is CounterState.READY and math.isfinite(self._rest_level)
                 and self.start_level != self._rest_level):
             self.state = CounterState.NOT_READY
             self._still.clear()
@@ -154,9 +152,9 @@ class RepCounter:
         leave a span of a degree or two, in which jitter reads as lifts.
         """
         lv = self._levels
-        self.start_level = _clamp(self._rest_level if self._start_learned else lv.start,
-                                  lv.start_bounds)
-        if self._work_learned:
+        rest = self._rest_level
+        self.start_level = _clamp(rest if math.isfinite(rest) else lv.start, lv.start_bounds)
+        if math.isfinite(self._work_seen):
             self.work_level = _clamp(self._work_seen, lv.work_bounds)
             return
         way = math.copysign(1.0, lv.work - lv.start)
@@ -323,12 +321,10 @@ class RepCounter:
         target = self.start_level + (self._extreme - self.start_level) * (
             1.0 - self._cfg.adapt_margin_progress)
         self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
-        self._work_learned = True
         self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
 
     def _adapt_start(self) -> None:
         if len(self._rest) >= 3:
             self._rest_level = float(np.median(np.fromiter(self._rest, float)))
-            self._start_learned = True
             self._place_levels()
