@@ -288,3 +288,55 @@ def test_a_knee_hidden_at_the_bottom_is_not_called_shallow_when_the_hips_went_lo
     assert all(r.metrics["front_knee_min_deg"] > 115.0 for r in s.reps)  # the knee reads shallow
     assert not any("shallow_depth" in r.faults for r in s.reps)
     assert all(r.metrics["lunge_bottom_min_deg"] < 110.0 for r in s.reps)
+
+
+def _flickering_hold(flicker: tuple[float, float]) -> list[Pose]:
+    """A 10 s bridge hold seen from the side; inside ``flicker`` the tracker loses the person on
+    every other frame and its detections read the hips low (lift 0.2) for 0.6 s at a time, as
+    MediaPipe's fresh detections did on a render it could not hold."""
+    def keys(top: float) -> list[tuple[float, Stance]]:
+        return [(0.0, bridge(0.0)), (2.0, bridge(0.0)), (3.0, bridge(top)),
+                (13.0, bridge(top)), (14.0, bridge(0.0)), (16.0, bridge(0.0))]
+
+    held = sequence(keys(1.0), LYING_CAM, noise_px=1.0)
+    low = sequence(keys(0.2), LYING_CAM, noise_px=1.0, seed=1)
+    out = []
+    for i, (p, q) in enumerate(zip(held, low, strict=True)):
+        if flicker[0] <= p.t_ms / 1000.0 < flicker[1]:
+            low_now = int(p.t_ms / 600) % 2 == 0  # misreadings come in runs
+            p = Pose.empty(p.t_ms, p.width, p.height) if i % 2 else (q if low_now else p)
+        out.append(p)
+    return out
+
+
+def test_a_flickering_tracker_neither_counts_nor_cues_its_misreadings() -> None:
+    poses = _flickering_hold((5.0, 11.0))
+    # the control: believed frame by frame, the misread detections are dips and count as reps
+    lax = Engine(EngineConfig(smoothing=replace(EngineConfig().smoothing,
+                                                unsteady_redetections=10**6)))
+    for p in poses:
+        lax.update(p)
+    assert lax.summary().reps_total >= 2
+    eng = Engine()
+    unsteady = []
+    for p in poses:
+        r = eng.update(p)
+        unsteady.append("unsteady" in {c.code for c in r.guidance})
+    assert eng.summary().reps_total == 0
+    # from half a second into the flicker, every detection is met with the guidance (a lost
+    # frame says no_person)
+    during = [u for p, u in zip(poses, unsteady, strict=True)
+              if 5.5 <= p.t_ms / 1000 < 11.0 and p.found]
+    assert during and all(during)
+    assert not any(u for p, u in zip(poses, unsteady, strict=True) if p.t_ms < 5000)
+
+
+def test_a_frame_lost_now_and_then_is_not_unsteady() -> None:
+    poses = [Pose.empty(p.t_ms, p.width, p.height) if i % 15 == 14 else p
+             for i, p in enumerate(sequence(reps(bridge, 4), LYING_CAM, noise_px=1.0))]
+    eng = Engine()
+    codes = set()
+    for p in poses:
+        codes |= {c.code for c in eng.update(p).guidance}
+    assert eng.summary().reps_total == 4
+    assert "unsteady" not in codes

@@ -32,6 +32,13 @@ class SmoothingConfig:
     # crossing the room in a second < 5 %): a glitch, another person or a cut. Such a frame
     # counts as not seen and the smoothing restarts after it.
     max_jump_diag_ratio: float = 0.15
+    # MediaPipe reports no pose when its tracking confidence drops and detects the person from
+    # scratch on the next frame. One gap is something passing in front; found again this many
+    # times within the window, the tracker cannot hold the person, and its fresh detections
+    # each place the body differently (a rendered 180 deg bridge hold seen from the feet read
+    # 116-160 deg so): counting and timing pause until the tracking is steady again.
+    unsteady_redetections: int = 3
+    steady_window_ms: float = 1000.0
 
 
 @dataclass(frozen=True)

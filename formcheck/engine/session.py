@@ -185,6 +185,8 @@ class Engine:
         self._last_ms = 0.0
         self._dt_ms = 0.0
         self._missing_since: float | None = None
+        self._redetected: deque[float] = deque()  # when the person was found again
+        self._found_before = False
         self._prev_xy: np.ndarray | None = None
         self._oblique_since: float | None = None
         self._last_view = ViewState(View.UNKNOWN, Posture.UNKNOWN, 0, Side.UNKNOWN, Side.UNKNOWN,
@@ -252,6 +254,7 @@ class Engine:
         t = float(pose.t_ms)
         found = pose.found
         self._count_frame(t, found)
+        steady = self._steady(t, found)
         coherent = self._coherent(pose)
         scale = float(pose.height) if pose.height > 0 else 1.0
         both = np.concatenate([pose.xy / scale, pose.world], axis=1)
@@ -278,11 +281,11 @@ class Engine:
         knee = metrics["front_knee_deg"]
         metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
-        full_body = coherent and any(bool(known[k].all()) and _inside(xy[k], pose)
+        full_body = steady and coherent and any(bool(known[k].all()) and _inside(xy[k], pose)
                                      for k in _KEY_SIDES)
         # the side-view lunge signal (knee angle) needs one whole leg, not the shoulders: a
         # close-up of the legs still shows a rep
-        legs = full_body or (coherent and vs.view is View.SIDE and any(
+        legs = full_body or (steady and coherent and vs.view is View.SIDE and any(
             bool(known[k[1:]].all()) and _inside(xy[k[1:]], pose) for k in _KEY_SIDES))
         if found and not full_body:
             self._frames_cut += 1
@@ -331,7 +334,7 @@ class Engine:
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
             self._logs[ex].faults |= self._cues.active
-        guidance = self._guidance(t, found, full_body, vs, phase)
+        guidance = self._guidance(t, found, steady, full_body, vs, phase)
         reps = dict(self._reps_by_side)
         return FrameResult(
             t_ms=pose.t_ms, pose=pose, exercise=ex, view=vs.view,
@@ -406,6 +409,21 @@ class Engine:
         diag = math.hypot(pose.width, pose.height) or 1.0
         move = float(np.median(np.linalg.norm(pose.xy[both] - prev[both], axis=1)))
         return move <= self.config.smoothing.max_jump_diag_ratio * diag
+
+    def _steady(self, t: float, found: bool) -> bool:
+        """Whether MediaPipe holds the person, rather than finding them afresh every few frames.
+
+        Fresh detections of a body the tracker cannot hold disagree with each other (see
+        ``unsteady_redetections``).
+        """
+        cfg = self.config.smoothing
+        log = self._redetected
+        if found and not self._found_before and self._frames_total > 1:
+            log.append(t)
+        self._found_before = found
+        while log and log[0] <= t - cfg.steady_window_ms:
+            log.popleft()
+        return len(log) < cfg.unsteady_redetections
 
     def _count_frame(self, t: float, found: bool) -> None:
         if self._first_ms is None:
@@ -638,13 +656,15 @@ class Engine:
         return tuple(Cue(c, cue_text(c, self.lang), severity.get(c, Severity.WARNING))
                      for c in codes)
 
-    def _guidance(self, t: float, found: bool, full_body: bool, vs: ViewState,
+    def _guidance(self, t: float, found: bool, steady: bool, full_body: bool, vs: ViewState,
                   phase: Phase) -> tuple[Cue, ...]:
         delay = self.config.view.guidance_delay_ms
         out: list[str] = []
         if not found:
             out.append("no_person")
-        if full_body:
+        elif not steady:  # not a framing problem: the body is not seen clearly
+            out.append("unsteady")
+        if full_body or not steady:
             self._missing_since = None
         elif found:
             self._missing_since = self._missing_since if self._missing_since is not None else t
