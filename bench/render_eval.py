@@ -12,6 +12,7 @@ folder, analyses each with ``formcheck analyze`` (report + per-frame CSV), and r
 Usage::
 
     python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay] [--seeds 2]
+                                [--first-seed 1]
 
 ``--quick`` renders a handful of short clips (a smoke run); the full grid has 56 clips: per seed
 clean reps in every view (and stepping-back lunges from the side and the front), 10 s holds (lunge
@@ -62,12 +63,12 @@ class Job:
     spec: ClipSpec
 
 
-def grid(quick: bool, seeds: int = 2) -> list[Job]:
+def grid(quick: bool, seeds: int = 2, first_seed: int = 1) -> list[Job]:
     """The seeded clip grid: clean clips per view and each side-view fault, ``seeds`` seeds
-    each; the front-view faults with the first seed."""
+    each from ``first_seed``; the front-view faults with the first seed."""
     jobs: list[Job] = []
     reps = 2
-    seeds_used = (1,) if quick else tuple(range(1, seeds + 1))
+    seeds_used = (first_seed,) if quick else tuple(range(first_seed, first_seed + seeds))
     for ex in (Exercise.LUNGE, Exercise.BRIDGE):
         views = (View.SIDE,) if quick else (View.SIDE, View.FRONT, View.OBLIQUE)
         for seed in seeds_used:
@@ -239,11 +240,13 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated substrings of clip names")
     parser.add_argument("--seeds", type=int, default=2,
                         help="seeds per clean clip, hold and side-view fault (2: the 56-clip grid)")
+    parser.add_argument("--first-seed", type=int, default=1,
+                        help="first seed (a later range is a fresh sample: 9 with --seeds 8)")
     args = parser.parse_args()
-    if args.seeds < 1:
-        parser.error("--seeds must be at least 1")
+    if args.seeds < 1 or args.first_seed < 1:
+        parser.error("--seeds and --first-seed must be at least 1")
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = grid(args.quick, args.seeds)
+    jobs = grid(args.quick, args.seeds, args.first_seed)
     if args.only:
         jobs = [j for j in jobs if any(k in j.name for k in args.only.split(","))]
     partial = args.out / "render_eval.jsonl"  # one line per finished clip, for long runs
