@@ -323,6 +323,7 @@ def test_a_flickering_tracker_neither_counts_nor_cues_its_misreadings() -> None:
         r = eng.update(p)
         unsteady.append("unsteady" in {c.code for c in r.guidance})
     assert eng.summary().reps_total == 0
+    assert eng.summary().reason is None  # steady for most of the session
     # from half a second into the flicker, every detection is met with the guidance (a lost
     # frame says no_person)
     during = [u for p, u in zip(poses, unsteady, strict=True)
@@ -340,3 +341,13 @@ def test_a_frame_lost_now_and_then_is_not_unsteady() -> None:
         codes |= {c.code for c in eng.update(p).guidance}
     assert eng.summary().reps_total == 4
     assert "unsteady" not in codes
+
+
+def test_a_session_unsteady_throughout_says_so() -> None:
+    poses = _flickering_hold((0.0, 16.1))
+    eng = Engine()
+    for p in poses:
+        eng.update(p)
+    s = eng.summary()
+    assert s.reps_total == 0 and not s.holds
+    assert s.reason == "tracking unsteady in most frames (the person lost and found again)"

@@ -180,6 +180,7 @@ class Engine:
         self._frames_total = 0
         self._frames_pose = 0
         self._frames_cut = 0
+        self._frames_unsteady = 0
         self._views: Counter[View] = Counter()
         self._first_ms: float | None = None
         self._last_ms = 0.0
@@ -287,7 +288,9 @@ class Engine:
         # close-up of the legs still shows a rep
         legs = full_body or (steady and coherent and vs.view is View.SIDE and any(
             bool(known[k[1:]].all()) and _inside(xy[k[1:]], pose) for k in _KEY_SIDES))
-        if found and not full_body:
+        if found and not steady:
+            self._frames_unsteady += 1
+        elif found and not full_body:
             self._frames_cut += 1
         if found:
             self._views[vs.view] += 1
@@ -705,6 +708,8 @@ class Engine:
             return "no frames"
         if self._frames_pose == 0:
             return "no person found"
+        if self._frames_unsteady > MAX_CUT_OFF_SHARE * self._frames_pose:
+            return "tracking unsteady in most frames (the person lost and found again)"
         if self._frames_cut > MAX_CUT_OFF_SHARE * self._frames_pose:
             return "body not fully visible in most frames"
         if ex is Exercise.UNKNOWN:
