@@ -290,50 +290,83 @@ def test_a_knee_hidden_at_the_bottom_is_not_called_shallow_when_the_hips_went_lo
     assert all(r.metrics["lunge_bottom_min_deg"] < 110.0 for r in s.reps)
 
 
-def _flickering_hold(flicker: tuple[float, float]) -> list[Pose]:
-    """A 10 s bridge hold seen from the side; inside ``flicker`` the tracker loses the person on
-    every other frame and its detections read the hips low (lift 0.2) for 0.6 s at a time, as
-    MediaPipe's fresh detections did on a render it could not hold."""
-    def keys(top: float) -> list[tuple[float, Stance]]:
-        return [(0.0, bridge(0.0)), (2.0, bridge(0.0)), (3.0, bridge(top)),
-                (13.0, bridge(top)), (14.0, bridge(0.0)), (16.0, bridge(0.0))]
-
-    held = sequence(keys(1.0), LYING_CAM, noise_px=1.0)
-    low = sequence(keys(0.2), LYING_CAM, noise_px=1.0, seed=1)
+def _flicker(poses: list[Pose], misread: list[Pose], window: tuple[float, float]) -> list[Pose]:
+    """Inside ``window`` (s) the tracker loses the person on every other frame, and its fresh
+    detections read ``misread`` for 0.6 s at a time, as MediaPipe's did on a render it could
+    not hold."""
     out = []
-    for i, (p, q) in enumerate(zip(held, low, strict=True)):
-        if flicker[0] <= p.t_ms / 1000.0 < flicker[1]:
-            low_now = int(p.t_ms / 600) % 2 == 0  # misreadings come in runs
+    for i, (p, q) in enumerate(zip(poses, misread, strict=True)):
+        if window[0] <= p.t_ms / 1000.0 < window[1]:
+            low_now = int(p.t_ms / 600) % 2 == 0
             p = Pose.empty(p.t_ms, p.width, p.height) if i % 2 else (q if low_now else p)
         out.append(p)
     return out
 
 
+def _flickering_hold(window: tuple[float, float]) -> list[Pose]:
+    """A 10 s bridge hold seen from the side, misread as hips low (lift 0.2) in ``window``."""
+    def keys(top: float) -> list[tuple[float, Stance]]:
+        return [(0.0, bridge(0.0)), (2.0, bridge(0.0)), (3.0, bridge(top)),
+                (13.0, bridge(top)), (14.0, bridge(0.0)), (16.0, bridge(0.0))]
+
+    return _flicker(sequence(keys(1.0), LYING_CAM, noise_px=1.0),
+                    sequence(keys(0.2), LYING_CAM, noise_px=1.0, seed=1), window)
+
+
+def _lax() -> Engine:
+    """An engine that believes every detection (the gate off)."""
+    return Engine(EngineConfig(smoothing=replace(EngineConfig().smoothing,
+                                                 unsteady_redetections=10**6)))
+
+
 def test_a_flickering_tracker_neither_counts_nor_cues_its_misreadings() -> None:
     poses = _flickering_hold((5.0, 11.0))
     # the control: believed frame by frame, the misread detections are dips and count as reps
-    lax = Engine(EngineConfig(smoothing=replace(EngineConfig().smoothing,
-                                                unsteady_redetections=10**6)))
+    lax = _lax()
     for p in poses:
         lax.update(p)
     assert lax.summary().reps_total >= 2
     eng = Engine()
-    unsteady = []
+    guidance = []
     for p in poses:
-        r = eng.update(p)
-        unsteady.append("unsteady" in {c.code for c in r.guidance})
+        guidance.append({c.code for c in eng.update(p).guidance})
     assert eng.summary().reps_total == 0
     assert eng.summary().reason is None  # steady for most of the session
-    # from half a second into the flicker, every detection is met with the guidance (a lost
-    # frame says no_person)
-    during = [u for p, u in zip(poses, unsteady, strict=True)
-              if 5.5 <= p.t_ms / 1000 < 11.0 and p.found]
-    assert during and all(during)
-    assert not any(u for p, u in zip(poses, unsteady, strict=True) if p.t_ms < 5000)
+    # from half a second into the flicker every frame, found or lost, says so, steadily
+    during = [g for p, g in zip(poses, guidance, strict=True) if 5.5 <= p.t_ms / 1000 < 11.0]
+    assert all(g == {"unsteady"} for g in during)
+    assert not any("unsteady" in g for p, g in zip(poses, guidance, strict=True)
+                   if p.t_ms < 5000)
+
+
+def test_a_flickering_tracker_does_not_count_side_view_lunges_either() -> None:
+    keys = reps(lunge, 4)  # a rep every 3.1 s from 1 s
+    misread = [(t, lunge(1.0)) for t, _ in keys]
+    poses = _flicker(sequence(keys, SIDE_CAM, noise_px=1.0),
+                     sequence(misread, SIDE_CAM, noise_px=1.0, seed=1), (7.0, 14.0))
+    lax = _lax()
+    eng = Engine()
+    for p in poses:
+        lax.update(p)
+        eng.update(p)
+    assert lax.summary().reps_total != 2
+    assert eng.summary().reps_total == 2  # the two reps before the flicker
+
+
+def test_a_reset_forgets_an_unsteady_tracker() -> None:
+    eng = Engine()
+    for p in _flickering_hold((0.0, 16.1)):
+        eng.update(p)
+    eng.reset()
+    codes = set()
+    for p in sequence(reps(bridge, 2), LYING_CAM, noise_px=1.0):
+        codes |= {c.code for c in eng.update(p).guidance}
+    assert eng.summary().reps_total == 2 and "unsteady" not in codes
 
 
 def test_a_frame_lost_now_and_then_is_not_unsteady() -> None:
-    poses = [Pose.empty(p.t_ms, p.width, p.height) if i % 15 == 14 else p
+    # a lost frame in every 8 (3.75 a second) is more than any steady clip showed (2)
+    poses = [Pose.empty(p.t_ms, p.width, p.height) if i % 8 == 7 else p
              for i, p in enumerate(sequence(reps(bridge, 4), LYING_CAM, noise_px=1.0))]
     eng = Engine()
     codes = set()
@@ -351,3 +384,13 @@ def test_a_session_unsteady_throughout_says_so() -> None:
     s = eng.summary()
     assert s.reps_total == 0 and not s.holds
     assert s.reason == "tracking unsteady in most frames (the person lost and found again)"
+
+
+def test_coming_into_view_is_not_a_redetection() -> None:
+    # nobody for 1 s, then the person, with four single frames lost in their first second:
+    # four re-detections, one short of unsteady (the first sight is not one)
+    lost = {31, 37, 43, 49}
+    poses = [Pose.empty(p.t_ms, p.width, p.height) if i < 30 or i in lost else p
+             for i, p in enumerate(sequence(reps(bridge, 1), LYING_CAM, noise_px=1.0))]
+    eng = Engine()
+    assert not any("unsteady" in {c.code for c in eng.update(p).guidance} for p in poses)

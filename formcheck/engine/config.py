@@ -35,9 +35,11 @@ class SmoothingConfig:
     # MediaPipe reports no pose when its tracking confidence drops and detects the person from
     # scratch on the next frame. One gap is something passing in front; found again this many
     # times within the window, the tracker cannot hold the person, and its fresh detections
-    # each place the body differently (a rendered 180 deg bridge hold seen from the feet read
-    # 116-160 deg so): counting and timing pause until the tracking is steady again.
-    unsteady_redetections: int = 3
+    # each place the body differently (a rendered 180 deg bridge hold seen from the feet,
+    # found again up to 11 times a second, read 116-160 deg so): counting and timing pause
+    # until the tracking is steady again. Five a second is a lost frame in every 6 at 30 fps,
+    # every 12 at 60; no other rendered or real clip came above 2.
+    unsteady_redetections: int = 5
     steady_window_ms: float = 1000.0
 
 

@@ -282,11 +282,12 @@ class Engine:
         knee = metrics["front_knee_deg"]
         metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
-        full_body = steady and coherent and any(bool(known[k].all()) and _inside(xy[k], pose)
-                                     for k in _KEY_SIDES)
+        usable = steady and coherent
+        full_body = usable and any(bool(known[k].all()) and _inside(xy[k], pose)
+                                   for k in _KEY_SIDES)
         # the side-view lunge signal (knee angle) needs one whole leg, not the shoulders: a
         # close-up of the legs still shows a rep
-        legs = full_body or (steady and coherent and vs.view is View.SIDE and any(
+        legs = full_body or (usable and vs.view is View.SIDE and any(
             bool(known[k[1:]].all()) and _inside(xy[k[1:]], pose) for k in _KEY_SIDES))
         if found and not steady:
             self._frames_unsteady += 1
@@ -421,7 +422,7 @@ class Engine:
         """
         cfg = self.config.smoothing
         log = self._redetected
-        if found and not self._found_before and self._frames_total > 1:
+        if found and not self._found_before and self._frames_pose > 1:  # not the first sight
             log.append(t)
         self._found_before = found
         while log and log[0] <= t - cfg.steady_window_ms:
@@ -663,10 +664,10 @@ class Engine:
                   phase: Phase) -> tuple[Cue, ...]:
         delay = self.config.view.guidance_delay_ms
         out: list[str] = []
-        if not found:
-            out.append("no_person")
-        elif not steady:  # not a framing problem: the body is not seen clearly
+        if not steady:  # not a framing problem: the body is not seen clearly (lost or not)
             out.append("unsteady")
+        elif not found:
+            out.append("no_person")
         if full_body or not steady:
             self._missing_since = None
         elif found:
@@ -708,9 +709,9 @@ class Engine:
             return "no frames"
         if self._frames_pose == 0:
             return "no person found"
-        if self._frames_unsteady > MAX_CUT_OFF_SHARE * self._frames_pose:
-            return "tracking unsteady in most frames (the person lost and found again)"
-        if self._frames_cut > MAX_CUT_OFF_SHARE * self._frames_pose:
+        if self._frames_unsteady + self._frames_cut > MAX_CUT_OFF_SHARE * self._frames_pose:
+            if self._frames_unsteady > self._frames_cut:
+                return "tracking unsteady in most frames (the person lost and found again)"
             return "body not fully visible in most frames"
         if ex is Exercise.UNKNOWN:
             return "no lunge or bridge recognised"
