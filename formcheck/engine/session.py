@@ -20,8 +20,10 @@ a routine's rep set).
 
 Counting needs the body in frame: one whole side (shoulder to ankle) for the bridge and the
 front-view lunge, one whole leg for the side-view lunge (its knee angle; a close-up of the legs
-still shows the rep). Single-leg bridges are also counted on each lift of the free leg
-(``leg_raise_deg``) with the hips rising; a rep two counters both see counts once.
+still shows the rep), and a tracker that holds the person: found afresh
+``unsteady_redetections`` times within a second, its detections disagree and nothing is
+counted or timed (:meth:`Engine._steady`). Single-leg bridges are also counted on each lift of
+the free leg (``leg_raise_deg``) with the hips rising; a rep two counters both see counts once.
 
 ``smoother`` is a factory for the landmark filter (default One Euro from the config); tests pass
 ``NoSmoother`` to see raw behaviour.
