@@ -203,6 +203,8 @@ def render(
                                        "(step back each rep).")] = "split",
     front_leg: Annotated[str, typer.Option("--front-leg", help="Lunge: left, right or auto.")
                          ] = "auto",
+    arms: Annotated[str, typer.Option("--arms", help="Lunge reps: hanging, forward, overhead "
+                                      "or auto (the seed chooses).")] = "auto",
     fps: Annotated[float, typer.Option("--fps", help="Frames per second.")] = 30.0,
     width: Annotated[int, typer.Option("--width", help="Frame width in pixels.")] = 640,
     height: Annotated[int, typer.Option("--height", help="Frame height in pixels.")] = 480,
@@ -212,7 +214,7 @@ def render(
     from formcheck.render.command import build_spec, run_render
 
     spec = build_spec(exercise, reps, view, fault or [], seed, hold, style, front_leg, fps,
-                      width, height)
+                      width, height, arms)
     run_render(spec, out, quiet=quiet)
 
 

@@ -13,7 +13,13 @@ from formcheck.engine.rules import Bound, Rule
 from formcheck.engine.types import Exercise, Side, View
 from formcheck.render.body import BodyShape, forward_kinematics
 from formcheck.render.clip import ClipPlan, ClipSpec
-from formcheck.render.motion import Controls, LungeStyle, bridge_choreography, lunge_choreography
+from formcheck.render.motion import (
+    ArmCarriage,
+    Controls,
+    LungeStyle,
+    bridge_choreography,
+    lunge_choreography,
+)
 from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS, BridgePoser, LungePoser
 from formcheck.render.truth_angles import true_angles
 
@@ -222,3 +228,42 @@ def test_a_low_bridge_lifts_far_enough_to_count() -> None:
     for seed in range(1, 13):
         top = _rendered_extreme(Exercise.BRIDGE, ("low_bridge",), seed)["bridge_hip_deg"]
         assert top >= counts_at + CLEAR_IN_WINDOW_DEG, (seed, top)
+
+
+@pytest.mark.parametrize("faults", [(), ("trunk_lean_forward",), ("arched_back",)])
+def test_each_arm_carriage_puts_the_hands_where_it_says(faults: tuple[str, ...]) -> None:
+    shape = BodyShape.sample(np.random.default_rng(5))
+
+    def skeleton(carriage: ArmCarriage, controls: Controls = BOTTOM):
+        poser = LungePoser(shape, Side.LEFT, frozenset(faults), np.random.default_rng(5),
+                           carriage=carriage)
+        return forward_kinematics(shape, poser.pose(controls, 0.0))
+
+    for i in (0, 1):
+        hang = skeleton(ArmCarriage.HANGING)
+        ahead = (hang.wrists[i] - hang.shoulders[i]) @ hang.facing
+        assert abs(ahead) < 0.05  # straight down, however the chest leans
+        if "trunk_lean_forward" not in faults:  # (a chest leaning forward carries them back)
+            fwd = skeleton(ArmCarriage.FORWARD)
+            assert (fwd.wrists[i] - fwd.shoulders[i]) @ fwd.facing > 0.15  # over the thigh
+        up = skeleton(ArmCarriage.OVERHEAD)
+        assert up.wrists[i][2] > up.head_centre[2]
+        # overhead only once in the split stance: standing at the start, the arms are down
+        start = skeleton(ArmCarriage.OVERHEAD, Controls(0.0, 0.0, 0.0, 0.0))
+        assert start.wrists[i][2] < start.shoulders[i][2]
+
+
+def test_the_seed_chooses_the_arm_carriage_unless_told_and_nothing_else_changes() -> None:
+    seen = {ClipPlan(ClipSpec(Exercise.LUNGE, reps=1, seed=s)).poser.carriage  # type: ignore[union-attr]
+            for s in range(12)}
+    assert seen == set(ArmCarriage)
+    for seed in (3, 7):
+        auto = ClipPlan(ClipSpec(Exercise.LUNGE, reps=1, seed=seed))
+        for carriage in ArmCarriage:
+            told = ClipPlan(ClipSpec(Exercise.LUNGE, reps=1, seed=seed, arms=carriage))
+            assert told.poser.carriage is carriage  # type: ignore[union-attr]
+            # the same body, side, tempo and camera direction (its distance frames the arms)
+            assert told.shape == auto.shape and told.side is auto.side
+            assert told.choreo.duration_ms == auto.choreo.duration_ms
+            for key in ("azimuth_deg", "elevation_deg", "roll_deg", "fov_v_deg"):
+                assert told.camera_info[key] == auto.camera_info[key]

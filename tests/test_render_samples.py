@@ -36,7 +36,8 @@ def spec_from(args: list[str]):
     return build_spec(args[0], int(one["--reps"]) if "--reps" in one else None,
                       one.get("--view", "side"), opts.get("--fault", []),
                       int(one.get("--seed", "0")), float(one.get("--hold", "0")),
-                      one.get("--style", "split"), one.get("--front-leg", "auto"), 30.0, 640, 480)
+                      one.get("--style", "split"), one.get("--front-leg", "auto"), 30.0, 640, 480,
+                      one.get("--arms", "auto"))
 
 
 def test_readme_lists_every_sample_clip() -> None:

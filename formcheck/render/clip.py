@@ -20,6 +20,7 @@ from formcheck.render.body import BodyShape, Skeleton, forward_kinematics
 from formcheck.render.camera import Camera
 from formcheck.render.mannequin import Look, build_primitives, landmarks_3d
 from formcheck.render.motion import (
+    ArmCarriage,
     Choreography,
     LungeStyle,
     bridge_choreography,
@@ -39,7 +40,7 @@ _VISIBLE_DEPTH_TOL_M = 0.10
 
 @dataclass(frozen=True)
 class ClipSpec:
-    """What to render. ``front_leg`` None lets the seed choose; ``hold_s`` 0 = no hold."""
+    """What to render. ``front_leg`` and ``arms`` None let the seed choose; no hold at 0 s."""
 
     exercise: Exercise
     reps: int = 5
@@ -49,6 +50,7 @@ class ClipSpec:
     hold_s: float = 0.0
     style: LungeStyle = LungeStyle.SPLIT
     front_leg: Side | None = None
+    arms: ArmCarriage | None = None
     fps: float = 30.0
     width: int = 640
     height: int = 480
@@ -92,8 +94,11 @@ class ClipPlan:
         tempo = float(rng.uniform(0.85, 1.2))
         if spec.exercise is Exercise.LUNGE:
             self.side = spec.front_leg or (Side.LEFT if rng.random() < 0.5 else Side.RIGHT)
+            # its own generator, like the fault's variety: the body, camera and tempo of a seed
+            # stay as they were before arm carriages existed
+            carriage = spec.arms or ArmCarriage.sample(np.random.default_rng([spec.seed, 2]))
             self.poser: LungePoser | BridgePoser = LungePoser(self.shape, self.side, faults,
-                                                                rng, variety)
+                                                                rng, variety, carriage)
             self.choreo: Choreography = lunge_choreography(rng, spec.reps, spec.hold_s,
                                                            spec.style, self.side, tempo)
         else:

@@ -7,7 +7,7 @@ from pathlib import Path
 from formcheck.engine.types import Exercise, Side, View
 from formcheck.errors import InputError, OutputError
 from formcheck.render.clip import ClipSpec, render_clip
-from formcheck.render.motion import LungeStyle
+from formcheck.render.motion import ArmCarriage, LungeStyle
 from formcheck.render.truth import save_truth, truth_path
 
 _DEFAULT_REPS = 5
@@ -22,17 +22,18 @@ def _choice(value: str, options: dict[str, object], what: str) -> object:
 
 def build_spec(exercise: str, reps: int | None, view: str, faults: list[str], seed: int,
                hold_s: float, style: str, front_leg: str, fps: float, width: int,
-               height: int) -> ClipSpec:
+               height: int, arms: str = "auto") -> ClipSpec:
     """A validated :class:`ClipSpec` from command-line values (raises :class:`InputError`)."""
     ex = _choice(exercise, {"lunge": Exercise.LUNGE, "bridge": Exercise.BRIDGE}, "exercise")
     vw = _choice(view, {v.value: v for v in (View.SIDE, View.FRONT, View.OBLIQUE)}, "view")
     st = _choice(style, {s.value: s for s in LungeStyle}, "style")
     leg = _choice(front_leg, {"auto": None, "left": Side.LEFT, "right": Side.RIGHT}, "front leg")
+    carriage = _choice(arms, {"auto": None, **{a.value: a for a in ArmCarriage}}, "arm carriage")
     if reps is None:
         reps = 0 if hold_s > 0 else _DEFAULT_REPS
     spec = ClipSpec(exercise=ex, reps=reps, view=vw, faults=tuple(dict.fromkeys(faults)),  # type: ignore[arg-type]
                     seed=seed, hold_s=hold_s, style=st, front_leg=leg, fps=fps,  # type: ignore[arg-type]
-                    width=width, height=height)
+                    width=width, height=height, arms=carriage)  # type: ignore[arg-type]
     spec.validate()
     return spec
 

@@ -6,7 +6,8 @@ a person settling into each position):
 - ``depth`` 0..1: standing tall / lying flat (0) to the working position (1: lunge bottom,
   bridge top). Injected faults grow with it, so a fault is fully present at the working position.
 - ``stance`` 0..1: feet together (0) to the split stance (1) of a lunge.
-- ``arms`` 0..1: arms by the sides (0) to overhead (1, the crescent lunge).
+- ``arms`` 0..1: arms down (0, carried as the lunge poser's :class:`ArmCarriage` says) to
+  overhead (1, the crescent lunge).
 - ``jitter``: per-rep offset in degrees of the working depth, so reps are not identical.
 
 The choreography also records the true rep and hold intervals, which become the truth file's.
@@ -27,6 +28,19 @@ class LungeStyle(str, Enum):
 
     SPLIT = "split"
     STEP = "step"
+
+
+class ArmCarriage(str, Enum):
+    """Where a person keeps the arms during lunge reps (holds raise them overhead anyway)."""
+
+    HANGING = "hanging"  # straight down by the sides, as gravity has them
+    FORWARD = "forward"  # carried forward for balance, more at the bottom: hands over the knee
+    OVERHEAD = "overhead"  # raised once in the split stance: the crescent lunge
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> ArmCarriage:
+        """Hanging 40%, forward 30%, overhead 30%."""
+        return (cls.HANGING, cls.FORWARD, cls.OVERHEAD)[int(rng.choice(3, p=(0.4, 0.3, 0.3)))]
 
 
 @dataclass(frozen=True)

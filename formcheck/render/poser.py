@@ -23,7 +23,7 @@ from formcheck.render.body import (
     forward_kinematics,
 )
 from formcheck.render.geometry import rot_y
-from formcheck.render.motion import Controls
+from formcheck.render.motion import ArmCarriage, Controls
 
 LUNGE_FAULTS = ("shallow_depth", "knee_past_toes", "trunk_lean_forward", "trunk_lean_back",
                 "hip_not_extended", "arched_back", "knee_cave", "pelvis_not_level",
@@ -67,14 +67,18 @@ class LungePoser:
         front: which leg is forward (``Side.LEFT`` or ``Side.RIGHT``).
         faults: fault codes to inject (subset of :data:`LUNGE_FAULTS`).
         rng: variation of knee targets and stance.
+        variety: the fault's :class:`FaultStyle` (textbook when None).
+        carriage: where the arms are during reps.
 
     """
 
     def __init__(self, shape: BodyShape, front: Side, faults: frozenset[str],
-                 rng: np.random.Generator, variety: np.random.Generator | None = None) -> None:
+                 rng: np.random.Generator, variety: np.random.Generator | None = None,
+                 carriage: ArmCarriage = ArmCarriage.HANGING) -> None:
         self.shape = shape
         self.front = front
         self.style = FaultStyle.sample(variety)
+        self.carriage = carriage
         self.faults = faults
         s = shape
         self.sign_front = 1.0 if front is Side.LEFT else -1.0
@@ -162,11 +166,14 @@ class LungePoser:
                                                       - self.pitch_top_deg))
         lean = 3.0 * w + 0.8 * np.sin(t_ms / 1300.0)
         tilt = lumbar = roll = thoracic = 0.0
+        arms = c.arms
+        if self.carriage is ArmCarriage.OVERHEAD:
+            arms = max(arms, c.stance)
         k = self.style.severity * w
         if "trunk_lean_forward" in f:
             lean += 36.0 * k
         if "trunk_lean_back" in f:
-            lean -= 17.0 * k
+            lean -= (17.0 + 4.0 * arms) * k  # raised arms bring the chest 4 deg forward
         if "hip_not_extended" in f:
             lean += 8.0 * k
         if "arched_back" in f:
@@ -181,10 +188,12 @@ class LungePoser:
                               0.0, knee_turn)
         back_leg = LegTarget(back_ball, float(pitch))
         left, right = (front_leg, back_leg) if self.front is Side.LEFT else (back_leg, front_leg)
-        arms = c.arms
-        down = 6.0 + 10.0 * w
+        if self.carriage is ArmCarriage.HANGING:  # vertical: undo the chest's pitch
+            down, elbow = lean + tilt - lumbar - thoracic, 8.0
+        else:
+            down, elbow = 6.0 + 10.0 * w, 12.0 + 10.0 * w
         arm = ArmPose(flex_deg=down + arms * (165.0 - down), abd_deg=7.0 + 5.0 * arms,
-                      elbow_deg=(12.0 + 10.0 * w) * (1.0 - arms) + 5.0 * arms)
+                      elbow_deg=elbow * (1.0 - arms) + 5.0 * arms)
         return BodyPose(root=hip, left_leg=left, right_leg=right, pitch_deg=lean,
                         pelvis_tilt_deg=tilt, pelvis_roll_deg=roll, lumbar_ext_deg=lumbar,
                         thoracic_ext_deg=thoracic - 4.0 * arms,
