@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.engine.types import Exercise, View
-from formcheck.render.clip import ClipSpec, render_clip
+from formcheck.render.clip import ClipPlan, ClipSpec, render_clip
 from formcheck.render.motion import LungeStyle
 from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS
 from formcheck.render.truth import Truth, load_truth, save_truth, truth_path
@@ -170,7 +170,15 @@ def score_clip(job: Job, truth: Truth, report: dict, cols: dict[str, np.ndarray]
             "hold_true_s": true_hold, "hold_found_s": round(found_hold, 2),
             "reps_true": len(truth.reps), "reps_counted": int(report.get("reps", {}).get(
                 "total", -1)), "exercise_detected": report.get("exercise"),
-            "angle_err": errors}
+            "angle_err": errors, "arms": _carriage(job.spec)}
+
+
+def _carriage(spec: ClipSpec) -> str | None:
+    """A lunge's arm carriage (the truth file does not record it; a cache rendered by an
+    older renderer had every lunge carry the arms forward)."""
+    if spec.exercise is not Exercise.LUNGE:
+        return None
+    return ClipPlan(spec).poser.carriage.value  # type: ignore[union-attr]
 
 
 def summarise(rows: list[dict]) -> str:
@@ -187,6 +195,16 @@ def summarise(rows: list[dict]) -> str:
     out.append("median over clips of per-clip median |error| (deg), by view")
     for (view, name), errs in sorted(by_view.items()):
         out.append(f"  {view:8s} {name:20s} {np.median(errs):6.1f}  (clips {len(errs)})")
+    by_arms: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in rows:
+        if r["exercise"] == "lunge" and r["view"] == "side" and r.get("arms"):
+            for name in ("front_knee_deg", "back_knee_deg", "back_hip_ext_deg", "trunk_lean_deg"):
+                if name in r["angle_err"]:
+                    by_arms[(name, r["arms"])].append(r["angle_err"][name])
+    if by_arms:
+        out.append("side-view lunges: the same, by arm carriage during the reps")
+        for (name, arms), errs in sorted(by_arms.items()):
+            out.append(f"  {name:20s} {arms:9s} {np.median(errs):6.1f}  (clips {len(errs)})")
     out.append("")
     exact = [r["reps_true"] == r["reps_counted"] for r in rows]
     out.append(f"reps exact: {sum(exact)}/{len(exact)}")
