@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.engine.types import Exercise, View
-from formcheck.render.clip import ClipPlan, ClipSpec, render_clip
+from formcheck.render.clip import ClipSpec, arm_carriage, render_clip
 from formcheck.render.motion import LungeStyle
 from formcheck.render.poser import BRIDGE_FAULTS, LUNGE_FAULTS
 from formcheck.render.truth import Truth, load_truth, save_truth, truth_path
@@ -178,7 +178,7 @@ def _carriage(spec: ClipSpec) -> str | None:
     older renderer had every lunge carry the arms forward)."""
     if spec.exercise is not Exercise.LUNGE:
         return None
-    return ClipPlan(spec).poser.carriage.value  # type: ignore[union-attr]
+    return arm_carriage(spec).value
 
 
 def summarise(rows: list[dict]) -> str:

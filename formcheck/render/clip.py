@@ -80,6 +80,15 @@ class ClipSpec:
             raise InputError("--fps must be between 5 and 60")
 
 
+def arm_carriage(spec: ClipSpec) -> ArmCarriage:
+    """Where a lunge's arms go during reps: as asked, else by seed.
+
+    From its own generator, like the fault's variety: the body, camera and tempo of a seed stay
+    as they were before arm carriages existed.
+    """
+    return spec.arms or ArmCarriage.sample(np.random.default_rng([spec.seed, 2]))
+
+
 class ClipPlan:
     """Every seeded choice for a clip, and the means to pose and draw any of its frames."""
 
@@ -94,11 +103,8 @@ class ClipPlan:
         tempo = float(rng.uniform(0.85, 1.2))
         if spec.exercise is Exercise.LUNGE:
             self.side = spec.front_leg or (Side.LEFT if rng.random() < 0.5 else Side.RIGHT)
-            # its own generator, like the fault's variety: the body, camera and tempo of a seed
-            # stay as they were before arm carriages existed
-            carriage = spec.arms or ArmCarriage.sample(np.random.default_rng([spec.seed, 2]))
             self.poser: LungePoser | BridgePoser = LungePoser(self.shape, self.side, faults,
-                                                                rng, variety, carriage)
+                                                                rng, variety, arm_carriage(spec))
             self.choreo: Choreography = lunge_choreography(rng, spec.reps, spec.hold_s,
                                                            spec.style, self.side, tempo)
         else:

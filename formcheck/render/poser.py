@@ -188,8 +188,9 @@ class LungePoser:
                               0.0, knee_turn)
         back_leg = LegTarget(back_ball, float(pitch))
         left, right = (front_leg, back_leg) if self.front is Side.LEFT else (back_leg, front_leg)
+        chest = lean + tilt - lumbar - thoracic  # the chest's forward pitch, arms down
         if self.carriage is ArmCarriage.HANGING:  # vertical: undo the chest's pitch
-            down, elbow = lean + tilt - lumbar - thoracic, 8.0
+            down, elbow = chest, 8.0
         else:
             down, elbow = 6.0 + 10.0 * w, 12.0 + 10.0 * w
         arm = ArmPose(flex_deg=down + arms * (165.0 - down), abd_deg=7.0 + 5.0 * arms,
@@ -198,7 +199,7 @@ class LungePoser:
                         pelvis_tilt_deg=tilt, pelvis_roll_deg=roll, lumbar_ext_deg=lumbar,
                         thoracic_ext_deg=thoracic - 4.0 * arms,
                         # Eyes stay on the horizon: the neck undoes most of the chest's pitch.
-                        neck_flex_deg=4.0 - 0.8 * (lean + tilt - lumbar - thoracic + 4.0 * arms),
+                        neck_flex_deg=4.0 - 0.8 * (chest + 4.0 * arms),
                         left_arm=arm, right_arm=arm)
 
 
