@@ -196,7 +196,9 @@ def test_angle_marks_follow_the_front_leg() -> None:
     marks = {m.metric: m for m in angle_marks(result, xy)}
     assert set(marks) == {"front_knee_deg", "back_hip_ext_deg"}
     assert np.allclose(marks["front_knee_deg"].vertex, xy[LM.LEFT_KNEE])
-    assert np.allclose(marks["back_hip_ext_deg"].vertex, xy[LM.RIGHT_HIP])
+    hips = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2  # the metric's hip: the centre
+    assert np.allclose(marks["back_hip_ext_deg"].vertex, hips)
+    assert np.allclose(marks["back_hip_ext_deg"].arm_b, xy[LM.RIGHT_KNEE])
 
 
 def test_guidance_when_nobody_is_in_frame() -> None:

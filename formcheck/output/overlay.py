@@ -17,6 +17,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from formcheck.engine.geometry import mid
 from formcheck.engine.types import Cue, Exercise, FrameResult, Phase, Severity, Side
 from formcheck.output import theme as th
 from formcheck.output.cueboard import CueBoard
@@ -183,10 +184,12 @@ def angle_marks(result: FrameResult, xy: np.ndarray) -> list[AngleMark]:
     if result.exercise is Exercise.LUNGE and result.side in (Side.LEFT, Side.RIGHT):
         front, back = ("LEFT", "RIGHT") if result.side is Side.LEFT else ("RIGHT", "LEFT")
         f = {name: xy[LM[f"{front}_{name}"]] for name in ("HIP", "KNEE", "ANKLE")}
-        b = {name: xy[LM[f"{back}_{name}"]] for name in ("SHOULDER", "HIP", "KNEE")}
         marks.append(AngleMark("front_knee_deg", f["KNEE"], f["HIP"], f["ANKLE"]))
-        trunk_below = 2 * b["HIP"] - b["SHOULDER"]  # trunk line continued past the hip
-        marks.append(AngleMark("back_hip_ext_deg", b["HIP"], trunk_below, b["KNEE"]))
+        # the back hip's angle is measured from the centres of the hips and shoulders
+        hip = mid(xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP])
+        shoulder = mid(xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER])
+        trunk_below = 2 * hip - shoulder  # trunk line continued past the hip
+        marks.append(AngleMark("back_hip_ext_deg", hip, trunk_below, xy[LM[f"{back}_KNEE"]]))
     elif result.exercise is Exercise.BRIDGE:
         s = _nearer_side(result.pose).value.upper()
         p = {name: xy[LM[f"{s}_{name}"]] for name in ("SHOULDER", "HIP", "KNEE", "ANKLE")}
