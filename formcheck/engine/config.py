@@ -176,7 +176,7 @@ class LungeConfig:
     # Back thigh not behind the trunk line (extension below this): hips not pushed forward. A
     # crescent lunge extends the back hip ~10-20 deg, a lunge with the hips left behind reads
     # about -10 or less: the middle, 0, moved by the reading's bias at rendered lunge bottoms
-    # (median -3.3 deg on seeds 1-8, ~10 deg of margin either side).
+    # (median -3.6 deg over the clips of seeds 1-8, ~10 deg of margin either side).
     hip_not_extended_deg: float = -3.0
     # True hip extension is ~10-20 deg; apparent extension beyond this is pelvic tilt / arch.
     hip_ext_anatomical_max_deg: float = 20.0
