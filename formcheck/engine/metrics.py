@@ -104,8 +104,8 @@ def _other(side: Side) -> Side:
 Pts = list[list[float]]
 
 
-def _thigh_ext_deg(p: Pts, side: Side, up: Vec, fwd: Vec) -> float:
-    """Back thigh behind the downward trunk line, degrees (+ = extension).
+def _thigh_ext_deg(shoulders: Vec, hips: Vec, knee: Vec, up: Vec, fwd: Vec) -> float:
+    """Back thigh (``hips`` -> ``knee``) behind the downward trunk line, degrees (+ = extension).
 
     Trunk and thigh start from the centres of the shoulders and of the hips. From the side both
     hips (and both shoulders) show a few pixels apart, and MediaPipe's side labels for the legs
@@ -113,12 +113,9 @@ def _thigh_ext_deg(p: Pts, side: Side, up: Vec, fwd: Vec) -> float:
     leg. On rendered side-view lunges the centres took the median error from 7.3 to 4.7 deg
     (seeds 1-8) and from 6.4 to 4.0 (seeds 9-16).
     """
-    sh, hip, knee, _ = _LEGS[side]
-    other_sh, other_hip = _LEGS[_other(side)][0], _LEGS[_other(side)][1]
-    s, h = lmid(p[sh], p[other_sh]), lmid(p[hip], p[other_hip])  # one side alone if need be
     down = [-up[0], -up[1]]
-    trunk_down = incline_deg(lsub(h, s), down, fwd)
-    thigh = incline_deg(lsub(p[knee], h), down, fwd)
+    trunk_down = incline_deg(lsub(hips, shoulders), down, fwd)
+    thigh = incline_deg(lsub(knee, hips), down, fwd)
     return wrap_deg(trunk_down - thigh)
 
 
@@ -250,14 +247,15 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
     standing = vs.posture is Posture.STANDING
     lying = vs.posture is Posture.LYING
     m["front_shin_deg"] = m["back_hip_ext_deg"] = m["trunk_lean_deg"] = NAN
+    sc = lmid(img[LM.LEFT_SHOULDER], img[LM.RIGHT_SHOULDER])
+    hc = lmid(img[LM.LEFT_HIP], img[LM.RIGHT_HIP])
     if side_view and standing and vs.facing != 0:
-        sc = lmid(img[LM.LEFT_SHOULDER], img[LM.RIGHT_SHOULDER])
-        hc = lmid(img[LM.LEFT_HIP], img[LM.RIGHT_HIP])
         m["trunk_lean_deg"] = incline_deg(lsub(sc, hc), up, fwd)
         if front in (Side.LEFT, Side.RIGHT):
             _, _, knee, ankle = _LEGS[front]
             m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
-            m["back_hip_ext_deg"] = _thigh_ext_deg(img, _other(front), up, fwd)
+            back_knee = img[_LEGS[_other(front)][2]]
+            m["back_hip_ext_deg"] = _thigh_ext_deg(sc, hc, back_knee, up, fwd)
     if lying:
         leg = vs.lying_leg
         if vs.view is View.FRONT:  # seen from the feet the image angle is meaningless
@@ -275,8 +273,6 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = m["leg_raise_deg"] = NAN
 
     # heights along the floor-normal, in trunk lengths (any view)
-    sc = lmid(img[LM.LEFT_SHOULDER], img[LM.RIGHT_SHOULDER])
-    hc = lmid(img[LM.LEFT_HIP], img[LM.RIGHT_HIP])
     torso = math.dist(sc, hc)
     m["hip_height_ratio"] = m["ankle_height_diff_ratio"] = m["knee_height_diff_ratio"] = NAN
     m["hip_height_px"] = m["back_knee_drop_ratio"] = NAN
