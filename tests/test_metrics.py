@@ -92,8 +92,9 @@ def test_front_shin_and_back_hip_extension() -> None:
 
 
 def test_back_hip_extension_reads_from_the_hip_and_shoulder_centres() -> None:
-    """From the side MediaPipe's hip labels often disagree with its leg labels: hips that spread
-    around their centre (or trade places) must not move the reading; one hip alone still reads."""
+    """From the side MediaPipe's hip labels often disagree with its leg labels: hips or shoulders
+    that spread around their centre (or trade places) must not move the reading; one hip alone
+    still reads."""
     ve = ViewEstimator(EngineConfig().view)
     for i in range(25):
         p = make_pose(lunge(1.0), Camera(), i * 33)
@@ -101,8 +102,10 @@ def test_back_hip_extension_reads_from_the_hip_and_shoulder_centres() -> None:
     base = compute_metrics(p.xy, p.world, vs)["back_hip_ext_deg"]
     xy = p.xy.copy()
     centre = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2
+    shoulders = (xy[LM.LEFT_SHOULDER] + xy[LM.RIGHT_SHOULDER]) / 2
     for spread in (np.array([12.0, -6.0]), np.array([-12.0, 6.0])):
         xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP] = centre + spread, centre - spread
+        xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER] = shoulders - spread, shoulders + spread
         assert abs(compute_metrics(xy, p.world, vs)["back_hip_ext_deg"] - base) < 0.5
     xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP] = np.nan, centre
     assert abs(compute_metrics(xy, p.world, vs)["back_hip_ext_deg"] - base) < 0.5

@@ -196,8 +196,10 @@ def test_angle_marks_follow_the_front_leg() -> None:
     marks = {m.metric: m for m in angle_marks(result, xy)}
     assert set(marks) == {"front_knee_deg", "back_hip_ext_deg"}
     assert np.allclose(marks["front_knee_deg"].vertex, xy[LM.LEFT_KNEE])
-    hips = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2  # the metric's hip: the centre
+    hips = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2  # the metric's points: the centres
+    shoulders = (xy[LM.LEFT_SHOULDER] + xy[LM.RIGHT_SHOULDER]) / 2
     assert np.allclose(marks["back_hip_ext_deg"].vertex, hips)
+    assert np.allclose(marks["back_hip_ext_deg"].arm_a, 2 * hips - shoulders)
     assert np.allclose(marks["back_hip_ext_deg"].arm_b, xy[LM.RIGHT_KNEE])
 
 

@@ -65,7 +65,8 @@ METRICS: Mapping[str, str] = {
     "front_knee_deg": "front leg hip-knee-ankle angle (~90 at a good lunge bottom)",
     "back_knee_deg": "back leg hip-knee-ankle angle",
     "front_shin_deg": "front shin from the floor-normal, + knee ahead of the ankle",
-    "back_hip_ext_deg": "back thigh behind the trunk line, + extension (includes any arch)",
+    "back_hip_ext_deg": "back thigh behind the trunk line, both from the hip centre, + extension "
+                        "(includes any arch)",
     "trunk_lean_deg": "trunk from the floor-normal, + forward",
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
