@@ -5,8 +5,10 @@
 
 (a) bare ``PoseLandmarker.detect_for_video`` on pre-decoded frames already at the model's input
     size and in RGB, with the same options ``analyze`` uses (segmentation masks on), frames/s;
-(b) ``formcheck analyze --out --report`` on the same clip, frames/s (model loaded, then timed);
-    (a) and (b) alternate round by round, so machine load hits both alike: quote the ratio;
+(b) ``formcheck analyze --out --report`` on the same clip, frames/s (model loaded, then timed),
+    as it runs by default (each frame also read mirrored: two model runs a frame) and with
+    ``--single-pass``; (a) and (b) alternate round by round, so machine load hits both alike:
+    quote the ratio;
 (c) ``formcheck live --source`` under a display (``DISPLAY``, e.g. ``Xvfb :99``): displayed
     frames/s and capture-to-display latency (median, p95) from its ``--timing`` file;
 (d) RSS of a live session over a looped clip paced at its frame rate for ``--minutes``, sampled
@@ -141,8 +143,8 @@ def ceiling_fps(clip: Path, limit: int, *, pinned: bool = True) -> tuple[float, 
 # --- (b) analyze -----------------------------------------------------------------------------
 
 
-def analyze_fps(clip: Path, work: Path) -> tuple[float, float]:
-    """``formcheck analyze CLIP --out --report`` in a child process.
+def analyze_fps(clip: Path, work: Path, mirror_pass: bool) -> tuple[float, float]:
+    """``formcheck analyze CLIP --out --report [--single-pass]`` in a child process.
 
     Returns the frames/s it reports and CPU ms per frame from the first frame on (every thread,
     the encoder process and the model's process, whose start-ups are included).
@@ -155,13 +157,15 @@ def analyze_fps(clip: Path, work: Path) -> tuple[float, float]:
             "A.run = lambda *a, **k: (mark.setdefault('s', cpu(resource.RUSAGE_SELF)), "
             "inner(*a, **k))[1]; "
             "r = A.run_analyze(A.AnalyzeOptions(Path(sys.argv[1]), out=Path(sys.argv[2]), "
-            "report=Path(sys.argv[3]), quiet=True, force=True)); "
+            "report=Path(sys.argv[3]), quiet=True, force=True, "
+            "mirror_pass=sys.argv[5] == '1')); "
             "import threading; [t.join() for t in threading.enumerate() "
             "if t.name == 'reap-pose-model']; "  # the model's process counts once it has ended
             "used = cpu(resource.RUSAGE_SELF) - mark['s'] + cpu(resource.RUSAGE_CHILDREN); "
             "Path(sys.argv[4]).write_text(json.dumps({'frames': r.frames, 'seconds': r.seconds, "
             "'cpu_s': used}))")
-    subprocess.run([sys.executable, "-c", code, str(clip), str(out), str(report), str(timing)],
+    subprocess.run([sys.executable, "-c", code, str(clip), str(out), str(report), str(timing),
+                    "1" if mirror_pass else "0"],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env=_child_env(work))
     data = json.loads(timing.read_text())
@@ -318,30 +322,40 @@ def main() -> None:
         for name, clip in clips.items():
             if not {"a", "b"} & only:
                 break
-            ceil, ana, ceil_cpu, ana_cpu = [], [], [], []
+            ceil, ceil_cpu = [], []
+            ana: dict[bool, list[float]] = {True: [], False: []}  # by mirror_pass
+            ana_cpu: dict[bool, list[float]] = {True: [], False: []}
             for _ in range(args.rounds):
                 if "a" in only:
                     fps, cpu = ceiling_fps(clip, args.frames)
                     ceil.append(fps)
                     ceil_cpu.append(cpu)
                 if "b" in only:
-                    fps, cpu = analyze_fps(clip, work)
-                    ana.append(fps)
-                    ana_cpu.append(cpu)
-            entry: dict[str, object] = {"ceiling_fps": ceil, "analyze_fps": ana,
+                    for mirror_pass in (False, True):
+                        fps, cpu = analyze_fps(clip, work, mirror_pass)
+                        ana[mirror_pass].append(fps)
+                        ana_cpu[mirror_pass].append(cpu)
+            entry: dict[str, object] = {"ceiling_fps": ceil, "analyze_fps": ana[False],
+                                        "analyze_mirror_pass_fps": ana[True],
                                         "ceiling_cpu_ms_per_frame": ceil_cpu,
-                                        "analyze_cpu_ms_per_frame": ana_cpu}
-            if ceil and ana:
-                ratios = [b / a for a, b in zip(ceil, ana, strict=True)]
-                entry["ratio_per_round"] = ratios
-                entry["ratio_median"] = statistics.median(ratios)
+                                        "analyze_cpu_ms_per_frame": ana_cpu[False],
+                                        "analyze_mirror_pass_cpu_ms_per_frame": ana_cpu[True]}
+            if ceil and ana[False]:
                 rows.append((f"(a) ceiling {name}", f"{statistics.median(ceil):.1f} fps"))
-                rows.append((f"(b) analyze {name}", f"{statistics.median(ana):.1f} fps"))
-                rows.append((f"(b)/(a) {name}", f"{statistics.median(ratios):.2f} "
+            for mirror_pass, label, key in ((False, "--single-pass", "ratio"),
+                                            (True, "(default, mirror pass)", "mirror_ratio")):
+                if not (ceil and ana[mirror_pass]):
+                    continue
+                ratios = [b / a for a, b in zip(ceil, ana[mirror_pass], strict=True)]
+                entry[f"{key}_per_round"] = ratios
+                entry[f"{key}_median"] = statistics.median(ratios)
+                rows.append((f"(b) analyze {label} {name}",
+                             f"{statistics.median(ana[mirror_pass]):.1f} fps"))
+                rows.append((f"(b)/(a) {label} {name}", f"{statistics.median(ratios):.2f} "
                              f"(rounds {', '.join(f'{r:.2f}' for r in ratios)})"))
-                rows.append((f"CPU ms/frame (a) / (b) {name}",
+                rows.append((f"CPU ms/frame (a) / (b) {label} {name}",
                              f"{statistics.median(ceil_cpu):.1f} / "
-                             f"{statistics.median(ana_cpu):.1f}"))
+                             f"{statistics.median(ana_cpu[mirror_pass]):.1f}"))
             entry["load_after"] = _load()
             result[f"ceiling_analyze_{name}"] = entry
         if "c" in only:

@@ -36,11 +36,12 @@ def track(
     video: Annotated[Path, typer.Argument(help="Video file, image folder or GIF to track.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the landmark track (.npz).")],
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    mirror_pass: MirrorPassOption = True,
 ) -> None:
     """Record a clip's pose landmarks to a compact file that ``analyze`` can replay."""
     from formcheck.app.track import run_track
 
-    run_track(video, out, quiet=quiet)
+    run_track(video, out, quiet=quiet, mirror_pass=mirror_pass)
 
 
 @app.command()
@@ -52,6 +53,12 @@ def history(
     from formcheck.coach.commands import run_history
 
     run_history(csv)
+
+
+MirrorPassOption = Annotated[bool, typer.Option(
+    "--mirror-pass/--single-pass",
+    help="Also read each frame mirrored and average the two readings: steadier angles and rep "
+         "counts for twice the pose model's time.")]
 
 
 class ExerciseChoice(str, Enum):
@@ -83,12 +90,13 @@ def analyze(
     lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+    mirror_pass: MirrorPassOption = True,
 ) -> None:
     """Analyse a recorded clip: annotated video, report, per-frame CSV and a summary."""
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
 
     run_analyze(AnalyzeOptions(video, exercise.value, out, report, csv, html, lang.value, quiet,
-                               force))
+                               force, mirror_pass))
 
 
 @app.command()
@@ -178,11 +186,13 @@ def eval_(
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Parallel clips "
                                              "(default: one per core).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or table.")] = False,
+    mirror_pass: MirrorPassOption = True,
 ) -> None:
     """Score rep counts and fault cues against a labelled manifest of clips."""
     from formcheck.app.evaluate import run_eval
 
-    run_eval(manifest, exercise=exercise.value, report=report, jobs=jobs, quiet=quiet)
+    run_eval(manifest, exercise=exercise.value, report=report, jobs=jobs, quiet=quiet,
+             mirror_pass=mirror_pass)
 
 
 @app.command()

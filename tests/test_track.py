@@ -48,6 +48,26 @@ def test_masks_round_trip_as_bits_at_their_own_size(tmp_path):
     np.testing.assert_array_equal(replay[0].mask, (mask >= 0.5).astype(np.float32))
 
 
+@pytest.mark.parametrize("mirror_pass", [False, True])
+def test_a_track_says_whether_it_was_read_with_the_mirror_pass(tmp_path, mirror_pass):
+    rec = TrackRecorder("clip.mp4", 640, 480, 30.0, mirror_pass=mirror_pass)
+    rec.add(_pose(0, np.random.default_rng(2)))
+    path = tmp_path / "p.npz"
+    save_track(rec.track(), path)
+    assert load_track(path).mirror_pass is mirror_pass
+
+
+def test_a_track_from_before_the_mirror_pass_reads_as_one_pass(tmp_path):
+    rec = TrackRecorder("clip.mp4", 640, 480, 30.0, mirror_pass=True)
+    rec.add(_pose(0, np.random.default_rng(3)))
+    path = tmp_path / "old.npz"
+    save_track(rec.track(), path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files if k != "mirror_pass"}
+    np.savez_compressed(path, **arrays)
+    assert load_track(path).mirror_pass is False
+
+
 def test_empty_track_round_trips(tmp_path):
     path = tmp_path / "e.npz"
     save_track(TrackRecorder("x", 10, 10, 30.0).track(), path)

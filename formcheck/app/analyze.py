@@ -54,6 +54,7 @@ class AnalyzeOptions:
     lang: str = "en"
     quiet: bool = False
     force: bool = False
+    mirror_pass: bool = True  # also read each frame mirrored and average (pose/mirror.py)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     failed: OutputError | ModelError | None = None  # mid-run; what was analysed is still written
     try:
         with ExitStack() as stack:
-            source, pose_stage = open_input(opts.source, stack, own_process=True)
+            source, pose_stage = open_input(opts.source, stack, own_process=True,
+                                            mirror_pass=opts.mirror_pass)
             sinks: list[Sink] = []
             if opts.out is not None:
                 writer = stack.enter_context(

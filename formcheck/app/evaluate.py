@@ -159,19 +159,20 @@ def score(outcomes: Sequence[ClipOutcome]) -> EvalTotals:
     )
 
 
-def analyze_clip(label: ClipLabel, exercise: str) -> ClipOutcome:
+def analyze_clip(label: ClipLabel, exercise: str, mirror_pass: bool = True) -> ClipOutcome:
     """Analyse one clip (report only, no video) and read its report; errors become outcomes."""
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
 
     try:
-        result = run_analyze(AnalyzeOptions(source=label.file, exercise=exercise, quiet=True),
+        result = run_analyze(AnalyzeOptions(source=label.file, exercise=exercise, quiet=True,
+                                            mirror_pass=mirror_pass),
                              console=Console(file=io.StringIO()))
     except FormcheckError as err:
         return ClipOutcome(label=label, counted=None, error=str(err))
     return outcome_from_report(label, result.report)
 
 
-def _analyze_job(job: tuple[ClipLabel, str]) -> ClipOutcome:
+def _analyze_job(job: tuple[ClipLabel, str, bool]) -> ClipOutcome:
     return analyze_clip(*job)
 
 
@@ -216,9 +217,12 @@ def _confine_worker(shares: list[frozenset[int]], counter: Any) -> None:
 
 
 def run_eval(manifest: Path, *, exercise: str = "auto", report: Path | None = None,
-             jobs: int | None = None, quiet: bool = False,
+             jobs: int | None = None, quiet: bool = False, mirror_pass: bool = True,
              console: Console | None = None) -> tuple[list[ClipOutcome], EvalTotals]:
-    """Analyse every clip of ``manifest``, print the table and totals, write ``report``."""
+    """Analyse every clip of ``manifest``, print the table and totals, write ``report``.
+
+    ``mirror_pass`` as in ``analyze``.
+    """
     labels = load_manifest(manifest)
     missing = [str(label.file) for label in labels if not label.file.is_file()]
     if missing:
@@ -231,11 +235,11 @@ def run_eval(manifest: Path, *, exercise: str = "auto", report: Path | None = No
         task = progress.add_task("eval", total=len(labels))
         if workers == 1:
             for i, label in enumerate(labels):
-                outcomes[i] = analyze_clip(label, exercise)
+                outcomes[i] = analyze_clip(label, exercise, mirror_pass)
                 progress.advance(task)
         else:
             with worker_pool(workers) as pool:
-                futures = {pool.submit(_analyze_job, (label, exercise)): i
+                futures = {pool.submit(_analyze_job, (label, exercise, mirror_pass)): i
                            for i, label in enumerate(labels)}
                 for future in concurrent.futures.as_completed(futures):
                     outcomes[futures[future]] = future.result()

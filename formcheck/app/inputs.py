@@ -18,12 +18,15 @@ from formcheck.source import FrameSource, open_source
 
 
 def open_input(spec: Path | str | int, stack: ExitStack, *, segmentation: bool = True,
-               own_process: bool = False) -> tuple[FrameSource, PoseStage]:
+               own_process: bool = False,
+               mirror_pass: bool = False) -> tuple[FrameSource, PoseStage]:
     """Open ``spec`` and its pose stage, both closed when ``stack`` closes.
 
     ``segmentation`` asks MediaPipe for the person mask too: the engine's lumbar-curve check
     (``arched_back``) reads the back contour from it. ``own_process`` runs the model in a child
-    process with frames in flight (throughput, for ``analyze``).
+    process with frames in flight (throughput, for ``analyze``); ``mirror_pass`` also reads each
+    frame mirrored and averages the two readings (:mod:`formcheck.pose.mirror`). A track replays
+    whatever its recording did.
     """
     if isinstance(spec, Path) and is_track_path(spec):
         from formcheck.pose.track import open_track_input
@@ -35,5 +38,6 @@ def open_input(spec: Path | str | int, stack: ExitStack, *, segmentation: bool =
     source = stack.enter_context(in_background(lambda: open_source(spec)) if own_process
                                  else open_source(spec))
     estimator = stack.enter_context(PoseEstimator(segmentation=segmentation,
-                                                  own_process=own_process))
+                                                  own_process=own_process,
+                                                  mirror_pass=mirror_pass))
     return source, estimator

@@ -13,17 +13,22 @@ from formcheck.priority import in_background
 from formcheck.source import open_source
 
 
-def run_track(video: Path, out: Path, *, quiet: bool = False) -> int:
-    """Track every frame of ``video`` and write the landmarks to ``out``; return frames tracked."""
+def run_track(video: Path, out: Path, *, quiet: bool = False, mirror_pass: bool = True) -> int:
+    """Track every frame of ``video`` and write the landmarks to ``out``; return frames tracked.
+
+    ``mirror_pass`` as in ``analyze`` (its default too), so a replay judges what analyze would.
+    """
     if out.resolve() == video.resolve():
         raise OutputError(f"{out}: refusing to overwrite the input")
     if not out.parent.exists():
         raise OutputError(f"{out.parent}: output folder does not exist")
     # masks too: the engine's lumbar-curve check reads them, so a replay judges like analyze;
-    # the model in its own process, two frames in flight, as analyze runs it
+    # the model in its own process, two frames in flight, as analyze runs it; decoder threads
+    # are helpers
     with in_background(lambda: open_source(video)) as source, PoseEstimator(
-            segmentation=True, own_process=True) as estimator:  # decoder threads: helpers
-        recorder = TrackRecorder(source.name, source.width, source.height, source.fps)
+            segmentation=True, own_process=True, mirror_pass=mirror_pass) as estimator:
+        recorder = TrackRecorder(source.name, source.width, source.height, source.fps,
+                                 mirror_pass=mirror_pass)
         columns = (TextColumn("tracking"), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn())
         with Progress(*columns, disable=quiet, transient=True) as progress:

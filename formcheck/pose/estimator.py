@@ -35,6 +35,7 @@ from formcheck.pose.landmarker import (
     native_stderr_silenced,
     video_landmarker,
 )
+from formcheck.pose.mirror import MirroredLandmarker
 from formcheck.pose.model import find_model
 from formcheck.pose.people import (
     Box,
@@ -46,7 +47,13 @@ from formcheck.pose.people import (
     square_tiles,
 )
 from formcheck.pose.types import Pose
-from formcheck.priority import in_background, model_cpus, off_model_cores, on_model_cores
+from formcheck.priority import (
+    helper_cpus,
+    in_background,
+    model_cpus,
+    off_model_cores,
+    on_model_cores,
+)
 from formcheck.source import Frame
 
 # MediaPipe's native code logs through glog/absl; keep its INFO chatter off the user's terminal.
@@ -96,14 +103,19 @@ class PoseEstimator:
         own_process: run the model in a child process with two frames in flight
             (:meth:`poses`), for throughput (``analyze``); else in the calling thread, for the
             newest frame's latency (``live``). POSIX only; elsewhere it is ignored.
+        mirror_pass: also run the model on each image's mirror image and average the two
+            readings (:mod:`formcheck.pose.mirror`): steadier angles and counts for twice the
+            model time. With ``own_process`` the second model gets a process of its own, on the
+            helpers' CPUs.
 
     """
 
     def __init__(self, model_path: Path | None = None, *, segmentation: bool = False,
                  max_inference_px: int = 640,
                  people: PeopleConfig | None = PeopleConfig(),  # noqa: B008 (frozen)
-                 own_process: bool = False) -> None:
+                 own_process: bool = False, mirror_pass: bool = False) -> None:
         self.model_path = find_model(model_path)
+        self.mirror_pass = mirror_pass
         self.segmentation = segmentation
         self.max_inference_px = max_inference_px
         self.people = people
@@ -127,22 +139,33 @@ class PoseEstimator:
             running_mode=vision.RunningMode.IMAGE)
         try:
             own_process = self.own_process and os.name == "posix"
-            if own_process:  # the child loads its model while this one loads the scanner
+            if own_process:  # the children load their models while this one loads the scanner
                 from formcheck.pose.worker import ProcessLandmarker
 
-                child = ProcessLandmarker(self.model_path, segmentation=self.segmentation,
-                                          max_side_px=self.max_inference_px, cpus=model_cpus())
-                self._landmarker = child
-                child.start()
+                # the mirrored reading needs no mask; its model runs beside the first one, on
+                # the helpers' CPUs
+                places = ((self.segmentation, model_cpus()), (False, helper_cpus()))
+                children = [ProcessLandmarker(self.model_path, segmentation=masks,
+                                              max_side_px=self.max_inference_px, cpus=cpus)
+                            for masks, cpus in places[:2 if self.mirror_pass else 1]]
+                self._landmarker = (MirroredLandmarker(*children) if self.mirror_pass
+                                    else children[0])
+                for child in children:
+                    child.start()
             with native_stderr_silenced():  # worker threads start on the model's CPUs ...
                 if not own_process:
-                    self._landmarker = on_model_cores(lambda: video_landmarker(
+                    plain = on_model_cores(lambda: video_landmarker(
                         str(self.model_path), segmentation=self.segmentation))
+                    self._landmarker = plain
+                    if self.mirror_pass:
+                        self._landmarker = MirroredLandmarker(plain, on_model_cores(
+                            lambda: video_landmarker(str(self.model_path), segmentation=False)))
                 if self.people is not None:  # ... and the scanner's on the helpers'
                     self._scanner = in_background(
                         lambda: vision.PoseLandmarker.create_from_options(scan_options))
             if own_process:
-                child.wait_ready()
+                for child in children:
+                    child.wait_ready()
         except (RuntimeError, ValueError) as err:
             self.close()
             raise ModelError(f"cannot load pose model {self.model_path}: {err}") from None

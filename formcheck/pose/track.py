@@ -23,6 +23,10 @@ so a replay without them judges the back from landmarks alone)::
     mask_size   int32 (2,)      mask width, height (the model's resolution)
     has_mask    bool (N,)       whether frame i has a mask
     mask_bits   uint8 (N,B)     ``np.packbits`` of the mask >= 0.5, row-major, B = ceil(w*h/8)
+
+Optional, how the poses were read (absent in tracks made before there was a choice: one pass)::
+
+    mirror_pass bool ()         each frame also read mirrored and averaged (pose/mirror.py)
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class Track:
     mask_size: tuple[int, int] | None = None
     has_mask: np.ndarray | None = None
     mask_bits: np.ndarray | None = None
+    mirror_pass: bool = False
 
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
@@ -93,8 +98,10 @@ class Track:
 class TrackRecorder:
     """Collects poses frame by frame and writes them as one :class:`Track`."""
 
-    def __init__(self, source: str, width: int, height: int, fps: float) -> None:
+    def __init__(self, source: str, width: int, height: int, fps: float, *,
+                 mirror_pass: bool = False) -> None:
         self._meta = (source, width, height, fps)
+        self._mirror_pass = mirror_pass
         self._poses: list[Pose] = []
         self._masks: list[np.ndarray | None] = []  # packed bits, ~5 % of the float mask
         self._mask_size: tuple[int, int] | None = None
@@ -137,6 +144,7 @@ class TrackRecorder:
             visibility=stack("visibility", (NUM_LANDMARKS,)),
             presence=stack("presence", (NUM_LANDMARKS,)),
             **masks,  # type: ignore[arg-type]
+            mirror_pass=self._mirror_pass,
         )
 
 
@@ -152,7 +160,8 @@ def save_track(track: Track, path: Path) -> None:
             fh, schema=np.array(TRACK_SCHEMA), source=np.array(track.source),
             size=np.array([track.width, track.height], dtype=np.int32),
             fps=np.array(track.fps, dtype=np.float64), t_ms=track.t_ms, xy=track.xy, z=track.z,
-            world=track.world, visibility=track.visibility, presence=track.presence, **masks,
+            world=track.world, visibility=track.visibility, presence=track.presence,
+            mirror_pass=np.array(track.mirror_pass), **masks,
         )
     tmp.replace(path)
 
@@ -177,6 +186,7 @@ def load_track(path: Path) -> Track:
                 t_ms=data["t_ms"].astype(np.int64), xy=data["xy"], z=data["z"],
                 world=data["world"], visibility=data["visibility"], presence=data["presence"],
                 **masks,  # type: ignore[arg-type]
+                mirror_pass=bool(data["mirror_pass"]) if "mirror_pass" in data.files else False,
             )
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise InputError(f"{path}: not a formcheck track ({err})") from None
