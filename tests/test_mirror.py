@@ -104,12 +104,16 @@ def test_lying_sideways_the_reading_with_the_head_on_the_right_is_the_answer() -
     for _ in range(10):
         head_left = detection(rng, lying=True)
         head_left_reread = unmirror(mirrored(Detection(
-            head_left.raw + [0.01, 0.0, 0.0, 0.0, 0.0], head_left.world, None)))
+            head_left.raw + np.array([0.01, 0.0, 0.0, 0.0, 0.0]), head_left.world, None)))
         got = merge(head_left, head_left_reread, (W, H))  # the mirror image had the head right
         assert got is not None and got.mask is head_left.mask
         np.testing.assert_allclose(got.raw, head_left_reread.raw)
         head_right = mirrored(head_left)
         assert merge(head_right, unmirror(mirrored(head_left)), (W, H)) is head_right
+        # the reading taken keeps the plain reading's leg labels
+        got = merge(head_left, relabel(head_left_reread, LEGS), (W, H))
+        assert got is not None
+        np.testing.assert_allclose(got.raw, head_left_reread.raw)
 
 
 def test_a_trunk_steeper_than_45_degrees_is_not_lying() -> None:

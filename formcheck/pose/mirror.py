@@ -75,18 +75,16 @@ def merge(plain: Detection | None, mirrored: Detection | None,
           size: tuple[int, int]) -> Detection | None:
     """The plain reading and the mirrored one (already :func:`unmirror`-ed) made one.
 
-    ``size`` is the image's ``(width, height)``, to compare positions in pixels. A person lying
-    seen from the side gets the reading of the image with their head on the right
-    (:func:`head_right`); anyone else the average of the two: positions and world coordinates
-    averaged, visibility and presence the lower of the two. The mask is always the plain
-    reading's. When only one reading found the person, it is the answer.
+    ``size`` is the image's ``(width, height)``, to compare positions in pixels. The mirrored
+    reading's legs first take the plain reading's labels. Then a person lying seen from the side
+    gets the reading of the image with their head on the right (:func:`head_right`); anyone else
+    the average of the two: positions and world coordinates averaged, visibility and presence
+    the lower of the two. The mask is always the plain reading's. When only one reading found
+    the person, it is the answer.
     """
     if plain is None or mirrored is None:
         return plain if mirrored is None else mirrored
     scale = np.array(size, dtype=np.float64)
-    head = head_right(plain.raw[:, :2] * scale)
-    if head is not None:
-        return plain if head else Detection(mirrored.raw, mirrored.world, plain.mask)
     a, b = plain.raw[_MATCH, :2] * scale, mirrored.raw[_MATCH, :2] * scale
     if np.isfinite(a).all() and np.isfinite(b).all():
         keep = np.linalg.norm(a - b, axis=1).sum()
@@ -94,6 +92,9 @@ def merge(plain: Detection | None, mirrored: Detection | None,
         if cross < keep:
             mirrored = Detection(mirrored.raw[_LEGS_SWAPPED], mirrored.world[_LEGS_SWAPPED],
                                  mirrored.mask)
+    head = head_right(plain.raw[:, :2] * scale)
+    if head is not None:
+        return plain if head else Detection(mirrored.raw, mirrored.world, plain.mask)
     raw = plain.raw.copy()
     raw[:, :3] = (plain.raw[:, :3] + mirrored.raw[:, :3]) / 2
     raw[:, 3:] = np.minimum(plain.raw[:, 3:], mirrored.raw[:, 3:])
