@@ -12,7 +12,7 @@ folder, analyses each with ``formcheck analyze`` (report + per-frame CSV), and r
 Usage::
 
     python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay] [--seeds 2]
-                                [--first-seed 1] [--single-pass]
+                                [--first-seed 1] [--mirror-pass]
 
 ``--quick`` renders a handful of short clips (a smoke run); the full grid has 56 clips: per seed
 clean reps in every view (and stepping-back lunges from the side and the front), 10 s holds (lunge
@@ -21,8 +21,8 @@ with the first seed.
 ``--replay`` tracks each clip once (``formcheck track``, landmarks and person masks, cached
 beside the clip) and analyses the track: the same poses as analysing the video, so only the
 engine runs again when it changes (seconds instead of minutes per clip).
-``--single-pass`` reads each frame once, not also mirrored (``analyze --single-pass``); a cached
-track read the other way is tracked again.
+``--mirror-pass`` also reads each frame mirrored (``analyze --mirror-pass``); a cached track read
+the other way is tracked again.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def grid(quick: bool, seeds: int = 2, first_seed: int = 1) -> list[Job]:
 
 
 def run_job(job: Job, folder: Path, replay: bool = False,
-            mirror_pass: bool = True) -> dict[str, object]:
+            mirror_pass: bool = False) -> dict[str, object]:
     """Render (unless cached) and analyse one clip (or its cached track); return its scores.
 
     A cached track read another way than ``mirror_pass`` asks is tracked again.
@@ -263,8 +263,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--replay", action="store_true",
                         help="analyse cached landmark tracks of the clips (engine changes)")
-    parser.add_argument("--single-pass", action="store_true",
-                        help="read each frame once (analyze --single-pass)")
+    parser.add_argument("--mirror-pass", action="store_true",
+                        help="also read each frame mirrored (analyze --mirror-pass)")
     parser.add_argument("--only", default="", help="comma-separated substrings of clip names")
     parser.add_argument("--seeds", type=int, default=2,
                         help="seeds per clean clip, hold and side-view fault (2: the 56-clip grid)")
@@ -281,7 +281,7 @@ def main() -> int:
     rows = []
     with ProcessPoolExecutor(args.jobs) as pool, partial.open("w") as log:
         for row in pool.map(run_job, jobs, [args.out] * len(jobs), [args.replay] * len(jobs),
-                            [not args.single_pass] * len(jobs)):
+                            [args.mirror_pass] * len(jobs)):
             rows.append(row)
             log.write(json.dumps(row) + "\n")
             log.flush()

@@ -6,9 +6,9 @@
 (a) bare ``PoseLandmarker.detect_for_video`` on pre-decoded frames already at the model's input
     size and in RGB, with the same options ``analyze`` uses (segmentation masks on), frames/s;
 (b) ``formcheck analyze --out --report`` on the same clip, frames/s (model loaded, then timed),
-    as it runs by default (each frame also read mirrored: two model runs a frame) and with
-    ``--single-pass``; (a) and (b) alternate round by round, so machine load hits both alike:
-    quote the ratio;
+    as it runs by default and with ``--mirror-pass`` (each frame also read mirrored: two model
+    runs a frame); (a) and (b) alternate round by round, so machine load hits both alike: quote
+    the ratio;
 (c) ``formcheck live --source`` under a display (``DISPLAY``, e.g. ``Xvfb :99``): displayed
     frames/s and capture-to-display latency (median, p95) from its ``--timing`` file;
 (d) RSS of a live session over a looped clip paced at its frame rate for ``--minutes``, sampled
@@ -144,7 +144,7 @@ def ceiling_fps(clip: Path, limit: int, *, pinned: bool = True) -> tuple[float, 
 
 
 def analyze_fps(clip: Path, work: Path, mirror_pass: bool) -> tuple[float, float]:
-    """``formcheck analyze CLIP --out --report [--single-pass]`` in a child process.
+    """``formcheck analyze CLIP --out --report [--mirror-pass]`` in a child process.
 
     Returns the frames/s it reports and CPU ms per frame from the first frame on (every thread,
     the encoder process and the model's process, whose start-ups are included).
@@ -342,18 +342,19 @@ def main() -> None:
                                         "analyze_mirror_pass_cpu_ms_per_frame": ana_cpu[True]}
             if ceil and ana[False]:
                 rows.append((f"(a) ceiling {name}", f"{statistics.median(ceil):.1f} fps"))
-            for mirror_pass, label, key in ((False, "--single-pass", "ratio"),
-                                            (True, "(default, mirror pass)", "mirror_ratio")):
+            for mirror_pass, label, key in ((False, "", "ratio"),
+                                            (True, "--mirror-pass", "mirror_ratio")):
                 if not (ceil and ana[mirror_pass]):
                     continue
                 ratios = [b / a for a, b in zip(ceil, ana[mirror_pass], strict=True)]
                 entry[f"{key}_per_round"] = ratios
                 entry[f"{key}_median"] = statistics.median(ratios)
-                rows.append((f"(b) analyze {label} {name}",
+                what = f"{label} {name}".strip()
+                rows.append((f"(b) analyze {what}",
                              f"{statistics.median(ana[mirror_pass]):.1f} fps"))
-                rows.append((f"(b)/(a) {label} {name}", f"{statistics.median(ratios):.2f} "
+                rows.append((f"(b)/(a) {what}", f"{statistics.median(ratios):.2f} "
                              f"(rounds {', '.join(f'{r:.2f}' for r in ratios)})"))
-                rows.append((f"CPU ms/frame (a) / (b) {label} {name}",
+                rows.append((f"CPU ms/frame (a) / (b) {what}",
                              f"{statistics.median(ceil_cpu):.1f} / "
                              f"{statistics.median(ana_cpu[mirror_pass]):.1f}"))
             entry["load_after"] = _load()

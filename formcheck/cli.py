@@ -36,7 +36,7 @@ def track(
     video: Annotated[Path, typer.Argument(help="Video file, image folder or GIF to track.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the landmark track (.npz).")],
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    mirror_pass: MirrorPassOption = True,
+    mirror_pass: MirrorPassOption = False,
 ) -> None:
     """Record a clip's pose landmarks to a compact file that ``analyze`` can replay."""
     from formcheck.app.track import run_track
@@ -57,8 +57,8 @@ def history(
 
 MirrorPassOption = Annotated[bool, typer.Option(
     "--mirror-pass/--single-pass",
-    help="Also read each frame mirrored and average the two readings: steadier angles and rep "
-         "counts for twice the pose model's time.")]
+    help="Also read each frame mirrored and make the two readings one: steadier side-view "
+         "angles and rep counts for a second pose model run per frame (README, Accuracy).")]
 
 
 class ExerciseChoice(str, Enum):
@@ -90,7 +90,7 @@ def analyze(
     lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
-    mirror_pass: MirrorPassOption = True,
+    mirror_pass: MirrorPassOption = False,
 ) -> None:
     """Analyse a recorded clip: annotated video, report, per-frame CSV and a summary."""
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
@@ -186,7 +186,7 @@ def eval_(
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Parallel clips "
                                              "(default: one per core).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or table.")] = False,
-    mirror_pass: MirrorPassOption = True,
+    mirror_pass: MirrorPassOption = False,
 ) -> None:
     """Score rep counts and fault cues against a labelled manifest of clips."""
     from formcheck.app.evaluate import run_eval

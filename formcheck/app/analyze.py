@@ -54,7 +54,7 @@ class AnalyzeOptions:
     lang: str = "en"
     quiet: bool = False
     force: bool = False
-    mirror_pass: bool = True  # also read each frame mirrored and average (pose/mirror.py)
+    mirror_pass: bool = False  # also read each frame mirrored (pose/mirror.py)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def score(outcomes: Sequence[ClipOutcome]) -> EvalTotals:
     )
 
 
-def analyze_clip(label: ClipLabel, exercise: str, mirror_pass: bool = True) -> ClipOutcome:
+def analyze_clip(label: ClipLabel, exercise: str, mirror_pass: bool = False) -> ClipOutcome:
     """Analyse one clip (report only, no video) and read its report; errors become outcomes."""
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
 
@@ -217,7 +217,7 @@ def _confine_worker(shares: list[frozenset[int]], counter: Any) -> None:
 
 
 def run_eval(manifest: Path, *, exercise: str = "auto", report: Path | None = None,
-             jobs: int | None = None, quiet: bool = False, mirror_pass: bool = True,
+             jobs: int | None = None, quiet: bool = False, mirror_pass: bool = False,
              console: Console | None = None) -> tuple[list[ClipOutcome], EvalTotals]:
     """Analyse every clip of ``manifest``, print the table and totals, write ``report``.
 

@@ -13,10 +13,11 @@ from formcheck.priority import in_background
 from formcheck.source import open_source
 
 
-def run_track(video: Path, out: Path, *, quiet: bool = False, mirror_pass: bool = True) -> int:
+def run_track(video: Path, out: Path, *, quiet: bool = False, mirror_pass: bool = False) -> int:
     """Track every frame of ``video`` and write the landmarks to ``out``; return frames tracked.
 
-    ``mirror_pass`` as in ``analyze`` (its default too), so a replay judges what analyze would.
+    ``mirror_pass`` as in ``analyze``; the track records it, so a replay is judged on the same
+    poses as the video would be.
     """
     if out.resolve() == video.resolve():
         raise OutputError(f"{out}: refusing to overwrite the input")
