@@ -198,3 +198,37 @@ def test_the_estimators_mirror_pass_averages_a_plain_and_a_mirrored_run() -> Non
         assert c.mask is not None  # the plain run's
     # the mirror pass reads differently from either run alone (not a copy of one of them)
     assert max(np.abs(c.xy - a.xy).max() for a, c in zip(plain, got, strict=True)) > 0.5
+
+
+@needs_clip
+def test_track_mirror_pass_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:
+    """``track --mirror-pass`` records the merged readings, and says so; without it, one pass."""
+    import cv2
+
+    from formcheck.pose.track import load_track
+    from tests.test_analyze import run_cli
+
+    plain_dir, flipped_dir = tmp_path / "plain", tmp_path / "flipped"
+    plain_dir.mkdir()
+    flipped_dir.mkdir()
+    for i, frame in enumerate(clip_frames(8, step=9)):
+        cv2.imwrite(str(plain_dir / f"{i:03d}.png"), frame.image)
+        cv2.imwrite(str(flipped_dir / f"{i:03d}.png"), frame.image[:, ::-1])
+    tracks = {}
+    for name, folder, extra in (("one", plain_dir, []), ("two", plain_dir, ["--mirror-pass"]),
+                                ("flipped", flipped_dir, [])):
+        out = tmp_path / f"{name}.npz"
+        code, _, err = run_cli(["track", str(folder), "--out", str(out), "--quiet", *extra],
+                               monkeypatch, capsys)
+        assert code == 0, err
+        tracks[name] = load_track(out)
+    assert not tracks["one"].mirror_pass and tracks["two"].mirror_pass
+    for a, b, c in zip(tracks["one"].poses(), tracks["flipped"].poses(), tracks["two"].poses(),
+                       strict=True):
+        w, h = a.width, a.height
+        want = merge(Detection(np.column_stack([a.xy / [w, h], a.z / w, a.visibility,
+                                                a.presence]), a.world, None),
+                     unmirror(Detection(np.column_stack([b.xy / [w, h], b.z / w, b.visibility,
+                                                         b.presence]), b.world, None)), (w, h))
+        assert want is not None
+        np.testing.assert_allclose(c.xy, want.raw[:, :2] * [w, h], atol=1e-2)
