@@ -25,7 +25,7 @@ def open_input(spec: Path | str | int, stack: ExitStack, *, segmentation: bool =
     ``segmentation`` asks MediaPipe for the person mask too: the engine's lumbar-curve check
     (``arched_back``) reads the back contour from it. ``own_process`` runs the model in a child
     process with frames in flight (throughput, for ``analyze``); ``mirror_pass`` also reads each
-    frame mirrored and averages the two readings (:mod:`formcheck.pose.mirror`). A track replays
+    frame mirrored and makes the two readings one (:mod:`formcheck.pose.mirror`). A track replays
     whatever its recording did.
     """
     if isinstance(spec, Path) and is_track_path(spec):

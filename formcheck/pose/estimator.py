@@ -103,9 +103,9 @@ class PoseEstimator:
         own_process: run the model in a child process with two frames in flight
             (:meth:`poses`), for throughput (``analyze``); else in the calling thread, for the
             newest frame's latency (``live``). POSIX only; elsewhere it is ignored.
-        mirror_pass: also run the model on each image's mirror image and average the two
-            readings (:mod:`formcheck.pose.mirror`): steadier angles and counts for twice the
-            model time. With ``own_process`` the second model gets a process of its own, on the
+        mirror_pass: also run the model on each image's mirror image and make the two readings
+            one (:mod:`formcheck.pose.mirror`): steadier side-view angles and counts for twice
+            the model time. With ``own_process`` the second model gets a process of its own, on the
             helpers' CPUs.
 
     """

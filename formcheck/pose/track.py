@@ -26,7 +26,7 @@ so a replay without them judges the back from landmarks alone)::
 
 Optional, how the poses were read (absent in tracks made before there was a choice: one pass)::
 
-    mirror_pass bool ()         each frame also read mirrored and averaged (pose/mirror.py)
+    mirror_pass bool ()         each frame also read mirrored, readings made one (pose/mirror.py)
 """
 
 from __future__ import annotations
