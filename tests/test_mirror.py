@@ -10,6 +10,7 @@ import pytest
 from formcheck.pose.landmarker import Detection
 from formcheck.pose.landmarks import LM
 from formcheck.pose.mirror import MirroredLandmarker, head_right, merge, unmirror
+from formcheck.pose.types import Pose
 from tests.test_worker import clip_frames, leftovers, needs_clip
 
 W, H = 640, 480
@@ -170,6 +171,20 @@ def test_the_twin_sees_the_mirror_image_and_the_answers_are_merged() -> None:
     assert plain.closed and twin.closed
 
 
+def merged(plain: Pose, mirror: Pose) -> Pose:
+    """What the mirror pass should make of a plain run's pose and a mirrored run's (frame px)."""
+    w, h = plain.width, plain.height
+
+    def detection_of(p: Pose) -> Detection:
+        return Detection(np.column_stack([p.xy / [w, h], p.z / w, p.visibility, p.presence]),
+                         p.world, None)
+
+    got = merge(detection_of(plain), unmirror(detection_of(mirror)), (w, h))
+    assert got is not None
+    return Pose(plain.t_ms, w, h, got.raw[:, :2] * [w, h], got.raw[:, 2] * w, got.world,
+                got.raw[:, 3], got.raw[:, 4])
+
+
 @needs_clip
 def test_the_estimators_mirror_pass_averages_a_plain_and_a_mirrored_run() -> None:
     """Two model processes, tracking in time each; their answers averaged like :func:`merge`."""
@@ -188,12 +203,8 @@ def test_the_estimators_mirror_pass_averages_a_plain_and_a_mirrored_run() -> Non
     assert leftovers() <= before
     assert all(p.found for p in plain + mirror + got)
     for a, b, c in zip(plain, mirror, got, strict=True):
-        want = merge(Detection(np.column_stack([a.xy / [W, H], a.z / W, a.visibility,
-                                                a.presence]), a.world, None),
-                     unmirror(Detection(np.column_stack([b.xy / [W, H], b.z / W, b.visibility,
-                                                         b.presence]), b.world, None)), (W, H))
-        assert want is not None
-        np.testing.assert_allclose(c.xy, want.raw[:, :2] * [W, H], atol=1e-3)
+        want = merged(a, b)
+        np.testing.assert_allclose(c.xy, want.xy, atol=1e-3)
         np.testing.assert_allclose(c.world, want.world, atol=1e-6)
         assert c.mask is not None  # the plain run's
     # the mirror pass reads differently from either run alone (not a copy of one of them)
@@ -225,10 +236,4 @@ def test_track_mirror_pass_from_the_command_line(tmp_path, monkeypatch, capsys) 
     assert not tracks["one"].mirror_pass and tracks["two"].mirror_pass
     for a, b, c in zip(tracks["one"].poses(), tracks["flipped"].poses(), tracks["two"].poses(),
                        strict=True):
-        w, h = a.width, a.height
-        want = merge(Detection(np.column_stack([a.xy / [w, h], a.z / w, a.visibility,
-                                                a.presence]), a.world, None),
-                     unmirror(Detection(np.column_stack([b.xy / [w, h], b.z / w, b.visibility,
-                                                         b.presence]), b.world, None)), (w, h))
-        assert want is not None
-        np.testing.assert_allclose(c.xy, want.raw[:, :2] * [w, h], atol=1e-2)
+        np.testing.assert_allclose(c.xy, merged(a, b).xy, atol=1e-2)

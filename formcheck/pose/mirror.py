@@ -8,7 +8,7 @@ are not the landmarks of the image.
   they mostly come on different frames, so the average of the two is steadier than either. On
   168 rendered side-view lunges (three seed ranges, the two readings tracked separately and
   averaged), rep counts exact went from 155 to 162 and the median errors of the knee angles and
-  the trunk lean went down by 0-0.4 degrees; the back-hip extension's moved by -0.9 to +0.7.
+  the trunk lean went down by 0-0.4 degrees; the back-hip extension's moved by -0.8 to +0.7.
 * Lying seen from the side (bridges): the model reads a person whose head is on the right of the
   picture clearly better, the same clips mirrored included: bridge hip angle median error 3.5
   and 3.8 degrees with the head on the right, 6.1 and 6.2 with it on the left (56 rendered
