@@ -26,6 +26,12 @@ app = typer.Typer(
 )
 
 
+MirrorPassOption = Annotated[bool, typer.Option(
+    "--mirror-pass/--single-pass",
+    help="Also read each frame mirrored and make the two readings one: steadier side-view "
+         "angles and rep counts for a second pose model run per frame (README, Accuracy).")]
+
+
 @app.callback()
 def _root() -> None:
     """Coach crescent lunges and glute bridges from one camera or a video file."""
@@ -53,12 +59,6 @@ def history(
     from formcheck.coach.commands import run_history
 
     run_history(csv)
-
-
-MirrorPassOption = Annotated[bool, typer.Option(
-    "--mirror-pass/--single-pass",
-    help="Also read each frame mirrored and make the two readings one: steadier side-view "
-         "angles and rep counts for a second pose model run per frame (README, Accuracy).")]
 
 
 class ExerciseChoice(str, Enum):

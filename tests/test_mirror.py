@@ -237,3 +237,54 @@ def test_track_mirror_pass_from_the_command_line(tmp_path, monkeypatch, capsys) 
     for a, b, c in zip(tracks["one"].poses(), tracks["flipped"].poses(), tracks["two"].poses(),
                        strict=True):
         np.testing.assert_allclose(c.xy, merged(a, b).xy, atol=1e-2)
+
+
+class _Refused(Exception):
+    """Raised by the stand-in estimator once it has seen how it was asked to read."""
+
+
+@pytest.mark.parametrize("extra, want", [([], False), (["--mirror-pass"], True)])
+@pytest.mark.parametrize("command", ["analyze", "eval"])
+def test_analyze_and_eval_hand_the_option_to_the_pose_stage(
+        tmp_path, monkeypatch, capsys, small_video, command, extra, want) -> None:
+    """The flag reaches the estimator through ``analyze`` and through ``eval``'s analyses."""
+    import json
+
+    from tests.test_analyze import run_cli
+
+    asked: list[bool] = []
+
+    def estimator(**kwargs: object) -> None:
+        asked.append(bool(kwargs["mirror_pass"]))
+        raise _Refused
+
+    monkeypatch.setattr("formcheck.app.inputs.PoseEstimator", estimator)
+    if command == "analyze":
+        args = ["analyze", str(small_video), "--quiet", *extra]
+    else:
+        manifest = tmp_path / "m.json"
+        manifest.write_text(json.dumps({"clips": [
+            {"file": small_video.name, "exercise": "lunge", "view": "side", "reps": 0}]}))
+        args = ["eval", str(manifest), "--jobs", "1", "--quiet", *extra]
+    with pytest.raises(_Refused):
+        run_cli(args, monkeypatch, capsys)
+    assert asked == [want]
+
+
+def test_mirror_pass_on_a_one_pass_track_is_a_clear_error(tmp_path, monkeypatch, capsys) -> None:
+    from formcheck.pose.track import TrackRecorder, save_track
+    from tests.test_analyze import run_cli
+    from tests.test_track import _pose
+
+    for mirror_pass in (False, True):
+        rec = TrackRecorder("clip.mp4", 640, 480, 30.0, mirror_pass=mirror_pass)
+        for t in range(0, 330, 33):
+            rec.add(_pose(t, np.random.default_rng(t)))
+        path = tmp_path / f"t{int(mirror_pass)}.npz"
+        save_track(rec.track(), path)
+        code, _, err = run_cli(["analyze", str(path), "--quiet", "--mirror-pass"],
+                               monkeypatch, capsys)
+        if mirror_pass:
+            assert code == 0, err
+        else:
+            assert code == 2 and "single pass" in err and len(err.strip().splitlines()) == 1

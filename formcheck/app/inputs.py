@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from formcheck.app.pipeline import PoseStage
+from formcheck.errors import InputError
 from formcheck.pose.estimator import PoseEstimator
 from formcheck.pose.track import is_track_path
 from formcheck.priority import in_background
@@ -26,12 +27,15 @@ def open_input(spec: Path | str | int, stack: ExitStack, *, segmentation: bool =
     (``arched_back``) reads the back contour from it. ``own_process`` runs the model in a child
     process with frames in flight (throughput, for ``analyze``); ``mirror_pass`` also reads each
     frame mirrored and makes the two readings one (:mod:`formcheck.pose.mirror`). A track replays
-    whatever its recording did.
+    the poses it recorded; one recorded in a single pass cannot give what ``mirror_pass`` asks.
     """
     if isinstance(spec, Path) and is_track_path(spec):
         from formcheck.pose.track import open_track_input
 
         source, stage = open_track_input(spec)
+        if mirror_pass and not source.track.mirror_pass:
+            raise InputError(f"{spec}: track was read in a single pass; --mirror-pass applies "
+                             "when tracking (formcheck track --mirror-pass)")
         return stack.enter_context(source), stage
     # FFmpeg starts its decoding threads when the file opens; with the model in its own
     # process they belong with the helpers, off the model's core
