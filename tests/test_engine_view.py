@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from formcheck.engine.config import EngineConfig, HoldConfig
 from formcheck.engine.holds import HoldTimer
@@ -176,6 +177,31 @@ def test_a_hold_ends_where_the_way_back_begins() -> None:
         eng.update(p)
     (hold,) = eng.summary().holds
     assert hold.duration_s > 19.0
+
+
+@pytest.mark.parametrize("up_s", [1.0, 2.0, 3.0])
+def test_the_way_back_out_of_a_bridge_hold_is_not_the_hold(up_s: float) -> None:
+    """A good 5 s hold at the top, lowered over 1-3 s: the way down stays in the counter's work
+    zone for a while, with the hips already well below the top. It is not judged as the hold
+    ("hips sagging during a hold"); a hold whose level is low is."""
+    eng = Engine(exercise="bridge")
+    frames = [eng.update(p) for p in sequence(reps(bridge, 1, hold_s=5.0, up_s=up_s),
+                                              LYING_CAM, noise_px=1.0)]
+    assert any(f.phase is Phase.HOLD for f in frames)
+    low = EngineConfig().bridge.low_bridge_deg
+    assert all(f.metrics["bridge_hip_deg"] >= low - 4.0 for f in frames
+               if f.phase is Phase.HOLD)
+    assert not any(c.code == "low_bridge" for f in frames for c in f.cues)
+    (hold,) = eng.summary().holds
+    assert hold.faults == ()
+    # held low (hips ~157): the hold itself is judged, and called low
+    keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0)), (2.0, bridge(0.5)), (12.0, bridge(0.5)),
+            (12.0 + up_s, bridge(0.0)), (13.0 + up_s, bridge(0.0))]
+    eng = Engine(exercise="bridge")
+    frames = [eng.update(p) for p in sequence(keys, LYING_CAM, noise_px=1.0)]
+    (hold,) = eng.summary().holds
+    assert hold.faults == ("low_bridge",)
+    assert sum(any(c.code == "low_bridge" for c in f.cues) for f in frames) > 200  # ~7 s
 
 
 def test_a_rep_pausing_at_the_bottom_is_still_a_rep() -> None:

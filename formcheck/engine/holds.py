@@ -8,6 +8,11 @@ in the signal up to ``max_gap_ms`` (a knee hidden for a moment), and a side seen
 from the last sample near the hold's level (which follows a slow drift), not from when the
 counter leaves the work zone further down the way back. Holds shorter than ``min_hold_ms`` are
 pauses, not holds, and are not reported.
+
+For the same reason the timer says whether the signal is still at the hold's level
+(:attr:`HoldUpdate.at_level`): a slow way back out of a bridge hold stays in the counter's work
+zone for a second or more with the hips already well below the top, and judged as the hold it
+read as hips sagging during the hold (a clean rendered bridge was called low).
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ from formcheck.engine.types import HoldEvent, Side
 
 #: Time constant (ms) of the hold level following a slow drift (a bridge sagging over a long hold).
 LEVEL_TAU_MS = 2000.0
+#: A hold is still at its level this long after its last sample near the level: a jitter spike
+#: of a frame or two does not leave the hold; longer, and a hold just above a limit would be
+#: judged on the way down past it (a 1 s way back covers 165 -> 155 in 200 ms).
+AT_LEVEL_GRACE_MS = 100.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class HoldUpdate:
     hold_ms: float
     finished: HoldEvent | None
     still: bool = False  # the signal is still now (a hold carries on until the position is left)
+    at_level: bool = False  # holding, and the signal is (still) near the hold's level
 
 
 class HoldTimer:
@@ -61,7 +71,8 @@ class HoldTimer:
         if (at_work and not known and self._start is not None
                 and t_ms - self._last_known <= cfg.max_gap_ms):
             # a short gap: the hold carries on, its time as last seen
-            return HoldUpdate(True, self._last_known - self._start, None, False)
+            return HoldUpdate(True, self._last_known - self._start, None, False,
+                              self._last_known - self._in_band <= AT_LEVEL_GRACE_MS)
         if not at_work or not known:
             finished = self._end(self._last_known, faults)
             self._win.clear()
@@ -94,7 +105,8 @@ class HoldTimer:
                 self._in_band = t_ms
         if self._start is None:
             return HoldUpdate(False, 0.0, finished, still)
-        return HoldUpdate(True, t_ms - self._start, finished, still)
+        return HoldUpdate(True, t_ms - self._start, finished, still,
+                          t_ms - self._in_band <= AT_LEVEL_GRACE_MS)
 
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
         ev = self._event(t_ms, faults)

@@ -45,7 +45,7 @@ from formcheck.engine.cues import LANGUAGES, cue_text
 from formcheck.engine.depth import StandingHeight, hip_drop_deg, knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
 from formcheck.engine.geometry import nanmin2
-from formcheck.engine.holds import HoldTimer
+from formcheck.engine.holds import HoldTimer, HoldUpdate
 from formcheck.engine.metrics import compute_metrics
 from formcheck.engine.pelvis import PelvisEstimator
 from formcheck.engine.rules import CueTracker, Scope, Verdict, judge
@@ -331,8 +331,10 @@ class Engine:
         spec = self._specs.get(ex)
         state, progress = states.get(ex, (CounterState.NOT_READY, math.nan))
         phase = _PHASE_OF[state]
-        hold_ms = held.get(ex, 0.0)
-        if hold_ms >= self.config.hold.min_hold_ms:
+        hold = held.get(ex)
+        hold_ms = hold.hold_ms if hold is not None else 0.0
+        if hold is not None and hold_ms >= self.config.hold.min_hold_ms and hold.at_level:
+            # the way back out of a hold is not the hold (its level is judged, not the descent)
             phase = Phase.HOLD
         self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
                             self._back_hint(vs), spec is not None and phase is Phase.START)
@@ -443,8 +445,9 @@ class Engine:
             self._frames_pose += 1
 
     def _time_holds(self, t: float, metrics: dict[str, float], vs: ViewState,
-                    states: dict[Exercise, tuple[CounterState, float]]) -> dict[Exercise, float]:
-        """Time the hold of every exercise whose counter ran; the time held so far by exercise.
+                    states: dict[Exercise, tuple[CounterState, float]]
+                    ) -> dict[Exercise, HoldUpdate]:
+        """Time the hold of every exercise whose counter ran; the holds in progress by exercise.
 
         The exercise being judged reports its holds. While auto mode has recognised nothing, or
         another exercise, a hold long enough to be one (``min_hold_ms``) that shows the
@@ -455,7 +458,7 @@ class Engine:
         back: judged from there on, that would be judging the way down as the top).
         """
         faults = tuple(sorted(self._cues.active))
-        held: dict[Exercise, float] = {}
+        held: dict[Exercise, HoldUpdate] = {}
         for ex, (state, _) in states.items():
             spec = self._specs[ex]
             hu = self._holds[ex].update(t, metrics.get(spec.signal, math.nan),
@@ -463,7 +466,7 @@ class Engine:
                                         faults)
             log = self._logs[ex]
             if hu.holding:
-                held[ex] = hu.hold_ms
+                held[ex] = hu
                 log.held_ms = max(log.held_ms, hu.hold_ms)
                 if ex is Exercise.BRIDGE:  # a single-leg bridge held with the leg up
                     self._lift_log.held_ms = max(self._lift_log.held_ms, hu.hold_ms)
