@@ -85,6 +85,27 @@ def test_fault_fires(code: str, make, cam: Camera, exercise: str, hold_s: float)
     assert all(code in r.faults for r in s.reps)
 
 
+def test_the_feet_are_judged_on_the_knee_at_the_top() -> None:
+    """Feet at 0.45 m: the knee reads 71 at the top, inside its window (70-110), but 65-70 on
+    the way up and down, inside the counter's work zone. Judged on the way, that was "feet too
+    close" on 2 of 3 reps. Closer feet (knee 64 at the top) are too close, rep and hold."""
+    eng = Engine(exercise="bridge")
+    knees = []
+    for p in sequence(reps(lambda d: bridge(d, feet_a_m=0.45), 3, hold_s=0.8), LYING_CAM,
+                      noise_px=1.0):
+        r = eng.update(p)
+        if r.phase.value == "work":
+            knees.append(r.metrics["bridge_knee_deg"])
+    s = eng.summary()
+    assert s.reps_total == 3 and min(knees) < 68.0
+    assert all(70.0 < r.metrics["bridge_knee_top_deg"] < 73.0 for r in s.reps)
+    assert codes(s) == set()
+    close = session(lambda d: bridge(d, feet_a_m=0.40), LYING_CAM, "bridge", hold_s=0.8)
+    assert all("feet_too_close" in r.faults for r in close.reps) and close.reps_total == 2
+    held = session(lambda d: bridge(d, feet_a_m=0.40), LYING_CAM, "bridge", hold_s=8.0)
+    assert len(held.holds) == 2 and all("feet_too_close" in h.faults for h in held.holds)
+
+
 def lean_back(depth: float) -> object:
     return replace(lunge(depth), trunk_deg=3 - 18 * depth)
 

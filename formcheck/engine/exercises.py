@@ -26,7 +26,9 @@ class Agg(str, Enum):
 
     MIN = "min"
     MAX = "max"
-    AT_EXTREME = "at_extreme"  # value on the frame the counter's signal peaked
+    # median over the frames at the rep's extreme: the counter's signal within the exercise's
+    # pause band of the level it held there (the knee "at the top" of a bridge, not on the way)
+    AT_EXTREME = "at_extreme"
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,17 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("arched_back", "hips a little above the shoulder-knee line: the lower back arches",
              "bridge_hip_deg", Bound.ABOVE, c.arch_hip_deg, SIDE, WORK_PHASES,
              severity=Severity.FAULT, unless=frozenset({"overextended"})),
-        Rule("feet_too_close", "knee angle at the top below its window", "bridge_knee_deg",
-             Bound.BELOW, c.knee_min_deg, SIDE, WORK_PHASES),
-        Rule("feet_too_far", "knee angle at the top above its window", "bridge_knee_deg",
-             Bound.ABOVE, c.knee_max_deg, SIDE, WORK_PHASES),
+        # The knee window holds at the top only: on the way up and down the knee is more bent
+        # (a knee of 83 at the top read 60-70 with the hips at 150-175), and the counter's work
+        # zone starts well below the top. So a rep is judged on its top, a hold while held.
+        Rule("feet_too_close", "knee angle at the top below its window", "bridge_knee_top_deg",
+             Bound.BELOW, c.knee_min_deg, SIDE, ALL_PHASES, Scope.REP),
+        Rule("feet_too_close", "knee angle during a hold below its window", "bridge_knee_deg",
+             Bound.BELOW, c.knee_min_deg, SIDE, frozenset({Phase.HOLD})),
+        Rule("feet_too_far", "knee angle at the top above its window", "bridge_knee_top_deg",
+             Bound.ABOVE, c.knee_max_deg, SIDE, ALL_PHASES, Scope.REP),
+        Rule("feet_too_far", "knee angle during a hold above its window", "bridge_knee_deg",
+             Bound.ABOVE, c.knee_max_deg, SIDE, frozenset({Phase.HOLD})),
         # Side view only: the pause is the time the hip angle stays within a few degrees of the
         # top, and from the feet or at 3/4 that angle reads 7-26 deg off (median): 5 of the 9
         # front/oblique bridge renders, all with a pause or a hold, were called unpaused.

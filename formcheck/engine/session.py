@@ -739,11 +739,12 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog, hold_ms: float
     if not log.t:
         return out
     sig = np.asarray(log.signal, dtype=float)
-    i_ext = int(np.nanargmin(np.abs(sig - win.extreme))) if np.isfinite(sig).any() else 0
+    at_top = _at_extreme(log.t, sig, win, spec, hold_ms)
     for s in spec.summaries:
         vals = np.array([m.get(s.metric, math.nan) for m in log.metrics], dtype=float)
         if s.agg is Agg.AT_EXTREME:
-            v = float(vals[i_ext])
+            top = vals[at_top]
+            v = float(np.median(top[np.isfinite(top)])) if np.isfinite(top).any() else math.nan
         elif not np.isfinite(vals).any():
             v = math.nan
         else:
@@ -754,6 +755,25 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog, hold_ms: float
                                    1)
     out["duration_ms"] = round(win.end_ms - win.start_ms, 1)
     return out
+
+
+def _at_extreme(t: Sequence[float], sig: np.ndarray, win: RepWindow, spec: ExerciseSpec,
+                hold_ms: float) -> np.ndarray:
+    """Which of the rep's frames are at its extreme, shape ``(frames,)``.
+
+    At the extreme: the signal within the pause band of the level held there for ``hold_ms``
+    (a glitch beyond it is not the top). Falls back to the frame nearest the plain extreme when
+    no frame is that near.
+    """
+    near = np.zeros(sig.shape, dtype=bool)
+    if not np.isfinite(sig).any():
+        return near
+    held = held_extreme(t, sig, hold_ms, lowest=spec.levels.work < spec.levels.start)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(sig - held) <= spec.pause_band_deg
+    if not near.any():
+        near[int(np.nanargmin(np.abs(sig - win.extreme)))] = True
+    return near
 
 
 def held_extreme(t: Sequence[float], vals: np.ndarray, hold_ms: float, lowest: bool) -> float:
