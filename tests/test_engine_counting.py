@@ -243,6 +243,30 @@ def test_a_bridge_whose_feet_far_rest_reads_163_counts_from_the_side() -> None:
             assert eng.summary().reps_total < 3
 
 
+@pytest.mark.parametrize(("low", "high"), [(0.0, 0.38), (0.2, 0.46), (0.22, 0.47)])
+def test_a_low_bridge_counts_from_the_side_with_its_fault(low: float, high: float) -> None:
+    """Hips from a rest of 135-144 to tops 15-12 deg higher (152-156): a low bridge, counted
+    and called low. With the top assumed at 165, as from the feet, the work threshold (0.6 of
+    the way) was out of their reach: the bundled low-bridge sample, read at 144 and 156.5 with
+    the mirror pass, was not counted at all."""
+    keys = reps(lambda d: bridge(low + (high - low) * d), 3, hold_s=0.6)
+    poses = sequence(keys, LYING_CAM, noise_px=1.0)
+    cfg = EngineConfig()
+    old = replace(cfg, bridge=replace(cfg.bridge, side_hip_work_deg=cfg.bridge.hip_work_deg))
+    for exercise in ("bridge", "auto"):
+        eng = Engine(exercise=exercise, config=cfg)  # type: ignore[arg-type]
+        hips = np.array([eng.update(p).metrics.get("bridge_hip_deg", math.nan) for p in poses])
+        assert 150.0 < np.nanmax(hips) < 157.0
+        s = eng.summary()
+        assert s.reps_total == 3, exercise
+        assert all("low_bridge" in r.faults for r in s.reps)
+        assert summary(poses, exercise).reps_total == 3  # the default config is cfg
+        eng = Engine(exercise=exercise, config=old)  # type: ignore[arg-type]
+        for p in poses:
+            eng.update(p)
+        assert eng.summary().reps_total == 0
+
+
 def shallow_lunges(depth: float, config: EngineConfig | None = None) -> SessionSummary:
     eng = Engine(exercise="auto", config=config or EngineConfig())
     keys = reps(lambda d: lunge(depth * d), 3, rest_s=1.0, lead_s=1.5)

@@ -184,7 +184,8 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         ),
         pause_band_deg=c.pause_band_deg,
         pause_metric="top_pause_ms",
-        side_levels=replace(levels, start_bounds=c.side_hip_start_bounds_deg),
+        side_levels=replace(levels, work=c.side_hip_work_deg,
+                            start_bounds=c.side_hip_start_bounds_deg),
     )
 
 

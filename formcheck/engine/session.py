@@ -559,14 +559,21 @@ class Engine:
 
         Another counter may see the same rep. Same rep: each one's extreme lies inside the
         other's window (one containment is not enough: a counter that returns to its start
-        slowly has a long window that may hold the next, separate lift).
+        slowly has a long window that may hold the next, separate lift), or the two windows
+        nearly coincide (:data:`SAME_REP_OVERLAP` of the longer one): a spike on the way down
+        can put one counter's extreme just past the other's end.
         """
         for prev, prev_ex in zip(reversed(self._reps), reversed(self._rep_exercise),
                                  strict=True):
             if prev.end_ms < win.start_ms:
                 break
-            if (prev_ex is ex and win.start_ms <= prev.bottom_ms <= win.end_ms
-                    and prev.start_ms <= win.bottom_ms <= prev.end_ms):
+            if prev_ex is not ex:
+                continue
+            overlap = min(prev.end_ms, win.end_ms) - max(prev.start_ms, win.start_ms)
+            longer = max(prev.end_ms - prev.start_ms, win.end_ms - win.start_ms)
+            if ((win.start_ms <= prev.bottom_ms <= win.end_ms
+                    and prev.start_ms <= win.bottom_ms <= prev.end_ms)
+                    or overlap >= SAME_REP_OVERLAP * longer):
                 return True
         return False
 
@@ -726,6 +733,10 @@ class Engine:
 def _inside(pts: np.ndarray, pose: Pose) -> bool:
     return bool((pts >= 0).all() and (pts[:, 0] <= pose.width).all()
                 and (pts[:, 1] <= pose.height).all())
+
+
+#: Two counters' reps whose windows overlap by this share of the longer one are one rep.
+SAME_REP_OVERLAP = 0.75
 
 
 def _clip01(p: float) -> float:
