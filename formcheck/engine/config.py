@@ -198,14 +198,14 @@ class BridgeConfig:
 
     # Hip angle lying with bent knees, before the person's own baseline is known.
     hip_start_deg: float = 135.0
-    # Hip angle at the top assumed before the first reps (180 = straight line); at the low-bridge
-    # limit, so a low bridge (~155-163) still counts, with its fault.
+    # Hip angle at the top assumed before the first reps (180 = straight line), from the feet
+    # or at 3/4: at the low-bridge limit, where a full top reads as low as 164.
     hip_work_deg: float = 165.0
     # The same from the side, where the hip angle is read best (median error ~4 deg): 160 puts
     # the work threshold (0.6 of the way up) at 150 from a rest at 135 and at 154 from a rest
-    # read at 147, so a low bridge (~155-163, read 1-4 deg either way) counts, with its fault.
-    # With 165 a low bridge read at 156.5 from a rest read at 144 stayed 0.1 deg short of the
-    # threshold and was not counted. From the feet or at 3/4 a full top reads as low as 164.
+    # read at 147, so a low bridge (~155-163, read up to 4 deg either way) counts, with its
+    # fault. With 165 a low bridge read at 156.5 from a rest read at 144 stayed 0.1 deg short
+    # of the threshold and was not counted.
     side_hip_work_deg: float = 160.0
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)
