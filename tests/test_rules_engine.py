@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from formcheck.engine.session import Engine
-from formcheck.engine.types import SessionSummary
+from formcheck.engine.types import Phase, SessionSummary
 from tests.synth import LYING_CAM, Camera, bridge, lunge, reps, sequence, with_masks
 
 SIDE = Camera()
@@ -94,7 +94,7 @@ def test_the_feet_are_judged_on_the_knee_at_the_top() -> None:
     for p in sequence(reps(lambda d: bridge(d, feet_a_m=0.45), 3, hold_s=0.8), LYING_CAM,
                       noise_px=1.0):
         r = eng.update(p)
-        if r.phase.value == "work":
+        if r.phase is Phase.WORK:
             knees.append(r.metrics["bridge_knee_deg"])
     s = eng.summary()
     assert s.reps_total == 3 and min(knees) < 68.0
