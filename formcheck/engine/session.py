@@ -750,7 +750,7 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog, hold_ms: float
     if not log.t:
         return out
     sig = np.asarray(log.signal, dtype=float)
-    at_top = _at_extreme(log.t, sig, win, spec, hold_ms)
+    at_top = _at_extreme(log.t, sig, spec, hold_ms)
     for s in spec.summaries:
         vals = np.array([m.get(s.metric, math.nan) for m in log.metrics], dtype=float)
         if s.agg is Agg.AT_EXTREME:
@@ -768,23 +768,19 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog, hold_ms: float
     return out
 
 
-def _at_extreme(t: Sequence[float], sig: np.ndarray, win: RepWindow, spec: ExerciseSpec,
+def _at_extreme(t: Sequence[float], sig: np.ndarray, spec: ExerciseSpec,
                 hold_ms: float) -> np.ndarray:
     """Which of the rep's frames are at its extreme, shape ``(frames,)``.
 
     At the extreme: the signal within the pause band of the level held there for ``hold_ms``
-    (a glitch beyond it is not the top). Falls back to the frame nearest the plain extreme when
-    no frame is that near.
+    (a glitch beyond it is not the top). That level is one of the samples, so with any finite
+    sample at least one frame is at the extreme.
     """
-    near = np.zeros(sig.shape, dtype=bool)
     if not np.isfinite(sig).any():
-        return near
+        return np.zeros(sig.shape, dtype=bool)
     held = held_extreme(t, sig, hold_ms, lowest=spec.levels.work < spec.levels.start)
     with np.errstate(invalid="ignore"):
-        near = np.abs(sig - held) <= spec.pause_band_deg
-    if not near.any():
-        near[int(np.nanargmin(np.abs(sig - win.extreme)))] = True
-    return near
+        return np.abs(sig - held) <= spec.pause_band_deg
 
 
 def held_extreme(t: Sequence[float], vals: np.ndarray, hold_ms: float, lowest: bool) -> float:
