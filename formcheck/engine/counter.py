@@ -275,9 +275,14 @@ class RepCounter:
                          amp)
 
     def _settle_at_new_start(self, t_ms: float) -> RepWindow | None:
-        """Finish the rep; the still values just seen become the start level."""
+        """Finish the rep; the still values just seen become the start level.
+
+        The rep ended when that stillness began, not a dwell time later when it was sure: a
+        spike into the work zone that is followed by a slow drift (a leg lifting as the hips
+        rise) is a twitch by its own length.
+        """
         rest = [v for _, v in self._still]
-        rep = self._finish(t_ms)
+        rep = self._finish(self._still[0][0] if self._still else t_ms)
         self._back_to_start(t_ms)
         self._rest.clear()
         self._rest.extend(rest)
