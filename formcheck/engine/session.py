@@ -388,7 +388,8 @@ class Engine:
     # ---- internals ----------------------------------------------------------------------
     def _new_smoother(self) -> Smoother:
         if self._smoother_factory is None:
-            return OneEuroSmoother.from_config(self.config.smoothing)
+            # the gate's samples are (33, 5): image x, y in frame heights, then world metres
+            return OneEuroSmoother.from_config(self.config.smoothing, speed_columns=2)
         return self._smoother_factory()
 
     @staticmethod
