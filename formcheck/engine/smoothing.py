@@ -90,15 +90,13 @@ class OneEuroSmoother:
         ``dx`` is the full-shape derivative state; ``run`` selects the elements filtered now
         (None: all). Returns an array shaped like ``dx[run]`` or one shared float.
         """
-        own = np.abs(dx if run is None else dx[run])
-        if self.speed_quantile is None:
-            return own
-        counted = np.ones(dx.shape, bool) if run is None else run.copy()
-        if self.speed_columns is not None and dx.ndim == 2:
-            counted[:, self.speed_columns:] = False
-        if not counted.any():
-            return own
-        return float(np.quantile(np.abs(dx[counted]), self.speed_quantile))
+        if self.speed_quantile is not None:
+            counted = np.ones(dx.shape, bool) if run is None else run.copy()
+            if self.speed_columns is not None and dx.ndim == 2:
+                counted[:, self.speed_columns:] = False
+            if counted.any():
+                return float(np.quantile(np.abs(dx[counted]), self.speed_quantile))
+        return np.abs(dx if run is None else dx[run])
 
     def reset(self) -> None:
         """Forget all state."""
