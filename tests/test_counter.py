@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from formcheck.engine.config import CounterConfig
-from formcheck.engine.counter import CounterLevels, CounterState, RepCounter
+from formcheck.engine.counter import CounterLevels, CounterState, RepCounter, SpikeGate
 from formcheck.engine.exercises import EXERCISES
 from formcheck.engine.types import Exercise, View
 
@@ -154,6 +154,41 @@ def test_a_spike_that_settles_slowly_at_a_new_rest_is_a_twitch() -> None:
     assert len(reps) == 1
     # still (within 8 deg) from ~2.8 s on the eased way down; sure of it 0.4 s later
     assert 2600 <= reps[0].end_ms <= 3100
+
+
+def gated(x: np.ndarray, fps: float = 30.0) -> np.ndarray:
+    cfg = CounterConfig()
+    gate = SpikeGate(cfg.max_signal_rate_deg_s, cfg.max_spike_ms)
+    return np.array([gate(i * 1000.0 / fps, float(v)) for i, v in enumerate(x)])
+
+
+def test_the_spike_gate_drops_a_glitch_and_keeps_movement() -> None:
+    # legs mixed up for two frames at a lunge's bottom: the knee reads standing
+    x = lunge_reps(2)
+    bottom = int(np.argmin(x))  # the first rep's bottom
+    glitch = x.copy()
+    glitch[bottom:bottom + 2] = 160.0
+    out = gated(glitch)
+    assert np.isnan(out[bottom:bottom + 2]).all()
+    np.testing.assert_array_equal(np.delete(out, [bottom, bottom + 1]),
+                                  np.delete(glitch, [bottom, bottom + 1]))
+    assert count(glitch)[0] == 3 and count(out)[0] == 2  # the glitch split a rep
+    # a brisk rep (80 deg in 0.4 s) passes whole, at 30 and at 15 frames a second
+    brisk = signal([(1.0, 172, 172), (0.4, 172, 92), (0.4, 92, 172), (1.0, 172, 172)])
+    np.testing.assert_array_equal(gated(brisk), brisk)
+    np.testing.assert_array_equal(gated(brisk[::2], fps=15.0), brisk[::2])
+
+
+def test_the_spike_gate_follows_a_signal_that_really_moved() -> None:
+    # a jump that stays (the camera moved, a new person) is followed after max_spike_ms
+    x = np.r_[np.full(30, 170.0), np.full(30, 120.0)]
+    out = gated(x)
+    dropped = np.flatnonzero(np.isnan(out))
+    assert dropped[0] == 30 and len(dropped) * 1000.0 / 30.0 <= CounterConfig().max_spike_ms + 1
+    assert np.all(out[-20:] == 120.0)
+    # unknown samples stay unknown and do not move what the gate keeps
+    y = gated(np.r_[170.0, np.nan, np.nan, 169.0])
+    assert np.isnan(y[1:3]).all() and y[3] == 169.0
 
 
 def test_shallow_person_adapts_within_bounds() -> None:

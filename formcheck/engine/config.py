@@ -114,6 +114,13 @@ class CounterConfig:
     min_rep_ms: float = 500.0
     # Time in the working position before it counts as reached (one spike is not a bottom).
     min_work_ms: float = 80.0
+    # The counted angle cannot change faster than this (20 deg a frame at 30 fps): rendered
+    # lunges bend the knee at most 8.5 deg a frame (255 deg/s). Faster is a glitch, such as the
+    # legs mixed up for a frame or two reading as standing: 1.6% of the frames of 216 rendered
+    # side-view lunge clips jumped over 20 deg, every one where the truth moved under 10.
+    max_signal_rate_deg_s: float = 600.0
+    # ... for at most this long: a signal still away after it has really moved (or come back).
+    max_spike_ms: float = 150.0
     # A gap in the signal up to this long keeps the counter's state; longer resets it.
     max_dropout_ms: float = 700.0
     # Weight of each new rep's extreme when adapting the work level to the person.

@@ -89,6 +89,37 @@ def _clamp(x: float, bounds: tuple[float, float]) -> float:
     return max(lo, min(hi, x))
 
 
+class SpikeGate:
+    """Drops samples of a signal that jump faster than a joint moves, for a short while.
+
+    MediaPipe mixing the legs up at a lunge's bottom makes the knee angle read standing for a
+    frame or two; passed to the counter, that is a return and splits the rep. A sample is
+    compared with the last one let through; a change faster than ``max_rate_deg_s`` over the
+    time since the previous sample is dropped (NaN, which the counter bridges as a dropout),
+    unless the last sample let through is older than ``max_spike_ms``: then the signal has
+    really moved and is followed.
+    """
+
+    def __init__(self, max_rate_deg_s: float, max_spike_ms: float) -> None:
+        self._max_rate = max_rate_deg_s / 1000.0
+        self._max_spike_ms = max_spike_ms
+        self._kept = math.nan
+        self._kept_ms = -math.inf
+        self._prev_ms: float | None = None
+
+    def __call__(self, t_ms: float, x: float) -> float:
+        """``x``, or NaN when it is a spike."""
+        dt = t_ms - self._prev_ms if self._prev_ms is not None else math.inf
+        self._prev_ms = t_ms
+        if not math.isfinite(x):
+            return x
+        if (math.isfinite(self._kept) and t_ms - self._kept_ms <= self._max_spike_ms
+                and abs(x - self._kept) > self._max_rate * dt):
+            return math.nan
+        self._kept, self._kept_ms = x, t_ms
+        return x
+
+
 class RepCounter:
     """Hysteresis + dwell state machine; feed one sample per frame with :meth:`update`."""
 

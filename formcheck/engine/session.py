@@ -40,7 +40,13 @@ from typing import Literal
 import numpy as np
 
 from formcheck.engine.config import EngineConfig, ViewConfig
-from formcheck.engine.counter import CounterLevels, CounterState, RepCounter, RepWindow
+from formcheck.engine.counter import (
+    CounterLevels,
+    CounterState,
+    RepCounter,
+    RepWindow,
+    SpikeGate,
+)
 from formcheck.engine.cues import LANGUAGES, cue_text
 from formcheck.engine.depth import StandingHeight, hip_drop_deg, knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
@@ -160,6 +166,8 @@ class Engine:
         self._pelvis = PelvisEstimator(cfg.lunge.hip_ext_anatomical_max_deg)
         self._counters = {ex: RepCounter(spec.levels, cfg.counter)
                           for ex, spec in self._specs.items()}
+        self._spike_gates = {ex: SpikeGate(cfg.counter.max_signal_rate_deg_s,
+                                           cfg.counter.max_spike_ms) for ex in self._specs}
         self._holds = {ex: HoldTimer(cfg.hold) for ex in self._specs}
         self._logs = {ex: _RepLog() for ex in self._specs}
         b = cfg.bridge
@@ -306,7 +314,7 @@ class Engine:
                 continue
             seen = legs if spec.signal == "lunge_signal_deg" else full_body
             ready = seen and vs.posture is spec.posture
-            x = metrics.get(spec.signal, math.nan)
+            x = self._spike_gates[ex](t, metrics.get(spec.signal, math.nan))
             self._counters[ex].use_levels(spec.levels_for(vs.view))
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
