@@ -358,6 +358,15 @@ def test_stream_opening_at_the_bottom_counts_that_rep() -> None:
     assert count(np.concatenate([walk, lunge_reps(2)]))[0] == 2
 
 
+def test_noise_at_a_rest_the_levels_call_half_way_is_not_reps() -> None:
+    # Lying at 150 deg with 4 deg of noise, against an assumed rest of 135 and top of 165: the
+    # first sample read 161 (an opening "in the working position"), and every low sample after
+    # it read as a return. Cases hypothesis found for the property test below.
+    for seed in (684, 5949):
+        x = 150.0 + np.random.default_rng(seed).normal(0.0, 4.0, 400)
+        assert count(x, BRIDGE)[0] == 0, seed
+
+
 def test_stream_ending_on_the_way_up_reports_a_pending_rep() -> None:
     x = lunge_reps(2)
     last_up = signal([(1.0, 172, 92), (0.3, 92, 92), (0.6, 92, 140)])  # 60% of the way back
