@@ -268,7 +268,7 @@ class RepCounter:
                     if not self._from_rest:
                         # an opening in the working position stays there; one that does not
                         # was a glitch or noise, not a rep the stream opened in
-                        self._rest_unseen()
+                        self._await_still_rest()
                     elif p <= cfg.return_progress:  # partial rep: no count
                         self._back_to_start(t_ms)
             elif st is CounterState.WORK:
@@ -286,7 +286,8 @@ class RepCounter:
                 elif p <= cfg.return_progress:
                     rep = self._finish(t_ms)
                     self._back_to_start(t_ms)
-                    self._rest_unseen()
+                    if not self._from_rest:
+                        self._await_still_rest()
                 elif self._settled(t_ms):
                     # came to rest short of the old start (a single-leg bridge lowers to a
                     # higher hip angle than lying flat): that rest is the new start
@@ -336,16 +337,15 @@ class RepCounter:
         self._work_since = None
         self._still.clear()
 
-    def _rest_unseen(self) -> None:
+    def _await_still_rest(self) -> None:
         """After a movement the stream opened in, wait for a still rest before the next rep.
 
         The start level is then only assumed: noise around a rest the assumptions call half-way
         to the work level (a bridge lying at 150 deg against an assumed 135) would otherwise
         read as reps, each return to the assumed start on a low sample.
         """
-        if not self._from_rest:
-            self.state = CounterState.NOT_READY
-            self._still.clear()
+        self.state = CounterState.NOT_READY
+        self._still.clear()
 
     def _settled(self, t_ms: float) -> bool:
         """Still for the dwell time at a plausible rest level, clearly away from the work zone.

@@ -91,8 +91,12 @@ class OneEuroSmoother:
         (None: all). Returns an array shaped like ``dx[run]`` or one shared float.
         """
         if self.speed_quantile is not None:
-            counted = np.ones(dx.shape, bool) if run is None else run.copy()
-            if self.speed_columns is not None and dx.ndim == 2:
+            image = self.speed_columns is not None and dx.ndim == 2
+            if run is None:  # every element tracked (the common case): no mask to build
+                return float(np.quantile(np.abs(dx[:, :self.speed_columns] if image else dx),
+                                         self.speed_quantile))
+            counted = run.copy()
+            if image:
                 counted[:, self.speed_columns:] = False
             if counted.any():
                 return float(np.quantile(np.abs(dx[counted]), self.speed_quantile))
