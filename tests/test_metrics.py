@@ -183,3 +183,27 @@ def test_swapped_knee_labels_are_undone_in_a_side_view() -> None:
     # correct labels are left alone
     pts = p.xy.tolist()
     assert unswap_knees(pts, [1.0, 0.0]) is pts
+
+
+def test_a_leg_read_too_short_to_be_one_is_not_judged() -> None:
+    """From the side a thigh and shin keep their length; MediaPipe laying the legs over each
+    other shortens them. Such a leg's shin direction and back-thigh extension are unknown, its
+    knee angle (the counter's signal) stays."""
+    p = make_pose(lunge(1.0), Camera(), 0)
+    vs = ViewEstimator(EngineConfig().view)
+    for i in range(20):  # the usual lengths, learned from whole legs
+        state = vs.update(i * 33.0, p.xy, p.world, p.z)
+    m = compute_metrics(p.xy, p.world, state)
+    front_shin = math.dist(p.xy[LM.LEFT_KNEE], p.xy[LM.LEFT_ANKLE])
+    assert state.front is Side.LEFT and state.shin_min_px < front_shin
+    assert math.isfinite(m["front_shin_deg"]) and math.isfinite(m["back_hip_ext_deg"])
+    mixed = p.xy.copy()
+    mixed[LM.LEFT_ANKLE] = (mixed[LM.LEFT_KNEE] + mixed[LM.LEFT_ANKLE]) / 2  # front shin halved
+    mixed[LM.RIGHT_KNEE] = (mixed[LM.RIGHT_HIP] + 2 * mixed[LM.RIGHT_KNEE]) / 3  # back thigh 2/3
+    m2 = compute_metrics(mixed, p.world, replace(state, front=Side.LEFT))
+    assert math.isnan(m2["front_shin_deg"]) and math.isnan(m2["back_hip_ext_deg"])
+    assert math.isfinite(m2["front_knee_deg"]) and math.isfinite(m2["lunge_knee_deg"])
+    # a frame or two of mixed-up legs does not move the usual lengths
+    for i in range(20, 23):
+        vs.update(i * 33.0, mixed, p.world, p.z)
+    assert vs.update(23 * 33.0, p.xy, p.world, p.z).shin_min_px == state.shin_min_px

@@ -93,6 +93,15 @@ class ViewConfig:
     split_min_ankle_height_ratio: float = 0.2
     # Or: knee height difference (trunk lengths); the back knee drops to ~0.4-0.7 below the front.
     split_min_knee_height_ratio: float = 0.3
+    # A leg segment (thigh, shin) read shorter than this share of its usual length is a
+    # mixed-up reading: from the side the segments lie in the picture's plane and keep their
+    # length. At the bottoms of rendered side-view lunges (seeds 1-24) 13% of the frames read
+    # the front leg that short, where MediaPipe lays the legs over each other; their front knee
+    # angle was 21.7 deg off (median), 5.8 on the other frames.
+    min_leg_segment_share: float = 0.8
+    # The usual length: the median over this window, in trunk lengths (long enough that legs
+    # mixed up for a second at each bottom do not move it).
+    segment_window_ms: float = 10000.0
     # Key landmarks missing this long -> "step back so your whole body is visible".
     guidance_delay_ms: float = 700.0
 

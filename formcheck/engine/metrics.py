@@ -64,9 +64,10 @@ METRICS: Mapping[str, str] = {
     "knee_height_diff_ratio": "height difference of the knees / trunk (back knee drops)",
     "front_knee_deg": "front leg hip-knee-ankle angle (~90 at a good lunge bottom)",
     "back_knee_deg": "back leg hip-knee-ankle angle",
-    "front_shin_deg": "front shin from the floor-normal, + knee ahead of the ankle",
+    "front_shin_deg": "front shin from the floor-normal, + knee ahead of the ankle; unknown "
+                      "while the front leg reads too short to be one (legs mixed up)",
     "back_hip_ext_deg": "back thigh behind the trunk line, both from the hip centre, + extension "
-                        "(includes any arch)",
+                        "(includes any arch); unknown while the back leg reads too short",
     "trunk_lean_deg": "trunk from the floor-normal, + forward",
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
@@ -223,6 +224,11 @@ def _back_knee_drop(p: Pts, height: Callable[[Vec], float]) -> float:
     return max(0.0, drop) if math.isfinite(drop) else NAN
 
 
+def _leg_whole(hip: Vec, knee: Vec, ankle: Vec, vs: ViewState) -> bool:
+    """False when the thigh or shin reads too short to be one (legs laid over each other)."""
+    return not (math.dist(hip, knee) < vs.thigh_min_px or math.dist(knee, ankle) < vs.shin_min_px)
+
+
 def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[str, float]:
     """Named metrics of one frame; ``xy`` ``(33, 2)`` px, ``world`` ``(33, 3)`` m; NaN = unknown."""
     side_view = vs.view is View.SIDE
@@ -253,10 +259,15 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
     if side_view and standing and vs.facing != 0:
         m["trunk_lean_deg"] = incline_deg(lsub(sc, hc), up, fwd)
         if front in (Side.LEFT, Side.RIGHT):
-            _, _, knee, ankle = _LEGS[front]
-            m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
-            back_knee = img[_LEGS[_other(front)][2]]
-            m["back_hip_ext_deg"] = _thigh_ext_deg(sc, hc, back_knee, up, fwd)
+            # A leg read too short to be one is mixed up with the other: its shin or thigh
+            # direction is not judged. (Its knee angle stays: the depth and the counter need
+            # every frame, and a rep's held minimum already passes over such frames.)
+            _, hip, knee, ankle = _LEGS[front]
+            if _leg_whole(img[hip], img[knee], img[ankle], vs):
+                m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
+            _, back_hip, back_knee, back_ankle = _LEGS[_other(front)]
+            if _leg_whole(img[back_hip], img[back_knee], img[back_ankle], vs):
+                m["back_hip_ext_deg"] = _thigh_ext_deg(sc, hc, img[back_knee], up, fwd)
     if lying:
         leg = vs.lying_leg
         if vs.view is View.FRONT:  # seen from the feet the image angle is meaningless

@@ -34,6 +34,10 @@ from formcheck.pose.landmarks import LM
 
 #: Fore-aft ankle offset (ratio of leg length) that decides which leg is in front.
 FRONT_LEG_MARGIN_RATIO = 0.12
+#: How often the usual thigh and shin lengths are taken afresh.
+USUAL_REFRESH_MS = 300.0
+_THIGHS = ((LM.LEFT_HIP, LM.LEFT_KNEE), (LM.RIGHT_HIP, LM.RIGHT_KNEE))
+_SHINS = ((LM.LEFT_KNEE, LM.LEFT_ANKLE), (LM.RIGHT_KNEE, LM.RIGHT_ANKLE))
 #: Lying, an ankle this much higher than the other (ratio of leg length) is a raised leg.
 RAISED_LEG_RATIO = 0.3
 
@@ -62,6 +66,10 @@ class ViewState:
     fore_aft_ratio: float = float("nan")  # fore-aft foot spread / leg length
     lateral_ratio: float = float("nan")  # lateral foot spread / hip width (not from the side)
     lying_leg: Side = Side.BOTH  # lying: the leg whose foot is on the floor (single-leg bridge)
+    # Shortest a thigh / shin may read in this frame (px) and still be believed: shorter is a
+    # mixed-up reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
+    thigh_min_px: float = float("nan")
+    shin_min_px: float = float("nan")
 
     @property
     def forward(self) -> np.ndarray:
@@ -93,6 +101,10 @@ class ViewEstimator:
         self._trunk: deque[tuple[float, float]] = deque()
         self._behind: deque[tuple[float, float]] = deque()
         self._facing_votes: deque[tuple[float, float]] = deque()
+        self._thigh: deque[tuple[float, float]] = deque()
+        self._shin: deque[tuple[float, float]] = deque()
+        self._usual = (math.nan, math.nan)  # thigh, shin / trunk length
+        self._usual_ms = -math.inf
         self._view = View.UNKNOWN
         self._posture = Posture.UNKNOWN
         self._front = Side.UNKNOWN
@@ -150,8 +162,30 @@ class ViewEstimator:
         fwd = (al[0] * facing, al[1] * facing) if facing else None
         self._front = self._front_leg(pts, wpts, fwd, leg, wleg)
         lying_leg = _floor_leg(pts, (float(up[0]), float(up[1])), leg) if lying else Side.BOTH
+        thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
         return ViewState(self._view, self._posture, facing, near, self._front, tilt, along, up,
-                         ratio, fore_aft, lateral, lying_leg)
+                         ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min)
+
+    def _segment_minima(self, t_ms: float, pts: list[list[float]], torso: float
+                        ) -> tuple[float, float]:
+        """Shortest believable thigh and shin in this frame (px), from their usual lengths.
+
+        The usual length is the window median of both legs' segments over the trunk length, so
+        a mixed-up leg now and then does not move it and the person's distance does not matter.
+        """
+        if not torso > 1e-9:
+            return math.nan, math.nan
+        for buf, segments in ((self._thigh, _THIGHS), (self._shin, _SHINS)):
+            for a, b in segments:
+                buf.append((t_ms, math.dist(pts[a], pts[b]) / torso))
+        # a 10 s median moves slowly: taken every USUAL_REFRESH_MS it costs a tenth
+        if not t_ms - self._usual_ms < USUAL_REFRESH_MS:
+            window = self._cfg.segment_window_ms
+            self._usual = (_window_median(self._thigh, t_ms, window),
+                           _window_median(self._shin, t_ms, window))
+            self._usual_ms = t_ms
+        share = torso * self._cfg.min_leg_segment_share
+        return self._usual[0] * share, self._usual[1] * share
 
     def _classify_view(self, med: float) -> View:
         cfg = self._cfg
