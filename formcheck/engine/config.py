@@ -190,6 +190,9 @@ class LungeConfig:
     # split stance or shifting weight, not a lunge rep (10 deg past the shallowest learned bottom).
     rep_max_front_knee_deg: float = 135.0
     # Shin this far ahead of vertical puts the knee well past the toes (~15 deg is normal).
+    # Judged on the median over each rep's bottom: on rendered side-view lunges (seeds 1-32)
+    # that read 32.6 (10% of reps below 19.0) with the shin at 36-42 and 7.6 (90% below 11.7)
+    # clean: MediaPipe reads a shin far forward several degrees short.
     knee_past_toes_shin_deg: float = 30.0
     # Trunk leaning forward beyond this at the bottom (a slight lean of ~10 deg is fine).
     trunk_forward_deg: float = 25.0
@@ -198,7 +201,9 @@ class LungeConfig:
     # Back thigh not behind the trunk line (extension below this): hips not pushed forward. A
     # crescent lunge extends the back hip ~10-20 deg, a lunge with the hips left behind reads
     # about -10 or less: the middle, 0, moved by the reading's bias at rendered lunge bottoms
-    # (median -3.6 deg over the clips of seeds 1-8, ~10 deg of margin either side).
+    # (median -3.6 deg over the clips of seeds 1-8, ~10 deg of margin either side). Judged on
+    # the median over each rep's bottom, that read -14.3 (highest -5.9) with the hips left
+    # behind and 13.4 (10% of reps below 6.1) clean (rendered side-view lunges, seeds 1-32).
     hip_not_extended_deg: float = -3.0
     # True hip extension is ~10-20 deg; apparent extension beyond this is pelvic tilt / arch.
     hip_ext_anatomical_max_deg: float = 20.0

@@ -69,6 +69,34 @@ class ExerciseSpec:
         return tuple(dict.fromkeys(r.code for r in self.rules))
 
 
+#: Side-view lunge metrics judged at each rep's bottom (and while a lunge is held).
+_JUDGED_AT_THE_BOTTOM = ("front_shin_deg", "trunk_lean_deg", "back_hip_ext_deg",
+                         "arch_proxy_deg", "lumbar_curve_rise")
+_HOLD = frozenset({Phase.HOLD})
+
+
+def _bottom_name(metric: str) -> str:
+    """The rep summary of ``metric`` at the rep's bottom: ``x_deg`` -> ``x_bottom_deg``."""
+    stem, unit = (metric[:-4], "_deg") if metric.endswith("_deg") else (metric, "")
+    return f"{stem}_bottom{unit}"
+
+
+def _at_bottom_and_held(code: str, what: str, metric: str, bound: Bound, limit: float, *,
+                        severity: Severity = Severity.WARNING,
+                        unless: frozenset[str] = frozenset()) -> tuple[Rule, Rule]:
+    """Two side-view rules: ``metric``'s median over each rep's bottom, and every hold frame.
+
+    A median over the bottom is not moved by a frame or two of legs mixed up, and it judges the
+    first rep in auto mode too, which ends before the exercise is recognised (judged frame by
+    frame, that rep was never judged).
+    """
+    assert metric in _JUDGED_AT_THE_BOTTOM, metric
+    return (Rule(code, f"{what}, at the bottom", _bottom_name(metric), bound, limit, SIDE,
+                 ALL_PHASES, Scope.REP, severity, unless),
+            Rule(code, f"{what}, during a hold", metric, bound, limit, SIDE, _HOLD,
+                 Scope.FRAME, severity, unless))
+
+
 def _lunge(cfg: EngineConfig) -> ExerciseSpec:
     c = cfg.lunge
     rules = (
@@ -79,21 +107,22 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("shallow_depth", "front knee not near 90 deg at the bottom (nor the hips as low)",
              "lunge_bottom_min_deg", Bound.ABOVE, c.shallow_knee_deg, SIDE, ALL_PHASES,
              Scope.REP),
-        Rule("knee_past_toes", "front knee far past the toes (shin angle)", "front_shin_deg",
-             Bound.ABOVE, c.knee_past_toes_shin_deg, SIDE, WORK_PHASES),
-        Rule("trunk_lean_forward", "trunk leaning forward", "trunk_lean_deg", Bound.ABOVE,
-             c.trunk_forward_deg, SIDE, MOVING_PHASES),
-        Rule("trunk_lean_back", "trunk leaning back", "trunk_lean_deg", Bound.BELOW,
-             c.trunk_back_deg, SIDE, MOVING_PHASES, unless=frozenset({"arched_back"})),
-        Rule("hip_not_extended", "back thigh not behind the trunk line: pelvis not pushed "
-             "forward", "back_hip_ext_deg", Bound.BELOW, c.hip_not_extended_deg, SIDE,
-             WORK_PHASES, unless=frozenset({"trunk_lean_forward"})),
-        Rule("arched_back", "without a back contour: apparent hip extension beyond anatomy or "
-             "trunk tilting back vs baseline (pelvis tipping forward)", "arch_proxy_deg",
-             Bound.ABOVE, c.arch_proxy_max_deg, SIDE, WORK_PHASES, severity=Severity.FAULT),
-        Rule("arched_back", "lumbar curve of the back contour deeper than at rest (mask)",
-             "lumbar_curve_rise", Bound.ABOVE, c.lumbar_curve_rise_max, SIDE, WORK_PHASES,
-             severity=Severity.FAULT),
+        *_at_bottom_and_held("knee_past_toes", "front knee far past the toes (shin angle)",
+                             "front_shin_deg", Bound.ABOVE, c.knee_past_toes_shin_deg),
+        *_at_bottom_and_held("trunk_lean_forward", "trunk leaning forward", "trunk_lean_deg",
+                             Bound.ABOVE, c.trunk_forward_deg),
+        *_at_bottom_and_held("trunk_lean_back", "trunk leaning back", "trunk_lean_deg",
+                             Bound.BELOW, c.trunk_back_deg, unless=frozenset({"arched_back"})),
+        *_at_bottom_and_held("hip_not_extended", "back thigh not behind the trunk line: pelvis "
+                             "not pushed forward", "back_hip_ext_deg", Bound.BELOW,
+                             c.hip_not_extended_deg, unless=frozenset({"trunk_lean_forward"})),
+        *_at_bottom_and_held("arched_back", "without a back contour: apparent hip extension "
+                             "beyond anatomy or trunk tilting back vs baseline (pelvis tipping "
+                             "forward)", "arch_proxy_deg", Bound.ABOVE, c.arch_proxy_max_deg,
+                             severity=Severity.FAULT),
+        *_at_bottom_and_held("arched_back", "lumbar curve of the back contour deeper than at "
+                             "rest (mask)", "lumbar_curve_rise", Bound.ABOVE,
+                             c.lumbar_curve_rise_max, severity=Severity.FAULT),
         Rule("knee_cave", "front knee caving in toward the midline", "knee_valgus_deg",
              Bound.ABOVE, c.knee_cave_deg, FRONT, MOVING_PHASES, severity=Severity.FAULT),
         Rule("pelvis_not_level", "hip line tilted against the floor", "pelvis_level_abs_deg",
@@ -122,6 +151,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
             Summary("arch_proxy_max_deg", "arch_proxy_deg", Agg.MAX),
             Summary("knee_valgus_max_deg", "knee_valgus_deg", Agg.MAX),
             Summary("stance_width_min_ratio", "stance_width_ratio", Agg.MIN),
+            *(Summary(_bottom_name(m), m, Agg.AT_EXTREME) for m in _JUDGED_AT_THE_BOTTOM),
         ),
         pause_band_deg=cfg.bridge.pause_band_deg,
         pause_metric="bottom_pause_ms",

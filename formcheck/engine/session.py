@@ -769,8 +769,8 @@ def _summarise(spec: ExerciseSpec, win: RepWindow, log: _RepLog, hold_ms: float
             v = math.nan
         else:
             v = held_extreme(log.t, vals, hold_ms, lowest=s.agg is Agg.MIN)
-        if math.isfinite(v):
-            out[s.name] = round(v, 1)
+        if math.isfinite(v):  # degrees to a tenth, ratios to a thousandth
+            out[s.name] = round(v, 1 if s.name.endswith("_deg") else 3)
     out[spec.pause_metric] = round(_longest_still_ms(log.t, log.signal, win, spec.pause_band_deg),
                                    1)
     out["duration_ms"] = round(win.end_ms - win.start_ms, 1)
