@@ -345,7 +345,7 @@ class Engine:
             # the way back out of a hold is not the hold (its level is judged, not the descent)
             phase = Phase.HOLD
         self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
-                            self._back_hint(vs), spec is not None and phase is Phase.START)
+                            self._back_hint(vs), self._at_rest(spec, phase, vs, states))
 
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
@@ -711,6 +711,18 @@ class Engine:
         if ex is Exercise.LUNGE:
             return vs.front
         return Side.UNKNOWN
+
+    def _at_rest(self, spec: ExerciseSpec | None, phase: Phase, vs: ViewState,
+                 states: dict[Exercise, tuple[CounterState, float]]) -> bool:
+        """Whether the pelvis baselines may learn from this frame.
+
+        Before auto mode has recognised an exercise, the rest of the counter that runs for the
+        person's posture counts: the first rep then has a baseline too, and its arch is seen.
+        """
+        if spec is not None:
+            return phase is Phase.START
+        return any(state is CounterState.READY and self._specs[ex].posture is vs.posture
+                   for ex, (state, _) in states.items())
 
     @staticmethod
     def _back_hint(vs: ViewState) -> np.ndarray:
