@@ -260,8 +260,8 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
         m["trunk_lean_deg"] = incline_deg(lsub(sc, hc), up, fwd)
         if front in (Side.LEFT, Side.RIGHT):
             # A leg read too short to be one is mixed up with the other: its shin or thigh
-            # direction is not judged. (Its knee angle stays: the depth and the counter need
-            # every frame, and a rep's held minimum already passes over such frames.)
+            # direction is not judged. Its knee angle stays: left unknown as well, it cost
+            # count and depth calls on rendered lunges (README, Accuracy).
             _, hip, knee, ankle = _LEGS[front]
             if _leg_whole(img[hip], img[knee], img[ankle], vs):
                 m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
