@@ -207,3 +207,33 @@ def test_a_leg_read_too_short_to_be_one_is_not_judged() -> None:
     for i in range(20, 23):
         vs.update(i * 33.0, mixed, p.world, p.z)
     assert vs.update(23 * 33.0, p.xy, p.world, p.z).shin_min_px == state.shin_min_px
+
+
+def _shin_limit(xy: np.ndarray, world: np.ndarray, z: np.ndarray) -> tuple[float, ViewState]:
+    """The share of the front (left) shin's length below which it is not believed."""
+    vs = ViewEstimator(EngineConfig().view)
+    for i in range(12):
+        state = vs.update(i * 33.0, xy, world, z)
+    return state.shin_min_px / math.dist(xy[LM.LEFT_KNEE], xy[LM.LEFT_ANKLE]), state
+
+
+@settings(max_examples=30, deadline=None)
+@given(scale=st.floats(0.4, 2.5), dx=st.floats(-300, 300), share=st.floats(0.3, 1.0))
+def test_the_short_leg_check_is_the_same_at_any_distance(scale: float, dx: float,
+                                                         share: float) -> None:
+    """Lengths are judged against the person's own usual ones in trunk lengths, so the
+    picture's scale and position do not move the limit (about the configured 0.8 of the shin's
+    own length: the usual length is the median of both shins)."""
+    p = make_pose(lunge(1.0), Camera(), 0)
+    limit0, _ = _shin_limit(p.xy, p.world, p.z)
+    assert abs(limit0 - EngineConfig().view.min_leg_segment_share) < 0.05
+    xy = p.xy * scale + np.array([dx, 0.0])
+    limit, state = _shin_limit(xy, p.world, p.z)
+    assert abs(limit - limit0) < 1e-9
+    short = xy.copy()
+    short[LM.LEFT_ANKLE] = short[LM.LEFT_KNEE] + share * (xy[LM.LEFT_ANKLE] - xy[LM.LEFT_KNEE])
+    m = compute_metrics(short, p.world, state)
+    if share > limit + 1e-6:
+        assert math.isfinite(m["front_shin_deg"])
+    elif share < limit - 1e-6:
+        assert math.isnan(m["front_shin_deg"])
