@@ -358,6 +358,40 @@ def test_stream_opening_at_the_bottom_counts_that_rep() -> None:
     assert count(np.concatenate([walk, lunge_reps(2)]))[0] == 2
 
 
+def test_stream_opening_on_the_way_down_counts_that_rep() -> None:
+    # the recording began as the person went down: the first frame reads standing (a signal
+    # measured against the first frame, like the lunge's hip drop, always does)
+    for first in (172.0, 150.0):
+        opening = signal([(0.6, first, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
+        x = np.concatenate([opening, lunge_reps(2, lead_s=0.2)])
+        assert count(x)[0] == 3, first
+        # counted, not learned from: its start was not seen
+        n, c = count(opening)
+        assert n == 1 and c.work_level == RepCounter(LUNGE, CounterConfig()).work_level
+    # jitter on the way down is still one steady descent
+    rng = np.random.default_rng(3)
+    x = signal([(0.6, 172, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
+    assert count(x + rng.normal(0, 2.0, len(x)))[0] == 1
+    # nor is a fall faster than a joint moves (MediaPipe's first reading of a person)
+    glitch = np.concatenate([[171.0, 150.0, 112.0, 73.0, 29.0, 26.0, 94.0, 41.0, 20.0],
+                             signal([(0.8, 30, 172), (0.6, 172, 172)])])
+    assert count(np.concatenate([glitch, lunge_reps(2)]))[0] == 2
+    # a pause on the way (a rest the counter might not have seen yet) is not an opening
+    paused = signal([(0.3, 172, 150), (0.2, 150, 150), (0.1, 150, 166), (0.4, 166, 166),
+                     (0.6, 166, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
+    assert count(paused)[0] == 1  # counted from the rest at 166, as before
+
+
+def test_walking_in_toward_deep_angles_first_is_not_a_rep() -> None:
+    # the first frame seen swings straight toward deep knee angles, then back up within a step
+    # (seen first at the bottom of a swing, 120 deg, the counter can take the next upswing for a
+    # rest and the swing after it for a 0.5 s rep: it did so before openings on the way down
+    # counted, too)
+    for phase in (0.0, 0.5):
+        walk = 150 - 35 * np.sin(np.arange(60) / 4.0 + phase)
+        assert count(np.concatenate([walk, lunge_reps(2)]))[0] == 2, phase
+
+
 def test_noise_at_a_rest_the_levels_call_half_way_is_not_reps() -> None:
     # Lying at 150 deg with 4 deg of noise, against an assumed rest of 135 and top of 165: the
     # first sample read 161 (an opening "in the working position"), and every low sample after

@@ -13,12 +13,17 @@ the extremes of their reps, each clamped to safe bounds from the exercise spec. 
 offer other levels at rest (:meth:`RepCounter.use_levels`) when its signal reads differently, as
 the engine does by view.
 
-Streams cut from longer recordings start and end mid-rep. A stream whose first signal sample is
-already in the work zone opened mid-rep: that rep counts when it returns to the start (the
-descent happened before the recording). Only the very first sample decides: someone walking in
-passes through deep knee angles, but not on the first frame they are seen. A stream that ends
-after a rep reached the work position and came back at least ``end_return_progress`` of the way
-is a rep the recording cut short: :meth:`RepCounter.pending` reports it without changing state.
+Streams cut from longer recordings start and end mid-rep. A stream whose signal is already in the
+work zone on its first sample, or gets there moving steadily toward it from its first sample (and
+no faster than a joint moves: MediaPipe's first reading of a person can fall from 171 to 8 deg in
+half a second), opened mid-rep: that rep counts when it returns to the start (the descent began
+before the recording), and does not set the work level. Only the opening decides: someone
+walking in swings through deep knee angles, but turns back within one step, shorter than a rep.
+(A signal measured against the person's own first frame, as the lunge's hip drop is, always
+starts at the start level: a stream that opens on the way down only ever shows the steady
+approach.) A stream that ends after a rep reached the work position and came back at least
+``end_return_progress`` of the way is a rep the recording cut short: :meth:`RepCounter.pending`
+reports it without changing state.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from formcheck.engine.config import CounterConfig
 
 #: A rest counts as "back at the start" only this far (progress) below the work threshold.
 RETURN_MARGIN = 0.15
+#: A stream opening on the way down shows at least this many steps of it before the work zone;
+#: fewer is a first frame read off (a person lying down, read half-way up, then still at the top).
+OPENING_MIN_STEPS = 2
 
 
 class CounterState(Enum):
@@ -140,6 +148,12 @@ class RepCounter:
         self._extreme_ms = 0.0
         self._left_start_ms = 0.0
         self._first_valid_ms: float | None = None
+        # still moving steadily toward the work level since the first sample, no faster than a
+        # joint moves (the highest progress so far, the last sample)
+        self._opening = True
+        self._opening_progress = -math.inf
+        self._opening_samples = 0
+        self._opening_last = (-math.inf, math.nan)
         self._last_progress = math.nan
         self._last_t_ms = 0.0
         self._from_rest = False
@@ -212,9 +226,22 @@ class RepCounter:
         self._last_progress, self._last_t_ms = p, t_ms
         rep: RepWindow | None = None
         st = self.state
-        if (st is CounterState.NOT_READY and p >= cfg.work_enter_progress
-                and t_ms == self._first_valid_ms):
-            # the stream opened mid-rep: the descent happened before the first frame
+        opened_mid_rep = False
+        if st is CounterState.NOT_READY and self._opening:
+            self._opening_samples += 1
+            prev_t, prev_x = self._opening_last
+            jump = abs(x - prev_x) > cfg.max_signal_rate_deg_s * (t_ms - prev_t) / 1000.0
+            self._opening = p >= self._opening_progress - self._still_progress() and not jump
+            self._opening_progress = max(self._opening_progress, p)
+            self._opening_last = (t_ms, x)
+            if p >= cfg.work_enter_progress:
+                opened_mid_rep = (self._opening_samples == 1
+                                  or (self._opening and self._opening_samples > OPENING_MIN_STEPS))
+                self._opening = False
+        else:
+            self._opening = False
+        if opened_mid_rep:
+            # the stream opened mid-rep: the descent began before the first frame
             self.state = CounterState.GOING
             self._from_rest = False
             self._rep_start_ms = self._first_valid_ms
@@ -294,6 +321,11 @@ class RepCounter:
                     rep = self._settle_at_new_start(t_ms)
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
 
+    def _still_progress(self) -> float:
+        """The signal range that counts as still (:attr:`ready_still_range`), in progress."""
+        span = abs(self.work_level - self.start_level)
+        return self._cfg.ready_still_range / span if span > 1e-9 else math.inf
+
     def pending(self) -> RepWindow | None:
         """The rep a stream ended in, if it came back far enough; the state is not changed.
 
@@ -369,11 +401,14 @@ class RepCounter:
         amp = abs(self._extreme - self.start_level)
         if amp < self._levels.min_amplitude or t_ms - self._rep_start_ms < self._cfg.min_rep_ms:
             return None
-        # adapt the work level toward this rep's extreme, a little short of it
-        target = self.start_level + (self._extreme - self.start_level) * (
-            1.0 - self._cfg.adapt_margin_progress)
-        self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
-        self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
+        if self._from_rest:
+            # adapt the work level toward this rep's extreme, a little short of it; not to a rep
+            # the stream opened in, whose start was not seen (and MediaPipe's first reading of
+            # a person read a knee falling from 171 to 8 deg, which set the work level to 80)
+            target = self.start_level + (self._extreme - self.start_level) * (
+                1.0 - self._cfg.adapt_margin_progress)
+            self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
+            self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
 
     def _adapt_start(self) -> None:
