@@ -372,22 +372,26 @@ def test_stream_opening_on_the_way_down_counts_that_rep() -> None:
     rng = np.random.default_rng(3)
     x = signal([(0.6, 172, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
     assert count(x + rng.normal(0, 2.0, len(x)))[0] == 1
-    # nor is a fall faster than a joint moves (MediaPipe's first reading of a person)
+    # a fall faster than a joint moves is no opening (MediaPipe's first reading of a person)
     glitch = np.concatenate([[171.0, 150.0, 112.0, 73.0, 29.0, 26.0, 94.0, 41.0, 20.0],
                              signal([(0.8, 30, 172), (0.6, 172, 172)])])
     assert count(np.concatenate([glitch, lunge_reps(2)]))[0] == 2
-    # a pause on the way (a rest the counter might not have seen yet) is not an opening
-    paused = signal([(0.3, 172, 150), (0.2, 150, 150), (0.1, 150, 166), (0.4, 166, 166),
-                     (0.6, 166, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
-    assert count(paused)[0] == 1  # counted from the rest at 166, as before
+    # a descent that turns back up on the way, briefly, before any rest was seen, is no opening
+    turned = signal([(0.3, 172, 140), (0.15, 140, 160), (0.15, 160, 160), (0.5, 160, 92),
+                     (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
+    assert count(turned)[0] == 0
+    # nor one after a gap longer than a dropout (the person was seen, then lost for 5 s)
+    gap = np.concatenate([[172.0, 172.0], np.full(150, np.nan), x])
+    assert count(gap)[0] == 0
 
 
 def test_walking_in_toward_deep_angles_first_is_not_a_rep() -> None:
-    # the first frame seen swings straight toward deep knee angles, then back up within a step
-    # (seen first at the bottom of a swing, 120 deg, the counter can take the next upswing for a
-    # rest and the swing after it for a 0.5 s rep: it did so before openings on the way down
-    # counted, too)
-    for phase in (0.0, 0.5):
+    # the stream opens on a step swinging toward deep knee angles and back within the step: the
+    # opening rep is timed from the work zone and is back at the start sooner than a rep lasts.
+    # (Where the stream opens swinging up, phases 1-3.75, the counter can take the upswing for
+    # a rest and the next swing for a rep: 12 of 26 phases count 3-4 of 2, 15 before openings on
+    # the way down counted.)
+    for phase in (4.75, 5.25, 5.75, 0.0, 0.25, 0.5, 0.75):
         walk = 150 - 35 * np.sin(np.arange(60) / 4.0 + phase)
         assert count(np.concatenate([walk, lunge_reps(2)]))[0] == 2, phase
 

@@ -14,16 +14,16 @@ offer other levels at rest (:meth:`RepCounter.use_levels`) when its signal reads
 the engine does by view.
 
 Streams cut from longer recordings start and end mid-rep. A stream whose signal is already in the
-work zone on its first sample, or gets there moving steadily toward it from its first sample (and
-no faster than a joint moves: MediaPipe's first reading of a person can fall from 171 to 8 deg in
-half a second), opened mid-rep: that rep counts when it returns to the start (the descent began
-before the recording), and does not set the work level. Only the opening decides: someone
-walking in swings through deep knee angles, but turns back within one step, shorter than a rep.
-(A signal measured against the person's own first frame, as the lunge's hip drop is, always
-starts at the start level: a stream that opens on the way down only ever shows the steady
-approach.) A stream that ends after a rep reached the work position and came back at least
-``end_return_progress`` of the way is a rep the recording cut short: :meth:`RepCounter.pending`
-reports it without changing state.
+work zone on its first sample, or gets there moving steadily toward it from its first sample (no
+faster than a joint moves), opened mid-rep: that rep counts when it returns to the start (the
+descent began before the recording). A signal measured against the person's own first frame, as
+the lunge's hip drop is, always starts at the start level: a stream that opens on the way down
+only ever shows the approach. Such a rep is timed from the work zone, where the counter first saw
+it: someone walking in swings through deep knee angles but is back up within a step, sooner than
+a rep lasts. It does not set the work level either: MediaPipe's first reading of a person once
+read a knee falling from 171 to 8 deg in a second. A stream that ends after a rep reached the
+work position and came back at least ``end_return_progress`` of the way is a rep the recording
+cut short: :meth:`RepCounter.pending` reports it without changing state.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class RepCounter:
         # still moving steadily toward the work level since the first sample, no faster than a
         # joint moves (the highest progress so far, the last sample)
         self._opening = True
-        self._opening_progress = -math.inf
+        self._opening_furthest = -math.inf
         self._opening_samples = 0
         self._opening_last = (-math.inf, math.nan)
         self._last_progress = math.nan
@@ -183,6 +183,8 @@ class RepCounter:
         if levels == self._levels or self.state not in _AT_REST:
             return
         self._levels = levels
+        if self._first_valid_ms is not None:
+            self._opening = False  # an approach measured against other levels is none
         self._place_levels()
         if (self.state is CounterState.READY and math.isfinite(self._rest_level)
                 and self.start_level != self._rest_level):
@@ -218,6 +220,8 @@ class RepCounter:
             if t_ms - self._last_valid_ms > cfg.max_dropout_ms:
                 self.state = CounterState.NOT_READY
                 self._still.clear()
+                if self._first_valid_ms is not None:
+                    self._opening = False  # an opening is one unbroken approach
             return CounterUpdate(self.state, math.nan, None, self.start_level, self.work_level)
         self._last_valid_ms = t_ms
         if self._first_valid_ms is None:
@@ -226,25 +230,13 @@ class RepCounter:
         self._last_progress, self._last_t_ms = p, t_ms
         rep: RepWindow | None = None
         st = self.state
-        opened_mid_rep = False
-        if st is CounterState.NOT_READY and self._opening:
-            self._opening_samples += 1
-            prev_t, prev_x = self._opening_last
-            jump = abs(x - prev_x) > cfg.max_signal_rate_deg_s * (t_ms - prev_t) / 1000.0
-            self._opening = p >= self._opening_progress - self._still_progress() and not jump
-            self._opening_progress = max(self._opening_progress, p)
-            self._opening_last = (t_ms, x)
-            if p >= cfg.work_enter_progress:
-                opened_mid_rep = (self._opening_samples == 1
-                                  or (self._opening and self._opening_samples > OPENING_MIN_STEPS))
-                self._opening = False
-        else:
-            self._opening = False
-        if opened_mid_rep:
-            # the stream opened mid-rep: the descent began before the first frame
+        if st is CounterState.NOT_READY and self._opened_mid_rep(t_ms, x, p):
+            # the stream opened mid-rep: the descent began before the first frame. The rep is
+            # timed from here: a step of someone walking in is back at the start sooner than
+            # a rep lasts (min_rep_ms)
             self.state = CounterState.GOING
             self._from_rest = False
-            self._rep_start_ms = self._first_valid_ms
+            self._rep_start_ms = t_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
             st = self.state
@@ -319,12 +311,34 @@ class RepCounter:
                     # came to rest short of the old start (a single-leg bridge lowers to a
                     # higher hip angle than lying flat): that rest is the new start
                     rep = self._settle_at_new_start(t_ms)
+        if self.state is not CounterState.NOT_READY:
+            self._opening = False
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
 
-    def _still_progress(self) -> float:
-        """The signal range that counts as still (:attr:`ready_still_range`), in progress."""
+    def _opened_mid_rep(self, t_ms: float, x: float, p: float) -> bool:
+        """Whether this sample, while not ready, shows a stream that opened mid-rep.
+
+        It did if its first sample is in the work zone, or if it got there in at least
+        ``OPENING_MIN_STEPS`` steps, never further back than the still range from the furthest
+        point so far and never faster than a joint moves. The first sample in the work zone ends
+        the opening either way.
+        """
+        if not self._opening:
+            return False
+        cfg = self._cfg
+        self._opening_samples += 1
+        prev_t, prev_x = self._opening_last
+        jump = abs(x - prev_x) > cfg.max_signal_rate_deg_s * (t_ms - prev_t) / 1000.0
         span = abs(self.work_level - self.start_level)
-        return self._cfg.ready_still_range / span if span > 1e-9 else math.inf
+        still = cfg.ready_still_range / span if span > 1e-9 else math.inf  # in progress
+        self._opening = p >= self._opening_furthest - still and not jump
+        self._opening_furthest = max(self._opening_furthest, p)
+        self._opening_last = (t_ms, x)
+        if p < cfg.work_enter_progress:
+            return False
+        steady = self._opening and self._opening_samples > OPENING_MIN_STEPS
+        self._opening = False
+        return self._opening_samples == 1 or steady
 
     def pending(self) -> RepWindow | None:
         """The rep a stream ended in, if it came back far enough; the state is not changed.
@@ -403,8 +417,8 @@ class RepCounter:
             return None
         if self._from_rest:
             # adapt the work level toward this rep's extreme, a little short of it; not to a rep
-            # the stream opened in, whose start was not seen (and MediaPipe's first reading of
-            # a person read a knee falling from 171 to 8 deg, which set the work level to 80)
+            # the stream opened in, whose start was not seen (a first reading of a knee falling
+            # from 171 to 8 deg set the work level to 80, and no later rep reached it)
             target = self.start_level + (self._extreme - self.start_level) * (
                 1.0 - self._cfg.adapt_margin_progress)
             self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)

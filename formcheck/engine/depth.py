@@ -52,9 +52,9 @@ STANDING_PERCENTILE = 90.0
 #: A hip height more than this share below the standing height, in pixels *and* in trunk lengths,
 #: is the hips down in a lunge: not a sample of the standing height, or a lunge held longer than
 #: the window would become "standing". The top of a split stance (at rendered front and oblique
-#: split tops 0.02 median, 0.15 at the 95th percentile) stays a standing sample, the start its reps
-#: come back to. Standing further from the camera lowers only the pixels, a trunk leaning toward
-#: it raises only the trunk-length ratio.
+#: split tops 0.02 median, 0.09-0.15 at the 95th percentile) stays a standing sample, the start its
+#: reps come back to. Standing further from the camera lowers only the pixels, a trunk leaning
+#: toward it raises only the trunk-length ratio.
 STANDING_BAND_SHARE = 0.15
 #: Until the level rests on this many samples every sample counts (one glitch is not a level).
 STANDING_MIN_SAMPLES = 15
@@ -75,7 +75,7 @@ class StandingHeight:
 
     Heights well below it (the hips down) leave it where it is, so a deep lunge held for 30 s
     keeps its depth; before this, a 5 s hold faded from 112 to 143 deg on the depth scale as its
-    own height became "standing". A shallow hold (less than a third of a full drop) still fades.
+    own height became "standing". A shallow hold (less than half a full drop) still fades.
     """
 
     def __init__(self) -> None:
