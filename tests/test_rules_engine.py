@@ -182,3 +182,28 @@ def test_cues_are_in_the_session_language() -> None:
     for p in sequence(reps(lambda d: lunge(d, front_shin_shift_m=0.25 * d), 2), SIDE):
         texts |= {c.text for c in eng.update(p).cues}
     assert "Vorderes Knie über dem Knöchel halten" in texts
+
+
+def front_auto_session(keys: list) -> SessionSummary:
+    eng = Engine(exercise="auto")
+    for p in sequence(keys, FRONT, noise_px=1.0, seed=5):
+        eng.update(p)
+    s = eng.summary()
+    assert s.exercise is Exercise.LUNGE and s.reps_total == 2
+    return s
+
+
+def test_front_knee_cave_is_judged_at_the_bottom() -> None:
+    """From the front the knee is judged at the rep's bottom (and in a hold): the first rep in
+    auto mode too, and not a knee swinging in on the way down (rendered stepping-back lunges
+    read 11-17 deg in while the leg steps, and near 0 at the bottom)."""
+    caved = front_auto_session(reps(lambda d: replace(lunge(d), l_valgus_m=0.06 * d), 2))
+    assert all("knee_cave" in r.faults for r in caved.reps), [r.faults for r in caved.reps]
+    keys: list = [(0.0, lunge(0.0)), (1.0, lunge(0.0))]
+    t = 1.0
+    for _ in range(2):  # the knee swings in half-way down and up, straight at the bottom
+        swing = replace(lunge(0.5), l_valgus_m=0.08)
+        keys += [(t + 0.5, swing), (t + 1.0, lunge(1.0)), (t + 1.3, lunge(1.0)),
+                 (t + 1.8, swing), (t + 2.3, lunge(0.0)), (t + 3.1, lunge(0.0))]
+        t += 3.1
+    assert codes(front_auto_session(keys)) == set()

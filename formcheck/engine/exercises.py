@@ -69,9 +69,9 @@ class ExerciseSpec:
         return tuple(dict.fromkeys(r.code for r in self.rules))
 
 
-#: Side-view lunge metrics judged at each rep's bottom (and while a lunge is held).
+#: Lunge metrics judged at each rep's bottom (and while a lunge is held).
 _JUDGED_AT_THE_BOTTOM = ("front_shin_deg", "trunk_lean_deg", "back_hip_ext_deg",
-                         "arch_proxy_deg", "lumbar_curve_rise")
+                         "arch_proxy_deg", "lumbar_curve_rise", "knee_valgus_deg")
 _HOLD = frozenset({Phase.HOLD})
 
 
@@ -83,17 +83,18 @@ def _bottom_name(metric: str) -> str:
 
 def _at_bottom_and_held(code: str, what: str, metric: str, bound: Bound, limit: float, *,
                         severity: Severity = Severity.WARNING,
-                        unless: frozenset[str] = frozenset()) -> tuple[Rule, Rule]:
-    """Two side-view rules: ``metric``'s median over each rep's bottom, and every hold frame.
+                        unless: frozenset[str] = frozenset(),
+                        views: frozenset[View] = SIDE) -> tuple[Rule, Rule]:
+    """Two rules: ``metric``'s median over each rep's bottom, and every hold frame.
 
     A median over the bottom is not moved by a frame or two of legs mixed up, and it judges the
     first rep in auto mode too, which ends before the exercise is recognised (judged frame by
     frame, that rep was never judged).
     """
     assert metric in _JUDGED_AT_THE_BOTTOM, metric
-    return (Rule(code, f"{what}, at the bottom", _bottom_name(metric), bound, limit, SIDE,
+    return (Rule(code, f"{what}, at the bottom", _bottom_name(metric), bound, limit, views,
                  ALL_PHASES, Scope.REP, severity, unless),
-            Rule(code, f"{what}, during a hold", metric, bound, limit, SIDE, _HOLD,
+            Rule(code, f"{what}, during a hold", metric, bound, limit, views, _HOLD,
                  Scope.FRAME, severity, unless))
 
 
@@ -123,8 +124,12 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         *_at_bottom_and_held("arched_back", "lumbar curve of the back contour deeper than at "
                              "rest (mask)", "lumbar_curve_rise", Bound.ABOVE,
                              c.lumbar_curve_rise_max, severity=Severity.FAULT),
-        Rule("knee_cave", "front knee caving in toward the midline", "knee_valgus_deg",
-             Bound.ABOVE, c.knee_cave_deg, FRONT, MOVING_PHASES, severity=Severity.FAULT),
+        # At the bottom, not on the way: from the front, clean stepping-back lunges read the
+        # knee 11-17 deg in (limit 10) for a moment while the leg steps, and -9 to 6 at the
+        # bottom, where the knee-cave renders read 9-22.
+        *_at_bottom_and_held("knee_cave", "front knee caving in toward the midline",
+                             "knee_valgus_deg", Bound.ABOVE, c.knee_cave_deg,
+                             severity=Severity.FAULT, views=FRONT),
         Rule("pelvis_not_level", "hip line tilted against the floor", "pelvis_level_abs_deg",
              Bound.ABOVE, c.pelvis_level_max_deg, FRONT, WORK_PHASES),
         Rule("narrow_stance", "feet on one line (tightrope stance)", "stance_width_ratio",
