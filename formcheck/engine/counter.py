@@ -97,6 +97,14 @@ def _clamp(x: float, bounds: tuple[float, float]) -> float:
     return max(lo, min(hi, x))
 
 
+def _faster_than(dx: float, dt_ms: float, max_rate_deg_s: float) -> bool:
+    """Whether a change of ``dx`` degrees in ``dt_ms`` is faster than a joint moves.
+
+    NaN-safe: a change from or to NaN is not (there is nothing to compare).
+    """
+    return abs(dx) > max_rate_deg_s * dt_ms / 1000.0
+
+
 class SpikeGate:
     """Drops samples of a signal that jump faster than a joint moves, for a short while.
 
@@ -109,7 +117,7 @@ class SpikeGate:
     """
 
     def __init__(self, max_rate_deg_s: float, max_spike_ms: float) -> None:
-        self._max_rate = max_rate_deg_s / 1000.0
+        self._max_rate_deg_s = max_rate_deg_s
         self._max_spike_ms = max_spike_ms
         self._kept = math.nan
         self._kept_ms = -math.inf
@@ -122,7 +130,7 @@ class SpikeGate:
         if not math.isfinite(x):
             return x
         if (math.isfinite(self._kept) and t_ms - self._kept_ms <= self._max_spike_ms
-                and abs(x - self._kept) > self._max_rate * dt):
+                and _faster_than(x - self._kept, dt, self._max_rate_deg_s)):
             return math.nan
         self._kept, self._kept_ms = x, t_ms
         return x
@@ -328,7 +336,7 @@ class RepCounter:
         cfg = self._cfg
         self._opening_samples += 1
         prev_t, prev_x = self._opening_last
-        jump = abs(x - prev_x) > cfg.max_signal_rate_deg_s * (t_ms - prev_t) / 1000.0
+        jump = _faster_than(x - prev_x, t_ms - prev_t, cfg.max_signal_rate_deg_s)
         span = abs(self.work_level - self.start_level)
         still = cfg.ready_still_range / span if span > 1e-9 else math.inf  # in progress
         self._opening = p >= self._opening_furthest - still and not jump

@@ -125,8 +125,8 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
                              "rest (mask)", "lumbar_curve_rise", Bound.ABOVE,
                              c.lumbar_curve_rise_max, severity=Severity.FAULT),
         # At the bottom, not on the way: from the front, clean stepping-back lunges read the
-        # knee 11-17 deg in (limit 10) for a moment while the leg steps, and -9 to 6 at the
-        # bottom, where the knee-cave renders read 9-22.
+        # knee 11-17 deg in (limit 10) for a moment while the leg steps, and at the bottom -9 to
+        # 6 (two of eight 11-16), where the knee-cave renders read 9-22.
         *_at_bottom_and_held("knee_cave", "front knee caving in toward the midline",
                              "knee_valgus_deg", Bound.ABOVE, c.knee_cave_deg,
                              severity=Severity.FAULT, views=FRONT),
