@@ -45,6 +45,19 @@ def test_view_classes_by_camera_yaw() -> None:
     assert settle(bridge(0.5), replace(LYING_CAM, yaw_deg=270)).view is View.FRONT
 
 
+def test_lying_at_three_quarters_is_oblique_though_the_torso_is_foreshortened() -> None:
+    # the width ratio alone calls this 3/4 view front (0.53, front from 0.45): the
+    # foreshortened torso makes the shoulders look wide
+    cam = replace(LYING_CAM, yaw_deg=315)
+    for lift in (0.0, 1.0):
+        vs = settle(bridge(lift), cam)
+        assert vs.width_ratio > EngineConfig().view.front_min_width_ratio
+        assert vs.view is View.OBLIQUE, lift
+    # from the feet, a little off the axis, it stays front
+    for yaw in (265, 270, 275):
+        assert settle(bridge(0.5), replace(LYING_CAM, yaw_deg=yaw)).view is View.FRONT, yaw
+
+
 def test_posture_facing_and_near_side() -> None:
     right = settle(lunge(0.5), Camera(yaw_deg=0))
     left = settle(lunge(0.5), Camera(yaw_deg=180))

@@ -119,6 +119,21 @@ def test_bridge_hip_angle_passes_180_when_overextended() -> None:
     assert over["bridge_hip_deg"] > 195
 
 
+def test_a_bridge_hip_angle_no_body_can_make_is_not_believed() -> None:
+    # the head read at the feet puts the shoulders beyond the knees: the angle folds to ~20-50
+    ve = ViewEstimator(EngineConfig().view)
+    for i in range(25):
+        p = make_pose(bridge(0.0), LYING_CAM, i * 33)
+        vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    assert math.isfinite(compute_metrics(p.xy, p.world, vs)["bridge_hip_deg"])
+    xy = p.xy.copy()
+    knees = (xy[LM.LEFT_KNEE] + xy[LM.RIGHT_KNEE]) / 2
+    hips = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2
+    for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER):
+        xy[i] = knees + 0.8 * (knees - hips)
+    assert math.isnan(compute_metrics(xy, p.world, vs)["bridge_hip_deg"])
+
+
 def test_front_view_frontal_metrics() -> None:
     cam = Camera(yaw_deg=90)
     level = measured(STAND, cam)

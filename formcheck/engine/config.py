@@ -61,6 +61,12 @@ class ViewConfig:
     width_ratio_hysteresis: float = 0.05
     # The view is judged on the median of this window; a single twisted frame does not count.
     window_ms: float = 600.0
+    # Lying, the torso is foreshortened along the body, so the width ratio reads "front" at 3/4
+    # too (rendered 3/4 bridges 0.42-0.58). The shoulder-ankle line lies on the floor whatever
+    # the hips do: seen from the feet it runs up the picture (rendered: 80-89 deg from the floor
+    # line), at 3/4 across it (10-20). A body lying at less than this to the floor line is seen
+    # at 3/4, not from the feet.
+    lying_front_min_axis_deg: float = 45.0
     # Trunk this far from the floor-normal means lying (a bridge top is ~60-75 deg).
     lying_min_trunk_deg: float = 50.0
     # Trunk within this of the floor-normal means standing (a deep lunge leans ~25 deg at most).

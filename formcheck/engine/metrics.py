@@ -145,6 +145,13 @@ def _bridge_knee(p: Pts, leg: Side) -> Vec:
     return lmid(p[LM.LEFT_KNEE], p[LM.RIGHT_KNEE])
 
 
+#: Lying on the back, a shoulder-hip-knee angle outside this is no body's: below 90 the thighs
+#: would be pulled to the chest, above 230 the hips 50 deg above the shoulder-knee line. Such a
+#: reading is landmarks mixed up (a rendered 3/4 bridge at rest, read with the head at the
+#: feet, gave 9-55 and 347-360, and counted two reps that never were), not a bridge.
+BRIDGE_HIP_BELIEVABLE_DEG = (90.0, 230.0)
+
+
 def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
     """Shoulder-hip-knee angle, reflexive (> 180) when the hip is above the shoulder-knee line."""
     s = lmid(p[LM.LEFT_SHOULDER], p[LM.RIGHT_SHOULDER])
@@ -275,7 +282,9 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             h = lmid(wld[LM.LEFT_HIP], wld[LM.RIGHT_HIP])
             m["bridge_hip_deg"] = angle_deg(s, h, _bridge_knee(wld, leg))
         else:  # side, and oblique where the image still shows the sagittal plane best
-            m["bridge_hip_deg"] = _bridge_hip_deg(img, up, leg)
+            hip_deg = _bridge_hip_deg(img, up, leg)
+            lo, hi = BRIDGE_HIP_BELIEVABLE_DEG
+            m["bridge_hip_deg"] = hip_deg if lo <= hip_deg <= hi else NAN
         if leg in (Side.LEFT, Side.RIGHT):
             m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
         else:

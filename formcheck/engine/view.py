@@ -4,7 +4,8 @@ Everything here is judged over a short window with hysteresis: one twisted frame
 
 - View: ``(shoulder width + hip width) / (2 x torso length)`` in the image is ~0.65 when the person
   faces the camera and ~0.05 sideways (lying or standing alike; a bridge seen from the feet has a
-  foreshortened torso, so it reads as front).
+  foreshortened torso, so it reads as front). Lying, the torso is foreshortened at 3/4 too: there
+  a "front" reading counts as oblique unless the shoulder-ankle line runs up the picture.
 - Posture: trunk angle from the vertical, from world landmarks (camera-aligned, so it needs a
   roughly level camera) with the image trunk against the floor-normal as fallback; or, for a
   body lying along the camera axis seen from the feet, the shoulders far behind the feet
@@ -100,6 +101,7 @@ class ViewEstimator:
         self._ratio: deque[tuple[float, float]] = deque()
         self._trunk: deque[tuple[float, float]] = deque()
         self._behind: deque[tuple[float, float]] = deque()
+        self._axis: deque[tuple[float, float]] = deque()
         self._facing_votes: deque[tuple[float, float]] = deque()
         self._thigh: deque[tuple[float, float]] = deque()
         self._shin: deque[tuple[float, float]] = deque()
@@ -162,8 +164,13 @@ class ViewEstimator:
         fwd = (al[0] * facing, al[1] * facing) if facing else None
         self._front = self._front_leg(pts, wpts, fwd, leg, wleg)
         lying_leg = _floor_leg(pts, (float(up[0]), float(up[1])), leg) if lying else Side.BOTH
+        self._axis.append((t_ms, _axis_to_floor_deg(pts, al, lying_leg) if lying else math.nan))
+        view = self._view
+        if (lying and view is View.FRONT and _window_median(self._axis, t_ms, cfg.window_ms)
+                < cfg.lying_front_min_axis_deg):
+            view = View.OBLIQUE
         thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
-        return ViewState(self._view, self._posture, facing, near, self._front, tilt, along, up,
+        return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
                          ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min)
 
     def _segment_minima(self, t_ms: float, pts: list[list[float]], torso: float
@@ -290,6 +297,24 @@ def _shoulders_behind_feet(wpts: list[list[float]]) -> float:
     if not math.isfinite(trunk + sc[2] + ac[2]) or trunk < 1e-9:
         return math.nan
     return (sc[2] - ac[2]) / trunk
+
+
+def _axis_to_floor_deg(pts: list[list[float]], along: tuple[float, float], leg: Side) -> float:
+    """Lying: angle (deg, 0-90) of the shoulders-to-ankle line against the floor line.
+
+    Both ends stay on the floor through a bridge, so the angle shows where the camera stands,
+    not how high the hips are; a raised leg's ankle is left out.
+    """
+    sc = lmid(pts[LM.LEFT_SHOULDER], pts[LM.RIGHT_SHOULDER])
+    if leg is Side.BOTH:
+        ankle = lmid(pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE])
+    else:
+        ankle = pts[LM.LEFT_ANKLE if leg is Side.LEFT else LM.RIGHT_ANKLE]
+    d = lsub(ankle, sc)
+    n = math.hypot(*d)
+    if not n > 1e-9:
+        return math.nan
+    return math.degrees(math.acos(min(1.0, abs(d[0] * along[0] + d[1] * along[1]) / n)))
 
 
 def _floor_leg(pts: list[list[float]], up: tuple[float, float], leg: float) -> Side:
