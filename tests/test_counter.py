@@ -348,6 +348,26 @@ def test_nan_progress_when_no_signal() -> None:
     assert math.isnan(c.update(0.0, math.nan).progress)
 
 
+def test_an_opening_still_in_the_work_zone_then_a_rep_further_was_a_rest() -> None:
+    # lying still at 156 (work for the assumed 135 -> 165), then lifting to 178: the top is
+    # the top, so 156 was a rest; the lift is a rep from it, which also sets the work level
+    x = signal([(1.5, 156, 156), (0.8, 156, 178), (1.0, 178, 178), (0.8, 178, 156),
+                (1.0, 156, 156)])
+    c = RepCounter(BRIDGE, CounterConfig())
+    ups = [c.update(i * DT, float(v)) for i, v in enumerate(x)]
+    assert sum(u.restarted for u in ups) == 1
+    i = next(i for i, u in enumerate(ups) if u.restarted)
+    assert 156 < x[i] < 170 and ups[i].state is CounterState.GOING
+    reps = [u.rep for u in ups if u.rep is not None]
+    assert len(reps) == 1 and reps[0].start_ms < i * DT
+    assert abs(c.start_level - 156) < 2 and c.work_level > 168
+    # a stream opening at a still top and lowering from it keeps the opened rep
+    top = signal([(1.5, 178, 178), (0.8, 178, 135), (1.0, 135, 135)])
+    c = RepCounter(BRIDGE, CounterConfig())
+    ups = [c.update(i * DT, float(v)) for i, v in enumerate(top)]
+    assert not any(u.restarted for u in ups) and sum(u.rep is not None for u in ups) == 1
+
+
 def test_stream_opening_at_the_bottom_counts_that_rep() -> None:
     # a clip cut from a longer recording: the first frame is already at the bottom
     opening = signal([(0.5, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])

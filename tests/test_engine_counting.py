@@ -220,6 +220,18 @@ def test_a_stream_opening_at_a_feet_far_rest_counts_its_first_bridge() -> None:
         assert s.reps_total == 3, exercise
 
 
+def test_a_bridge_held_from_a_rest_the_levels_call_work_is_a_hold_not_a_rep() -> None:
+    """Lying 2 s at a rest the assumed levels put in the work zone, then a 10 s bridge hold:
+    the stream opened at that rest, not mid-rep (a top is the top, and the hips rose a whole
+    rep's amplitude beyond it), so the rest is neither a rep nor part of the hold."""
+    keys = reps(lambda d: bridge(d, feet_a_m=0.75), 1, lead_s=2.0, hold_s=10.0)
+    for exercise in ("bridge", "auto"):
+        s = summary(sequence(keys, LYING_CAM, noise_px=1.0), exercise=exercise)
+        assert s.reps_total == 0, exercise
+        assert [round(h.start_ms / 1000) for h in s.holds] == [3], exercise
+        assert abs(s.holds[0].end_ms - 13000) < 500, exercise
+
+
 def test_a_bridge_whose_feet_far_rest_reads_163_counts_from_the_side() -> None:
     """From the side a rest may read up to 165 (feet far out); the default bound (160) is for
     views where a full top reads that low."""

@@ -21,7 +21,10 @@ the lunge's hip drop is, always starts at the start level: a stream that opens o
 only ever shows the approach. Such a rep is timed from the work zone, where the counter first saw
 it: someone walking in swings through deep knee angles but is back up within a step, sooner than
 a rep lasts. It does not set the work level either: MediaPipe's first reading of a person once
-read a knee falling from 171 to 8 deg in a second. A stream that ends after a rep reached the
+read a knee falling from 171 to 8 deg in a second. But an opening that lies still in the work
+zone, at a level the start bounds allow, and then goes a rep's minimum amplitude further was a
+rest the assumed levels call work (a top is the top): a rep from that rest is then in progress,
+and :attr:`CounterUpdate.restarted` says so. A stream that ends after a rep reached the
 work position and came back at least ``end_return_progress`` of the way is a rep the recording
 cut short: :meth:`RepCounter.pending` reports it without changing state.
 """
@@ -90,6 +93,9 @@ class CounterUpdate:
     rep: RepWindow | None
     start_level: float
     work_level: float
+    # The stream's still opening in the work zone turned out to be a rest, left on this sample:
+    # whatever was timed or logged there was lying or standing, not a hold or a rep.
+    restarted: bool = False
 
 
 def _clamp(x: float, bounds: tuple[float, float]) -> float:
@@ -165,6 +171,9 @@ class RepCounter:
         self._last_progress = math.nan
         self._last_t_ms = 0.0
         self._from_rest = False
+        # a stream opened in the work zone: the last still stretch there at a plausible rest
+        # level (its level, when it was last still, its samples)
+        self._opening_rest: tuple[float, float, tuple[float, ...]] | None = None
         # the rest and work levels the person has shown, before clamping (NaN: not yet)
         self._rest_level = math.nan
         self._work_seen = math.nan
@@ -237,6 +246,7 @@ class RepCounter:
         p = self.progress(x)
         self._last_progress, self._last_t_ms = p, t_ms
         rep: RepWindow | None = None
+        restarted = False
         st = self.state
         if st is CounterState.NOT_READY and self._opened_mid_rep(t_ms, x, p):
             # the stream opened mid-rep: the descent began before the first frame. The rep is
@@ -244,6 +254,7 @@ class RepCounter:
             # a rep lasts (min_rep_ms)
             self.state = CounterState.GOING
             self._from_rest = False
+            self._opening_rest = None
             self._rep_start_ms = t_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
@@ -300,7 +311,14 @@ class RepCounter:
                         self._back_to_start(t_ms)
             elif st is CounterState.WORK:
                 self._remember_still(t_ms, x)
-                if p < cfg.work_enter_progress:
+                if not self._from_rest and self._opening_was_a_rest(t_ms, x):
+                    # still at its opening, then a whole rep's amplitude further the same way:
+                    # a top is the top, so the stream opened at a rest the assumed levels call
+                    # work (a bridge from the feet read lying at 154-158 against 135 assumed)
+                    self._start_from_opening_rest()
+                    restarted = True
+                    p = self.progress(x)
+                elif p < cfg.work_enter_progress:
                     self.state = CounterState.RETURNING
                 elif self._settled(t_ms):
                     # came back down and lay still at a rest level the assumed levels call
@@ -321,7 +339,7 @@ class RepCounter:
                     rep = self._settle_at_new_start(t_ms)
         if self.state is not CounterState.NOT_READY:
             self._opening = False
-        return CounterUpdate(self.state, p, rep, self.start_level, self.work_level)
+        return CounterUpdate(self.state, p, rep, self.start_level, self.work_level, restarted)
 
     def _opened_mid_rep(self, t_ms: float, x: float, p: float) -> bool:
         """Whether this sample, while not ready, shows a stream that opened mid-rep.
@@ -347,6 +365,37 @@ class RepCounter:
         steady = self._opening and self._opening_samples > OPENING_MIN_STEPS
         self._opening = False
         return self._opening_samples == 1 or steady
+
+    def _opening_was_a_rest(self, t_ms: float, x: float) -> bool:
+        """Whether an opening lay still in the work zone and has now gone past it.
+
+        Still for the dwell time at a level inside the start bounds, and now ``min_amplitude``
+        beyond that level toward the work level.
+        """
+        cfg = self._cfg
+        if self._still and t_ms - self._still[0][0] >= cfg.ready_dwell_ms * 0.9:
+            vals = [v for _, v in self._still]
+            lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
+            level = statistics.median(vals)
+            if max(vals) - min(vals) <= cfg.ready_still_range and lo <= level <= hi:
+                self._opening_rest = (level, t_ms, tuple(vals))
+        if self._opening_rest is None:
+            return False
+        way = math.copysign(1.0, self.work_level - self.start_level)
+        return way * (x - self._opening_rest[0]) >= self._levels.min_amplitude
+
+    def _start_from_opening_rest(self) -> None:
+        """Take the still opening for the rest it was: a rep from it is now in progress."""
+        assert self._opening_rest is not None
+        _, left_ms, vals = self._opening_rest
+        self._rest.clear()
+        self._rest.extend(vals)
+        self._adapt_start()
+        self._from_rest = True
+        self._rep_start_ms = left_ms
+        self.state = CounterState.GOING
+        self._work_since = None
+        self._still.clear()
 
     def pending(self) -> RepWindow | None:
         """The rep a stream ended in, if it came back far enough; the state is not changed.

@@ -319,6 +319,9 @@ class Engine:
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
             log = self._logs[ex]
+            if up.restarted:  # the stream opened at a rest: no hold and no rep were there
+                log.clear()
+                self._holds[ex].reset()
             if up.state in (CounterState.READY, CounterState.NOT_READY) and up.rep is None:
                 log.clear()
             else:
