@@ -156,6 +156,47 @@ def test_a_hold_survives_short_gaps_and_side_flickers() -> None:
     assert len([e for e in ends if e]) == 1 and h.flush() is not None
 
 
+def test_a_hold_starts_through_jumps_of_the_reading() -> None:
+    """A 10 s hold whose reading jumps 30 deg for a frame or two every 0.3-0.5 s (a hand
+    crossing the knee): timed from where the position was reached."""
+    h = HoldTimer(HoldConfig())
+    rng = np.random.default_rng(5)
+    jumps = set()
+    i = 30
+    while i < 330:
+        jumps.update(range(i, i + int(rng.integers(1, 3))))
+        i += int(rng.integers(9, 16))
+    events = []
+    for i in range(360):
+        t = i * 1000 / 30
+        x = 90.0 + (30.0 if i in jumps else rng.normal(0.0, 1.5))
+        up = h.update(t, x, 1000 <= t < 11_000, Side.LEFT)
+        if up.finished:
+            events.append(up.finished)
+    (ev,) = events
+    assert ev.start_ms < 1700 and ev.end_ms > 10_500
+
+
+def test_a_lunge_hold_keeps_its_leg_through_swapped_labels() -> None:
+    """MediaPipe swaps the legs' labels for a second at a time in a deep split: a lunge's front
+    leg cannot change while held, so that is one hold, on the leg seen most; a bridge's legs may
+    switch at the top, so there it ends the hold."""
+    def run(side_switches: bool) -> list:
+        h = HoldTimer(HoldConfig(), side_switches)
+        out = []
+        for i in range(360):
+            t = i * 1000 / 30
+            side = Side.RIGHT if (t // 1000) % 3 == 2 else Side.LEFT  # 1 s right in every 3
+            up = h.update(t, 90.0, t < 11_000, side)
+            if up.finished:
+                out.append(up.finished)
+        return out
+
+    (ev,) = run(False)
+    assert ev.side is Side.LEFT and ev.end_ms - ev.start_ms > 10_000
+    assert all(e.end_ms - e.start_ms < 3000 for e in run(True))
+
+
 def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
     keys = reps(lunge, 1, hold_s=10.0)
     eng = Engine(exercise="lunge")

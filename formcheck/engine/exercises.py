@@ -56,6 +56,10 @@ class ExerciseSpec:
     # levels while the signal is read from the side, where it is most accurate (None: as
     # ``levels``)
     side_levels: CounterLevels | None = None
+    # Whether the working side may change while the work position is held: a single-leg bridge
+    # may switch legs at the top, a lunge cannot switch its front leg without standing up (a
+    # change there is MediaPipe swapping the legs' labels).
+    side_switches_at_work: bool = True
 
     def levels_for(self, view: View) -> CounterLevels:
         """The counter levels to assume while the signal is read in ``view``."""
@@ -161,6 +165,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         pause_band_deg=cfg.bridge.pause_band_deg,
         pause_metric="bottom_pause_ms",
         side_levels=replace(levels, work=c.side_knee_work_deg),
+        side_switches_at_work=False,
     )
 
 

@@ -168,7 +168,8 @@ class Engine:
                           for ex, spec in self._specs.items()}
         self._spike_gates = {ex: SpikeGate(cfg.counter.max_signal_rate_deg_s,
                                            cfg.counter.max_spike_ms) for ex in self._specs}
-        self._holds = {ex: HoldTimer(cfg.hold) for ex in self._specs}
+        self._holds = {ex: HoldTimer(cfg.hold, spec.side_switches_at_work)
+                       for ex, spec in self._specs.items()}
         self._logs = {ex: _RepLog() for ex in self._specs}
         b = cfg.bridge
         self._lift = RepCounter(CounterLevels(
