@@ -29,7 +29,7 @@ app = typer.Typer(
 MirrorPassOption = Annotated[bool, typer.Option(
     "--mirror-pass/--single-pass",
     help="Also read each frame mirrored and make the two readings one: steadier side-view "
-         "angles and rep counts for a second pose model run per frame (README, Accuracy).")]
+         "angles and rep counts for a second pose model run per frame (bench/ACCURACY_LOG.md).")]
 
 
 @app.callback()

@@ -268,7 +268,7 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
         if front in (Side.LEFT, Side.RIGHT):
             # A leg read too short to be one is mixed up with the other: its shin or thigh
             # direction is not judged. Its knee angle stays: left unknown as well, it cost
-            # count and depth calls on rendered lunges (README, Accuracy).
+            # count and depth calls on rendered lunges (bench/ACCURACY_LOG.md).
             _, hip, knee, ankle = _LEGS[front]
             if _leg_whole(img[hip], img[knee], img[ankle], vs):
                 m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
