@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from formcheck.engine.config import EngineConfig
 from formcheck.engine.floor import floor_axes
 from formcheck.engine.geometry import angle_deg
-from formcheck.engine.metrics import ANGLES, METRICS, compute_metrics
+from formcheck.engine.metrics import ANGLES, METRICS, _bridge_hip_deg, compute_metrics
 from formcheck.engine.types import Side, View
 from formcheck.engine.view import Posture, ViewEstimator, ViewState
 from formcheck.pose.landmarks import LM, SKELETON
@@ -120,18 +120,24 @@ def test_bridge_hip_angle_passes_180_when_overextended() -> None:
 
 
 def test_a_bridge_hip_angle_no_body_can_make_is_not_believed() -> None:
-    # the head read at the feet puts the shoulders beyond the knees: the angle folds to ~20-50
+    # landmarks mixed up lying down (the head read at the feet) give angles no body makes
     ve = ViewEstimator(EngineConfig().view)
     for i in range(25):
         p = make_pose(bridge(0.0), LYING_CAM, i * 33)
         vs = ve.update(p.t_ms, p.xy, p.world, p.z)
     assert math.isfinite(compute_metrics(p.xy, p.world, vs)["bridge_hip_deg"])
-    xy = p.xy.copy()
-    knees = (xy[LM.LEFT_KNEE] + xy[LM.RIGHT_KNEE]) / 2
-    hips = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2
-    for i in (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER):
-        xy[i] = knees + 0.8 * (knees - hips)
-    assert math.isnan(compute_metrics(xy, p.world, vs)["bridge_hip_deg"])
+    knees = (p.xy[LM.LEFT_KNEE] + p.xy[LM.RIGHT_KNEE]) / 2
+    hips = (p.xy[LM.LEFT_HIP] + p.xy[LM.RIGHT_HIP]) / 2
+    along = knees - hips
+    across = np.array([-along[1], along[0]])
+    for shoulders, raw in ((knees + 0.8 * along, "above 230"),  # beyond the knees: 360
+                           (hips + along + 0.3 * across, "below 90"),  # folded onto the thighs
+                           (hips + along - 0.3 * across, "below 90")):
+        xy = p.xy.copy()
+        xy[LM.LEFT_SHOULDER] = xy[LM.RIGHT_SHOULDER] = shoulders
+        a = _bridge_hip_deg(xy.tolist(), vs.up.tolist())
+        assert (a > 230) if raw == "above 230" else (a < 90), (raw, a)
+        assert math.isnan(compute_metrics(xy, p.world, vs)["bridge_hip_deg"]), raw
 
 
 def test_front_view_frontal_metrics() -> None:

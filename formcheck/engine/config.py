@@ -65,8 +65,13 @@ class ViewConfig:
     # too (rendered 3/4 bridges 0.42-0.58). The shoulder-ankle line lies on the floor whatever
     # the hips do: seen from the feet it runs up the picture (rendered: 80-89 deg from the floor
     # line), at 3/4 across it (10-20). A body lying at less than this to the floor line is seen
-    # at 3/4, not from the feet.
+    # at 3/4, not from the feet. The angle also depends on the camera's height: on the stick
+    # figure a camera 0.3 m up and 5 deg off the feet's axis reads 25, one 0.5 m up and 10 deg
+    # off reads 29, so a low camera a little off the feet counts as 3/4 (synthetic bridges there
+    # count the same either way).
     lying_front_min_axis_deg: float = 45.0
+    # ... with this much hysteresis, so the view does not flip on the boundary.
+    lying_axis_hysteresis_deg: float = 5.0
     # Trunk this far from the floor-normal means lying (a bridge top is ~60-75 deg).
     lying_min_trunk_deg: float = 50.0
     # Trunk within this of the floor-normal means standing (a deep lunge leans ~25 deg at most).

@@ -24,9 +24,14 @@ a rep lasts. It does not set the work level either: MediaPipe's first reading of
 read a knee falling from 171 to 8 deg in a second. But an opening that lies still in the work
 zone, at a level the start bounds allow, and then goes a rep's minimum amplitude further was a
 rest the assumed levels call work (a top is the top): a rep from that rest is then in progress,
-and :attr:`CounterUpdate.restarted` says so. A stream that ends after a rep reached the
-work position and came back at least ``end_return_progress`` of the way is a rep the recording
-cut short: :meth:`RepCounter.pending` reports it without changing state.
+and :attr:`CounterUpdate.restarted_ms` says so. From the side a bridge may rest at up to 165
+deg, where a low bridge tops out: a stream that opens in a low bridge held still and then
+rises 10 deg higher is taken to have opened at rest, and that first hold is not timed. A
+lunge's start bounds lie outside its work zone, so there this never applies.
+
+A stream that ends after a rep reached the work position and came back at least
+``end_return_progress`` of the way is a rep the recording cut short: :meth:`RepCounter.pending`
+reports it without changing state.
 """
 
 from __future__ import annotations
@@ -56,6 +61,15 @@ class CounterState(Enum):
     GOING = "going"  # left the start, work position not reached yet
     WORK = "work"  # at the work position
     RETURNING = "returning"  # left the work position, not back at the start yet
+
+
+@dataclass(frozen=True)
+class _OpeningRest:
+    """A still stretch of a stream opened in the work zone, at a level the start bounds allow."""
+
+    level: float
+    last_ms: float  # the last sample still at that level
+    values: tuple[float, ...]
 
 
 #: No movement in progress.
@@ -94,8 +108,9 @@ class CounterUpdate:
     start_level: float
     work_level: float
     # The stream's still opening in the work zone turned out to be a rest, left on this sample:
-    # whatever was timed or logged there was lying or standing, not a hold or a rep.
-    restarted: bool = False
+    # whatever was timed or logged since this time (when the stream opened) was lying or
+    # standing, not a hold or a rep. None: no such rest.
+    restarted_ms: float | None = None
 
 
 def _clamp(x: float, bounds: tuple[float, float]) -> float:
@@ -173,7 +188,8 @@ class RepCounter:
         self._from_rest = False
         # a stream opened in the work zone: the last still stretch there at a plausible rest
         # level (its level, when it was last still, its samples)
-        self._opening_rest: tuple[float, float, tuple[float, ...]] | None = None
+        self._opening_rest: _OpeningRest | None = None
+        self._opened_ms = 0.0  # when the stream opened mid-rep
         # the rest and work levels the person has shown, before clamping (NaN: not yet)
         self._rest_level = math.nan
         self._work_seen = math.nan
@@ -246,7 +262,7 @@ class RepCounter:
         p = self.progress(x)
         self._last_progress, self._last_t_ms = p, t_ms
         rep: RepWindow | None = None
-        restarted = False
+        restarted_ms: float | None = None
         st = self.state
         if st is CounterState.NOT_READY and self._opened_mid_rep(t_ms, x, p):
             # the stream opened mid-rep: the descent began before the first frame. The rep is
@@ -255,6 +271,7 @@ class RepCounter:
             self.state = CounterState.GOING
             self._from_rest = False
             self._opening_rest = None
+            self._opened_ms = t_ms
             self._rep_start_ms = t_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
@@ -266,14 +283,10 @@ class RepCounter:
             while self._still and self._still[0][0] < t_ms - cfg.ready_dwell_ms:
                 self._still.popleft()
             vals = [v for _, v in self._still]
-            lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
             long_enough = t_ms - self._still[0][0] >= cfg.ready_dwell_ms * 0.9
             near_start = long_enough and all(
                 self.progress(v) <= cfg.return_progress for v in vals)
-            still = (long_enough and not near_start
-                     and max(vals) - min(vals) <= cfg.ready_still_range
-                     and lo <= statistics.median(vals) <= hi)
-            if long_enough and (near_start or still):
+            if near_start or self._still_rest_level(t_ms) is not None:
                 self.state = CounterState.READY
                 self._rest.clear()
                 self._rest.extend(vals)
@@ -316,7 +329,7 @@ class RepCounter:
                     # a top is the top, so the stream opened at a rest the assumed levels call
                     # work (a bridge from the feet read lying at 154-158 against 135 assumed)
                     self._start_from_opening_rest()
-                    restarted = True
+                    restarted_ms = self._opened_ms
                     p = self.progress(x)
                 elif p < cfg.work_enter_progress:
                     self.state = CounterState.RETURNING
@@ -339,7 +352,8 @@ class RepCounter:
                     rep = self._settle_at_new_start(t_ms)
         if self.state is not CounterState.NOT_READY:
             self._opening = False
-        return CounterUpdate(self.state, p, rep, self.start_level, self.work_level, restarted)
+        return CounterUpdate(self.state, p, rep, self.start_level, self.work_level,
+                             restarted_ms)
 
     def _opened_mid_rep(self, t_ms: float, x: float, p: float) -> bool:
         """Whether this sample, while not ready, shows a stream that opened mid-rep.
@@ -370,32 +384,47 @@ class RepCounter:
         """Whether an opening lay still in the work zone and has now gone past it.
 
         Still for the dwell time at a level inside the start bounds, and now ``min_amplitude``
-        beyond that level toward the work level.
+        beyond that level toward the work level. Only a still window whose newest sample is
+        still at its level is taken: later ones hold the start of the way out, which would
+        raise the level and delay the rep's start.
         """
-        cfg = self._cfg
-        if self._still and t_ms - self._still[0][0] >= cfg.ready_dwell_ms * 0.9:
-            vals = [v for _, v in self._still]
-            lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
-            level = statistics.median(vals)
-            if max(vals) - min(vals) <= cfg.ready_still_range and lo <= level <= hi:
-                self._opening_rest = (level, t_ms, tuple(vals))
+        level = self._still_rest_level(t_ms)
+        if level is not None and abs(x - level) <= self._cfg.ready_still_range / 2:
+            self._opening_rest = _OpeningRest(level, t_ms, tuple(v for _, v in self._still))
         if self._opening_rest is None:
             return False
         way = math.copysign(1.0, self.work_level - self.start_level)
-        return way * (x - self._opening_rest[0]) >= self._levels.min_amplitude
+        return way * (x - self._opening_rest.level) >= self._levels.min_amplitude
 
     def _start_from_opening_rest(self) -> None:
         """Take the still opening for the rest it was: a rep from it is now in progress."""
         assert self._opening_rest is not None
-        _, left_ms, vals = self._opening_rest
+        rest = self._opening_rest
+        self._opening_rest = None
         self._rest.clear()
-        self._rest.extend(vals)
+        self._rest.extend(rest.values)
         self._adapt_start()
         self._from_rest = True
-        self._rep_start_ms = left_ms
+        self._rep_start_ms = rest.last_ms
         self.state = CounterState.GOING
         self._work_since = None
         self._still.clear()
+
+    def _still_rest_level(self, t_ms: float) -> float | None:
+        """The level of the last ``ready_dwell_ms``, if it was still there; else None.
+
+        Still: within ``ready_still_range``, at a level the start bounds allow (a rest, as far
+        as the levels can tell).
+        """
+        cfg = self._cfg
+        if not self._still or t_ms - self._still[0][0] < cfg.ready_dwell_ms * 0.9:
+            return None
+        vals = [v for _, v in self._still]
+        lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
+        level = statistics.median(vals)
+        if max(vals) - min(vals) > cfg.ready_still_range or not lo <= level <= hi:
+            return None
+        return level
 
     def pending(self) -> RepWindow | None:
         """The rep a stream ended in, if it came back far enough; the state is not changed.
@@ -449,6 +478,7 @@ class RepCounter:
         """
         self.state = CounterState.NOT_READY
         self._still.clear()
+        self._opening_rest = None
 
     def _settled(self, t_ms: float) -> bool:
         """Still for the dwell time at a plausible rest level, clearly away from the work zone.
@@ -456,17 +486,13 @@ class RepCounter:
         Clearly away: below the work threshold by a margin, or at least a rep's minimum
         amplitude back from this rep's extreme (the levels assumed so far may be wrong).
         """
-        cfg = self._cfg
-        if not self._still or t_ms - self._still[0][0] < cfg.ready_dwell_ms * 0.9:
+        level = self._still_rest_level(t_ms)
+        if level is None:
             return False
-        vals = [v for _, v in self._still]
-        lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
-        level = statistics.median(vals)
         back = ((self._extreme - level) * math.copysign(1.0, self._extreme - self.start_level)
                 if math.isfinite(self._extreme) else math.nan)
-        return (max(vals) - min(vals) <= cfg.ready_still_range and lo <= level <= hi
-                and (self.progress(level) <= cfg.work_enter_progress - RETURN_MARGIN
-                     or back >= self._levels.min_amplitude))
+        return (self.progress(level) <= self._cfg.work_enter_progress - RETURN_MARGIN
+                or back >= self._levels.min_amplitude)
 
     def _finish(self, t_ms: float) -> RepWindow | None:
         amp = abs(self._extreme - self.start_level)

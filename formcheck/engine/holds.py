@@ -1,17 +1,17 @@
 """Hold timer: how long the person stays still at the working position, per side.
 
-A hold starts when the signal has stayed within ``stable_range_deg`` for ``stable_window_ms`` at
-the working position (its start is back-dated to the start of that still window) and ends when the
-position is left or the working side changes. To start one, still means the middle of the
-window's values, without its highest and lowest tenth (``STILL_TRIM``): on rendered side-view
-lunge holds MediaPipe's front knee jumps 10-50 deg for a frame or two whenever a hand or the
-other leg crosses it. Like the rep counter, it carries on through a gap in the signal up to
-``max_gap_ms`` (a knee hidden for a moment), and a side seen for less than ``side_switch_ms`` is
-a flicker of the side estimate, not a switch. Where the side cannot change at the work position
-(a lunge's front leg), a change there is no switch at all, and the hold takes the side it was
-seen on most: MediaPipe swaps the legs' labels in deep side-view splits for seconds at a time.
-With both, 5 of the 32 rendered side-view lunge holds of seeds 1-32 were found late or cut
-short, and the way into and out of them counted as a rep.
+A hold starts when the signal has stayed near one level for ``stable_window_ms`` at the working
+position and ends when the position is left or the working side changes. Near one level means
+``STILL_SHARE`` of the window's values within half ``stable_range_deg`` of its median: on
+rendered side-view lunge holds MediaPipe's front knee jumps 10-50 deg for a frame or two whenever
+a hand or the other leg crosses it. The hold is timed from the first of those values (back-dated
+over the window, but not over the end of the way in). Like the rep counter, it carries on
+through a gap in the signal up to ``max_gap_ms`` (a knee hidden for a moment), and a side seen
+for less than ``side_switch_ms`` is a flicker of the side estimate, not a switch. Where the side
+cannot change at the work position (a lunge's front leg), a change there is no switch at all,
+and the hold takes the side it was seen on most: MediaPipe swaps the legs' labels in deep
+side-view splits for seconds at a time. With both, 5 of the 32 rendered side-view lunge holds
+of seeds 1-32 were found late or cut short, and the way into and out of them counted as a rep.
 
 The position counts as left from the last sample near the hold's level (which follows a slow
 drift), not from when the counter leaves the work zone further down the way back. Holds shorter
@@ -33,8 +33,9 @@ import numpy as np
 from formcheck.engine.config import HoldConfig
 from formcheck.engine.types import HoldEvent, Side
 
-#: Share of a window's values left out at either end when judging whether the signal is still.
-STILL_TRIM = 0.1
+#: Share of a window's values that must lie within half the stable range of its median for a
+#: hold to start: the rest may be jumps of the reading, one way or both.
+STILL_SHARE = 0.8
 #: Time constant (ms) of the hold level following a slow drift (a bridge sagging over a long hold).
 LEVEL_TAU_MS = 2000.0
 #: A hold is still at its level this long after its last sample near the level: a jitter spike
@@ -57,15 +58,15 @@ class HoldUpdate:
 class HoldTimer:
     """Feed one sample per frame with :meth:`update`."""
 
-    def __init__(self, cfg: HoldConfig, side_switches: bool = True) -> None:
-        """``side_switches``: whether the working side may change while held (see above)."""
+    def __init__(self, cfg: HoldConfig, side_switches_at_work: bool = True) -> None:
+        """``side_switches_at_work``: whether the working side may change while held."""
         self._cfg = cfg
-        self._side_switches = side_switches
+        self._side_switches = side_switches_at_work
         self.reset()
 
     def reset(self) -> None:
         """Forget any hold in progress."""
-        self._win: deque[tuple[float, float]] = deque()
+        self._win: deque[tuple[float, float, Side]] = deque()
         self._start: float | None = None
         self._side = Side.UNKNOWN
         self._sides: Counter[Side] = Counter()  # sides seen during the hold
@@ -102,29 +103,31 @@ class HoldTimer:
             self._other_since = None
         dt = t_ms - self._last_known
         self._last_known = t_ms
-        self._win.append((t_ms, x))
+        self._win.append((t_ms, x, side))
         while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
             self._win.popleft()
-        vals = sorted(v for _, v in self._win)
         long_enough = self._win[-1][0] - self._win[0][0] >= cfg.stable_window_ms * 0.9
-        cut = int(len(vals) * STILL_TRIM)
-        # a hold starts still but for a few jumps; "still now" takes every value: the first
-        # frames of a way back out are the window's extremes, and trimmed they would not count
-        steady = long_enough and vals[-1 - cut] - vals[cut] <= cfg.stable_range_deg
-        still = long_enough and vals[-1] - vals[0] <= cfg.stable_range_deg
+        level = float(np.median([v for _, v, _ in self._win]))
+        band = [(abs(v - level) <= cfg.stable_range_deg / 2) for _, v, _ in self._win]
+        # a hold starts still but for a few jumps, whichever way they go
+        steady = long_enough and sum(band) >= STILL_SHARE * len(band)
+        # "still now" takes every value: the first frames of a way back out are few, and a
+        # hold recognised on them would judge the way down as the top
+        vals = [v for _, v, _ in self._win]
+        still = long_enough and max(vals) - min(vals) <= cfg.stable_range_deg
         if self._start is None and steady:
-            # from the first value inside the window's middle: the end of the way into the
-            # position, trimmed off, is not the hold
-            lo, hi = vals[cut], vals[-1 - cut]
-            self._start = next(t for t, v in self._win if lo <= v <= hi)
-            self._side = side
-            self._sides.clear()
-            self._level = float(np.median(vals))
+            # from the first value in the band: the end of the way into the position is not
+            # the hold
+            inside = [w for w, b in zip(self._win, band, strict=True) if b]
+            self._start = inside[0][0]
+            self._sides = Counter(sd for _, _, sd in inside if sd is not Side.UNKNOWN)
+            self._side = self._sides.most_common(1)[0][0] if self._sides else side
+            self._level = level
             self._in_band = t_ms
-        elif self._start is not None:
+        elif self._start is not None and abs(x - self._level) <= cfg.stable_range_deg / 2:
+            # the level follows a slow drift, not the jumps of the reading
             self._level += (x - self._level) * min(1.0, dt / LEVEL_TAU_MS)
-            if abs(x - self._level) <= cfg.stable_range_deg / 2:
-                self._in_band = t_ms
+            self._in_band = t_ms
         if self._start is None:
             return HoldUpdate(False, 0.0, finished, still)
         return HoldUpdate(True, t_ms - self._start, finished, still,

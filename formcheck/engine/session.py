@@ -320,9 +320,12 @@ class Engine:
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
             log = self._logs[ex]
-            if up.restarted:  # the stream opened at a rest: no hold and no rep were there
+            if up.restarted_ms is not None:  # the stream opened at a rest: no hold, no rep
                 log.clear()
                 self._holds[ex].reset()
+                if ex is self.exercise:
+                    self._hold_events = [e for e in self._hold_events
+                                         if e.start_ms < up.restarted_ms]
             if up.state in (CounterState.READY, CounterState.NOT_READY) and up.rep is None:
                 log.clear()
             else:

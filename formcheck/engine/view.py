@@ -102,6 +102,7 @@ class ViewEstimator:
         self._trunk: deque[tuple[float, float]] = deque()
         self._behind: deque[tuple[float, float]] = deque()
         self._axis: deque[tuple[float, float]] = deque()
+        self._lying_across = False  # lying across the picture: a "front" width ratio is 3/4
         self._facing_votes: deque[tuple[float, float]] = deque()
         self._thigh: deque[tuple[float, float]] = deque()
         self._shin: deque[tuple[float, float]] = deque()
@@ -166,9 +167,13 @@ class ViewEstimator:
         lying_leg = _floor_leg(pts, (float(up[0]), float(up[1])), leg) if lying else Side.BOTH
         self._axis.append((t_ms, _axis_to_floor_deg(pts, al, lying_leg) if lying else math.nan))
         view = self._view
-        if (lying and view is View.FRONT and _window_median(self._axis, t_ms, cfg.window_ms)
-                < cfg.lying_front_min_axis_deg):
-            view = View.OBLIQUE
+        if lying and view is View.FRONT:
+            axis = _window_median(self._axis, t_ms, cfg.window_ms)
+            margin = cfg.lying_axis_hysteresis_deg * (1 if self._lying_across else -1)
+            if math.isfinite(axis):
+                self._lying_across = axis < cfg.lying_front_min_axis_deg + margin
+            if self._lying_across:
+                view = View.OBLIQUE
         thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
                          ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min)
