@@ -25,10 +25,9 @@ clean rendered bridge was called low).
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter, deque
 from dataclasses import dataclass
-
-import numpy as np
 
 from formcheck.engine.config import HoldConfig
 from formcheck.engine.types import HoldEvent, Side
@@ -107,13 +106,14 @@ class HoldTimer:
         while self._win and self._win[0][0] < t_ms - cfg.stable_window_ms:
             self._win.popleft()
         long_enough = self._win[-1][0] - self._win[0][0] >= cfg.stable_window_ms * 0.9
-        level = float(np.median([v for _, v, _ in self._win]))
-        band = [(abs(v - level) <= cfg.stable_range_deg / 2) for _, v, _ in self._win]
+        vals = [v for _, v, _ in self._win]
+        level = statistics.median(vals)
+        half = cfg.stable_range_deg / 2
+        band = [abs(v - level) <= half for v in vals]
         # a hold starts still but for a few jumps, whichever way they go
         steady = long_enough and sum(band) >= STILL_SHARE * len(band)
         # "still now" takes every value: the first frames of a way back out are few, and a
         # hold recognised on them would judge the way down as the top
-        vals = [v for _, v, _ in self._win]
         still = long_enough and max(vals) - min(vals) <= cfg.stable_range_deg
         if self._start is None and steady:
             # from the first value in the band: the end of the way into the position is not
