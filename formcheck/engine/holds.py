@@ -10,8 +10,9 @@ through a gap in the signal up to ``max_gap_ms`` (a knee hidden for a moment), a
 for less than ``side_switch_ms`` is a flicker of the side estimate, not a switch. Where the side
 cannot change at the work position (a lunge's front leg), a change there is no switch at all,
 and the hold takes the side it was seen on most: MediaPipe swaps the legs' labels in deep
-side-view splits for seconds at a time. With both, 5 of the 32 rendered side-view lunge holds
-of seeds 1-32 were found late or cut short, and the way into and out of them counted as a rep.
+side-view splits for seconds at a time. Judged on every value and ended by any label swap, 5 of
+the 32 rendered side-view lunge holds of seeds 1-32 started late or ended early, and the way
+into and out of them counted as a rep; 4 of them are timed holds now.
 
 The position counts as left from the last sample near the hold's level (which follows a slow
 drift), not from when the counter leaves the work zone further down the way back. Holds shorter
@@ -124,7 +125,7 @@ class HoldTimer:
             self._side = self._sides.most_common(1)[0][0] if self._sides else side
             self._level = level
             self._in_band = t_ms
-        elif self._start is not None and abs(x - self._level) <= cfg.stable_range_deg / 2:
+        elif self._start is not None and abs(x - self._level) <= half:
             # the level follows a slow drift, not the jumps of the reading
             self._level += (x - self._level) * min(1.0, dt / LEVEL_TAU_MS)
             self._in_band = t_ms
