@@ -15,7 +15,9 @@ CASES = [  # clip, injected fault that must be found (None: a clean clip)
     ("lunge_side_clean", None),
     ("lunge_side_arched_back", "arched_back"),
     ("bridge_side_clean", None),
-    ("bridge_side_low_no_pause", "low_bridge"),  # its no_pause is not found: see the README
+    # its no_pause is not found: on a 17 deg lift even the true hip angle stays within the
+    # pause band (5 deg of the top) for 0.8-1.0 s (limit 0.6); see the README
+    ("bridge_side_low_no_pause", "low_bridge"),
     ("lunge_front_knee_cave", "knee_cave"),
 ]
 

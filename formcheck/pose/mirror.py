@@ -15,10 +15,11 @@ are not the landmarks of the image.
   bridges, each read both ways). The average took the best with the worst (4.9, from 4.2 for
   the plain reading); the head-right reading alone gives 3.6.
 
-The numbers are in bench/ACCURACY_LOG.md (the mirror pass). It costs a second model run per
-frame, and it is not the default yet: with it the bundled low-bridge sample is not counted (its
-first top, read 156.5 and true 156, stays 0.1 deg under the count threshold that a rest read at
-144 sets), and the test suite ran over its time budget. ``live`` reads each frame once.
+The numbers are in bench/ACCURACY_LOG.md (the mirror pass). It is not the default: it costs a
+second model run per frame (about 22 frames/s instead of 30 at 640x480), it read the lunge's
+back-hip extension worse on two of three seed ranges, and the test suite ran over its time budget
+with it. (The bundled low-bridge sample, which it once missed, counts 3 of 3 with it now.)
+``live`` reads each frame once.
 
 The mirrored reading's leg labels are matched to the plain reading's by where the knees and
 ankles are (MediaPipe swaps the legs' labels in side views, and differently in the two
