@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
@@ -56,6 +57,18 @@ def test_lying_at_three_quarters_is_oblique_though_the_torso_is_foreshortened() 
     # from the feet, a little off the axis, it stays front
     for yaw in (265, 270, 275):
         assert settle(bridge(0.5), replace(LYING_CAM, yaw_deg=yaw)).view is View.FRONT, yaw
+
+
+def test_the_view_windows_stay_short_however_long_the_session() -> None:
+    # five minutes standing, then five lying from the side: every window keeps its last second
+    ve = ViewEstimator(EngineConfig().view)
+    for stance, cam, start in ((STAND, Camera(), 0), (bridge(0.0), LYING_CAM, 300_000)):
+        p = make_pose(stance, cam, 0)
+        for i in range(9000):
+            ve.update(start + i * 33.3, p.xy, p.world, p.z)
+        windows = {k: len(v) for k, v in vars(ve).items() if isinstance(v, deque)}
+        # the longest are the 10 s leg-length windows, two legs a frame: 600 at 30 fps
+        assert max(windows.values()) < 700, windows
 
 
 def test_posture_facing_and_near_side() -> None:

@@ -165,10 +165,15 @@ class ViewEstimator:
         fwd = (al[0] * facing, al[1] * facing) if facing else None
         self._front = self._front_leg(pts, wpts, fwd, leg, wleg)
         lying_leg = _floor_leg(pts, (float(up[0]), float(up[1])), leg) if lying else Side.BOTH
-        self._axis.append((t_ms, _axis_to_floor_deg(pts, al, lying_leg) if lying else math.nan))
+        # kept only while lying, and pruned on every frame it is: it holds what it judges
+        if lying:
+            self._axis.append((t_ms, _axis_to_floor_deg(pts, al, lying_leg)))
+            axis = _window_median(self._axis, t_ms, cfg.window_ms)
+        else:
+            self._axis.clear()
+            axis = math.nan
         view = self._view
         if lying and view is View.FRONT:
-            axis = _window_median(self._axis, t_ms, cfg.window_ms)
             margin = cfg.lying_axis_hysteresis_deg * (1 if self._lying_across else -1)
             if math.isfinite(axis):
                 self._lying_across = axis < cfg.lying_front_min_axis_deg + margin
