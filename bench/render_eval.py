@@ -14,10 +14,11 @@ Usage::
     python bench/render_eval.py --out /tmp/render_eval [--quick] [--jobs 2] [--replay] [--seeds 2]
                                 [--first-seed 1] [--mirror-pass]
 
-``--quick`` renders a handful of short clips (a smoke run); the full grid has 56 clips: per seed
+``--quick`` renders a handful of short clips (a smoke run); the full grid has 58 clips: per seed
 clean reps in every view (and stepping-back lunges from the side and the front), 10 s holds (lunge
-in every view, bridge from the side and the feet), every side-view fault; the front-view faults
-with the first seed.
+in every view, bridge from the side and the feet), every side-view fault, and a lunge that arches
+with the chest leaning back (two faults at once, scored apart); the front-view faults with the
+first seed.
 ``--replay`` tracks each clip once (``formcheck track``, landmarks and person masks, cached
 beside the clip) and analyses the track: the same poses as analysing the video, so only the
 engine runs again when it changes (seconds instead of minutes per clip).
@@ -55,6 +56,10 @@ SIDE_FAULTS = {"lunge": ("shallow_depth", "knee_past_toes", "trunk_lean_forward"
                           "feet_too_far", "no_pause")}
 FRONT_FAULTS = {"lunge": ("knee_cave", "pelvis_not_level", "narrow_stance"),
                 "bridge": ("hip_drop", "knee_cave", "knee_flare")}
+#: Side-view faults also rendered together (each is in the grid alone too): a lunge that arches
+#: with the chest leaning back, where an arm hanging down covers the hollow of the back.
+SIDE_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "lunge": (("arched_back", "trunk_lean_back"),), "bridge": ()}
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,10 @@ def grid(quick: bool, seeds: int = 2, first_seed: int = 1) -> list[Job]:
                                         ClipSpec(ex, reps=reps, view=view, seed=seed + 400,
                                                  style=LungeStyle.STEP)))
             codes = SIDE_FAULTS[ex.value][:2] if quick else SIDE_FAULTS[ex.value]
-            for code in codes:
-                jobs.append(Job(f"{ex.value}_side_{code}_s{seed}",
-                                ClipSpec(ex, reps=reps, view=View.SIDE, faults=(code,),
+            for faults in [(code,) for code in codes] + ([] if quick else
+                                                          list(SIDE_PAIRS[ex.value])):
+                jobs.append(Job(f"{ex.value}_side_{'+'.join(faults)}_s{seed}",
+                                ClipSpec(ex, reps=reps, view=View.SIDE, faults=faults,
                                          seed=seed + 100)))
             if not quick and seed == seeds_used[0]:
                 for code in FRONT_FAULTS[ex.value]:
@@ -235,6 +241,8 @@ def summarise(rows: list[dict]) -> str:
         ok = [r["exercise_detected"] == r["exercise"] and r["reps_counted"] == 0
               and abs(r["hold_found_s"] - r["hold_true_s"]) < 1.0 for r in held]
         out.append(f"  timed within 1 s, no rep, exercise right: {sum(ok)}/{len(ok)}")
+    pairs = [r for r in rows if len(r["injected"]) > 1]
+    rows = [r for r in rows if len(r["injected"]) <= 1]
     for title, views, table in (
             ("side-view faults on the side-view clips", ("side",), SIDE_FAULTS),
             ("front-view faults on the front-view clips", ("front",), FRONT_FAULTS),
@@ -253,6 +261,19 @@ def summarise(rows: list[dict]) -> str:
                 prec = tp / (tp + fp) if tp + fp else float("nan")
                 rec = tp / (tp + fn) if tp + fn else float("nan")
                 out.append(f"{code:18s} {ex:8s} {tp:3d} {fp:3d} {fn:3d}  {prec:9.2f}  {rec:6.2f}")
+    if pairs:
+        out.append("")
+        out.append("two faults at once (not in the tables above): clips where each was found, "
+                   "by arm carriage")
+        by_pair: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+        for r in pairs:
+            by_pair[tuple(r["injected"])].append(r)
+        for pair, prs in sorted(by_pair.items()):
+            for arms in sorted({str(r.get("arms")) for r in prs}):
+                sel = [r for r in prs if str(r.get("arms")) == arms]
+                found = ", ".join(f"{code} {sum(code in r['reported'] for r in sel)}"
+                                  for code in pair)
+                out.append(f"  {'+'.join(pair):34s} arms {arms:9s} of {len(sel)}: {found}")
     return "\n".join(out)
 
 
@@ -267,7 +288,7 @@ def main() -> int:
                         help="also read each frame mirrored (analyze --mirror-pass)")
     parser.add_argument("--only", default="", help="comma-separated substrings of clip names")
     parser.add_argument("--seeds", type=int, default=2,
-                        help="seeds per clean clip, hold and side-view fault (2: the 56-clip grid)")
+                        help="seeds per clean clip, hold and side-view fault (2: the 58-clip grid)")
     parser.add_argument("--first-seed", type=int, default=1,
                         help="first seed (a later range is a fresh sample: 9 with --seeds 8)")
     args = parser.parse_args()
