@@ -16,11 +16,11 @@ Both are reported as metrics. The lunge's ``arched_back`` uses the contour where
 and the proxy only where it is not: the proxy reads an arch into any trunk tilting back, a lean
 with a straight back too, which the contour tells apart.
 
-Checked on rendered side-view lunges (renderer, two seeds per fault, MediaPipe landmarks and
-mask, maximum over the working position): ``lumbar_curve_rise`` 0.01 clean, 0.08-0.09 arched,
-0.02 leaning back with a straight back (limit 0.03), all with the arms carried forward; an arm
-hanging straight down behind an arching back fills the hollow (ratio 0.05-0.08 where it was
-0.14-0.17), and that arch goes unseen (README, known limits). For the bridge the rest baseline
+Checked on rendered side-view lunges (seeds 1-32, MediaPipe landmarks and mask, each clip's
+larger rep bottom): ``lumbar_curve_rise`` -0.01 to 0.01 clean, 0.05-0.08 arched with the arms
+overhead or carried forward, 0.02-0.08 with them hanging (limit 0.03). An arm hanging straight
+down behind a back that arches with the chest leaning back can fill the hollow, and that arch
+goes unseen (README, known limits). For the bridge the rest baseline
 is lying flat, and the top's contour curves anyway (ratio at the top 0.19-0.22 clean,
 0.27-0.31 arched, 0.26-0.36 with the feet close): no separation, so the bridge's
 ``arched_back`` is read from the hips rising above the shoulder-knee line instead
