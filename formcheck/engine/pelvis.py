@@ -20,11 +20,10 @@ Checked on rendered side-view lunges (seeds 1-32, MediaPipe landmarks and mask, 
 larger rep bottom): ``lumbar_curve_rise`` -0.01 to 0.01 clean, 0.05-0.08 arched with the arms
 overhead or carried forward, 0.02-0.08 with them hanging (limit 0.03). An arm hanging straight
 down behind a back that arches with the chest leaning back can fill the hollow, and that arch
-goes unseen (README, known limits). For the bridge the rest baseline
-is lying flat, and the top's contour curves anyway (ratio at the top 0.19-0.22 clean,
-0.27-0.31 arched, 0.26-0.36 with the feet close): no separation, so the bridge's
-``arched_back`` is read from the hips rising above the shoulder-knee line instead
-(``BridgeConfig.arch_hip_deg``).
+goes unseen (README, known limits). For the bridge the rest baseline is lying flat, and the
+top's contour curves anyway (ratio at the top 0.19-0.22 clean, 0.27-0.31 arched, 0.26-0.36 with
+the feet close): no separation, so the bridge's ``arched_back`` is read from the hips rising
+above the shoulder-knee line instead (``BridgeConfig.arch_hip_deg``).
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ LUNGE_FAULTS = ("shallow_depth", "knee_past_toes", "trunk_lean_forward", "trunk_
                 "narrow_stance")
 BRIDGE_FAULTS = ("low_bridge", "arched_back", "overextended", "feet_too_close", "feet_too_far",
                  "no_pause", "hip_drop", "knee_cave", "knee_flare")
-#: An arched lunge's forward pitch of pelvis and trunk at the hip (scaled by the fault's severity).
+#: An arched lunge's forward pitch of pelvis and trunk at the hip, which brings the shoulders back
+#: over the hips (times the fault's severity, and less where the chest takes up part of the arch).
 ARCH_PELVIS_PITCH_DEG = 10.0
 
 
@@ -184,9 +185,9 @@ class LungePoser:
             # Some people keep the chest more upright and arch only low in the back.
             thoracic = -self.style.chest_upright * (lumbar - tilt)
             # The pelvis tips forward over the back thigh (the hip flexes: the stretch is lost)
-            # and the arch brings the chest back up over it, so the shoulder-hip line stays about
-            # upright (-4 to -1 deg at the bottom): the fault is in the back's shape. A trunk
-            # leaning back as a whole is trunk_lean_back (the two together: both codes).
+            # and the arch brings the shoulders back up over it, so the shoulder-hip line stays
+            # about upright: the fault is in the back's shape. A trunk leaning back as a whole is
+            # trunk_lean_back (the two together: both codes).
             lean += ARCH_PELVIS_PITCH_DEG * k * (1.0 - self.style.chest_upright)
         if "pelvis_not_level" in f:
             roll = 10.0 * k * self.sign_front  # the back leg's hip drops
