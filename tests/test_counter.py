@@ -442,3 +442,18 @@ def test_stream_ending_on_the_way_up_reports_a_pending_rep() -> None:
         cut = signal([(1.0, 172, 92), (0.3, 92, 92), (0.3, 92, stop)])
         n, c = count(np.concatenate([x, cut]))
         assert n == 2 and c.pending() is None
+
+
+def test_a_rep_window_says_how_long_it_stayed_at_the_work_position() -> None:
+    # down in 0.6 s, 4 s at the bottom with the reading leaving the work zone now and then
+    # (MediaPipe's knee jumping on a deep hold), back up in 1 s: the time at work runs from
+    # first reaching the work position to last leaving it, across those jumps
+    bottom = np.full(120, 92.0)
+    bottom[30:33] = bottom[70:73] = 150.0  # out of the work zone, not back at the start
+    x = np.concatenate([signal([(1.0, 172, 172), (0.6, 172, 92)]), bottom,
+                        signal([(1.0, 92, 172), (1.0, 172, 172)])])
+    c = RepCounter(LUNGE, CounterConfig())
+    wins = [up.rep for i, v in enumerate(x) if (up := c.update(i * DT, float(v))).rep]
+    assert len(wins) == 1
+    assert 4000.0 <= wins[0].work_ms <= 4900.0
+    assert wins[0].work_ms < wins[0].end_ms - wins[0].start_ms

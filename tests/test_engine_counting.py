@@ -211,6 +211,26 @@ def test_a_single_leg_bridge_held_long_is_a_hold_not_a_rep() -> None:
     assert summary(sequence(keys, LYING_CAM, noise_px=1.0)).reps_total == 1
 
 
+def test_a_lunge_held_long_with_a_jumping_reading_is_not_a_rep() -> None:
+    """Down for 10 s with the knee reading swinging ~20 deg every 0.1 s (MediaPipe read a
+    rendered 10 s lunge hold at 67-131 deg where the knee was at 90): too unsteady to time a
+    hold, but down longer than any rep stays, so the way down and up is no rep either."""
+    def keys(bottom_s: float) -> list:
+        down, up = lunge(1.0), lunge(0.5)
+        k = [(0.0, STAND), (2.0, STAND), (3.0, down)]
+        t = 3.0
+        while t < 3.0 + bottom_s:
+            k += [(t + 0.1, up), (t + 0.2, down)]
+            t += 0.2
+        return [*k, (t + 1.0, STAND), (t + 3.0, STAND)]
+    for exercise in ("lunge", "auto"):
+        s = summary(sequence(keys(10.0), SIDE_CAM, noise_px=1.0), exercise=exercise)
+        assert s.reps_total == 0, exercise
+        # the same unsteady bottom for 2 s is a rep
+        s = summary(sequence(keys(2.0), SIDE_CAM, noise_px=1.0), exercise=exercise)
+        assert s.reps_total == 1, exercise
+
+
 def test_a_stream_opening_at_a_feet_far_rest_counts_its_first_bridge() -> None:
     """Feet far out, the hips rest where the assumed levels put the top; lying still there for
     10 s before the first bridge is not a held rep."""

@@ -96,6 +96,9 @@ class RepWindow:
     end_ms: float
     extreme: float
     amplitude: float
+    # from first reaching the work position to last leaving it: a rep whose reading is too
+    # unsteady to time a hold can still show it stayed down longer than any rep does
+    work_ms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class RepCounter:
         self._rest: deque[float] = deque(maxlen=45)
         self._rep_start_ms = 0.0
         self._work_since: float | None = None
+        self._work_span: tuple[float, float] | None = None  # first and last sample at work
         self._extreme = math.nan
         self._extreme_ms = 0.0
         self._left_start_ms = 0.0
@@ -275,6 +279,7 @@ class RepCounter:
             self._rep_start_ms = t_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
+            self._work_span = None
             st = self.state
         if st is CounterState.NOT_READY:
             # ready once still for the dwell time, either near the assumed start or anywhere
@@ -300,6 +305,7 @@ class RepCounter:
                 self._rep_start_ms = self._left_start_ms
                 self._extreme, self._extreme_ms = x, t_ms
                 self._work_since = None
+                self._work_span = None
             else:
                 self._left_start_ms = t_ms
                 if p <= cfg.return_progress / 2:  # keep descents out of the rest baseline
@@ -314,6 +320,7 @@ class RepCounter:
                         self._work_since = t_ms
                     if t_ms - self._work_since >= cfg.min_work_ms:
                         self.state = CounterState.WORK
+                        self._work_span = (t_ms, t_ms)
                 else:
                     self._work_since = None
                     if not self._from_rest:
@@ -324,6 +331,8 @@ class RepCounter:
                         self._back_to_start(t_ms)
             elif st is CounterState.WORK:
                 self._remember_still(t_ms, x)
+                if self._work_span is not None:
+                    self._work_span = (self._work_span[0], t_ms)
                 if not self._from_rest and self._opening_was_a_rest(t_ms, x):
                     # still at its opening, then a whole rep's amplitude further the same way:
                     # a top is the top, so the stream opened at a rest the assumed levels call
@@ -408,6 +417,7 @@ class RepCounter:
         self._rep_start_ms = rest.last_ms
         self.state = CounterState.GOING
         self._work_since = None
+        self._work_span = None
         self._still.clear()
 
     def _still_rest_level(self, t_ms: float) -> float | None:
@@ -441,7 +451,7 @@ class RepCounter:
                 or self._last_t_ms - self._rep_start_ms < self._cfg.min_rep_ms):
             return None
         return RepWindow(self._rep_start_ms, self._extreme_ms, self._last_t_ms, self._extreme,
-                         amp)
+                         amp, self._work_ms())
 
     def _settle_at_new_start(self, t_ms: float) -> RepWindow | None:
         """Finish the rep; the still values just seen become the start level.
@@ -467,6 +477,7 @@ class RepCounter:
         self.state = CounterState.READY
         self._left_start_ms = t_ms
         self._work_since = None
+        self._work_span = None
         self._still.clear()
 
     def _await_still_rest(self) -> None:
@@ -506,7 +517,12 @@ class RepCounter:
                 1.0 - self._cfg.adapt_margin_progress)
             self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
             self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
-        return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp)
+        return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp,
+                         self._work_ms())
+
+    def _work_ms(self) -> float:
+        span = self._work_span
+        return span[1] - span[0] if span is not None else 0.0
 
     def _adapt_start(self) -> None:
         if len(self._rest) >= 3:
