@@ -212,9 +212,11 @@ def test_a_single_leg_bridge_held_long_is_a_hold_not_a_rep() -> None:
 
 
 def test_a_lunge_held_long_with_a_jumping_reading_is_not_a_rep() -> None:
-    """Down for 10 s with the knee reading swinging ~20 deg every 0.1 s (MediaPipe read a
+    """Down for 12 s with the knee reading swinging ~20 deg every 0.1 s (MediaPipe read a
     rendered 10 s lunge hold at 67-131 deg where the knee was at 90): too unsteady to time a
-    hold, but down longer than any rep stays, so the way down and up is no rep either."""
+    hold, but in the working zone longer than any rep stays, so the way down and up is no rep
+    either. The same unsteady bottom for 2 s is a rep, and so is a bridge squeezed still for
+    7 s at the top (a timed hold short of 8 s, with the way up and down ~9 s in the zone)."""
     def keys(bottom_s: float) -> list:
         down, up = lunge(1.0), lunge(0.5)
         k = [(0.0, STAND), (2.0, STAND), (3.0, down)]
@@ -224,10 +226,13 @@ def test_a_lunge_held_long_with_a_jumping_reading_is_not_a_rep() -> None:
             t += 0.2
         return [*k, (t + 1.0, STAND), (t + 3.0, STAND)]
     for exercise in ("lunge", "auto"):
-        s = summary(sequence(keys(10.0), SIDE_CAM, noise_px=1.0), exercise=exercise)
+        s = summary(sequence(keys(12.0), SIDE_CAM, noise_px=1.0), exercise=exercise)
         assert s.reps_total == 0, exercise
-        # the same unsteady bottom for 2 s is a rep
         s = summary(sequence(keys(2.0), SIDE_CAM, noise_px=1.0), exercise=exercise)
+        assert s.reps_total == 1, exercise
+    squeeze = reps(bridge, 1, down_s=1.0, hold_s=7.0, up_s=1.0, lead_s=2.0, rest_s=2.0)
+    for exercise in ("bridge", "auto"):
+        s = summary(sequence(squeeze, LYING_CAM, noise_px=1.0), exercise=exercise)
         assert s.reps_total == 1, exercise
 
 

@@ -173,6 +173,10 @@ class HoldConfig:
     # lunge is held for 20-60 s. The way down into a hold and back up is then not a rep. A
     # routine's rep set counts every rep regardless.
     rep_max_hold_ms: float = 8000.0
+    # In the counter's work zone at least this long, the way in and out included (up to ~1 s
+    # each at a slow tempo), the movement was a hold even where the reading never kept still
+    # long enough to time one (a rendered 10 s lunge hold read 67-131 deg at a true 90).
+    rep_max_at_work_ms: float = 10000.0
 
 
 @dataclass(frozen=True)

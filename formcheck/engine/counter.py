@@ -451,7 +451,7 @@ class RepCounter:
                 or self._last_t_ms - self._rep_start_ms < self._cfg.min_rep_ms):
             return None
         return RepWindow(self._rep_start_ms, self._extreme_ms, self._last_t_ms, self._extreme,
-                         amp, self._work_ms())
+                         amp, self._work_ms(self._last_t_ms))
 
     def _settle_at_new_start(self, t_ms: float) -> RepWindow | None:
         """Finish the rep; the still values just seen become the start level.
@@ -518,11 +518,12 @@ class RepCounter:
             self._work_seen = self.work_level + self._cfg.adapt_rate * (target - self.work_level)
             self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp,
-                         self._work_ms())
+                         self._work_ms(t_ms))
 
-    def _work_ms(self) -> float:
+    def _work_ms(self, end_ms: float) -> float:
+        """Time at the work position, up to the rep's end (a rest it settled at ends it earlier)."""
         span = self._work_span
-        return span[1] - span[0] if span is not None else 0.0
+        return max(0.0, min(span[1], end_ms) - span[0]) if span is not None else 0.0
 
     def _adapt_start(self) -> None:
         if len(self._rest) >= 3:

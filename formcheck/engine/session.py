@@ -16,8 +16,8 @@ Each counter's exercise also has a hold timer. In auto mode a hold recognises it
 rep would, with the same evidence (:meth:`Engine._time_holds`), so a session may be one long
 hold; only the judged exercise's holds are reported. A movement held ``rep_max_hold_ms`` is a
 hold, and the way into it and out is not a rep (unless ``set_exercise(..., holds_are_reps=True)``,
-a routine's rep set); so is one that stayed that long in the counter's work zone with a reading
-too unsteady to time a hold (a hold is then reported only where the reading kept still).
+a routine's rep set); so is one that stayed ``rep_max_at_work_ms`` in the counter's work zone,
+the way in and out included, whether or not its reading kept still enough to time a hold.
 
 Counting needs the body in frame: one whole side (shoulder to ankle) for the bridge and the
 front-view lunge, one whole leg for the side-view lunge (its knee angle; a close-up of the legs
@@ -618,12 +618,10 @@ class Engine:
 
         Not a rep: another movement that moves alike, or a hold (the way into it and out).
         """
-        # a stream that opened mid-movement may have spent its rest in the counter's work zone.
-        # Held: timed as a hold that long, or, where the reading jumps too much to time one,
-        # in the work zone that long (a rendered 10 s lunge hold read 67-131 deg at a true 90)
-        held_ms = max(log.held_ms, win.work_ms)
-        held = (held_ms >= self.config.hold.rep_max_hold_ms and log.from_rest
-                and not self._holds_are_reps)
+        # a stream that opened mid-movement may have spent its rest in the counter's work zone
+        cfg = self.config.hold
+        held = ((log.held_ms >= cfg.rep_max_hold_ms or win.work_ms >= cfg.rep_max_at_work_ms)
+                and log.from_rest and not self._holds_are_reps)
         if held:
             return None
         summary = _summarise(spec, win, log, self.config.cues.rep_extreme_hold_ms)
