@@ -216,7 +216,7 @@ def test_a_lunge_held_long_with_a_jumping_reading_is_not_a_rep() -> None:
     rendered 10 s lunge hold at 67-131 deg where the knee was at 90): too unsteady to time a
     hold, but in the working zone longer than any rep stays, so the way down and up is no rep
     either. The same unsteady bottom for 2 s is a rep, and so is a bridge squeezed still for
-    7 s at the top (a timed hold short of 8 s, with the way up and down ~9 s in the zone)."""
+    7 s at the top (timed as a 7.8 s hold, 8.1 s in the zone with the way up and down)."""
     def keys(bottom_s: float) -> list:
         down, up = lunge(1.0), lunge(0.5)
         k = [(0.0, STAND), (2.0, STAND), (3.0, down)]
