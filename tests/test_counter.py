@@ -426,6 +426,25 @@ def test_noise_at_a_rest_the_levels_call_half_way_is_not_reps() -> None:
     for seed in (684, 5949):
         x = 150.0 + np.random.default_rng(seed).normal(0.0, 4.0, 400)
         assert count(x, BRIDGE)[0] == 0, seed
+    # ... and noise that drifted up from a low first sample into the work zone (an opening "on
+    # the way up") and a low sample 0.5 s later (its "return"): such an opening rep must reach
+    # the work level assumed (165), not just the zone. Found by the property test below and a
+    # scan of 4000 noise streams.
+    for sd, seed in ((3.5, 4898), (3.5, 193), (4.0, 8), (4.0, 193)):
+        x = 150.0 + np.random.default_rng(seed).normal(0.0, sd, 400)
+        assert count(x, BRIDGE)[0] == 0, (sd, seed)
+
+
+def test_a_rep_the_stream_opened_in_counts_only_if_it_reached_the_work_level() -> None:
+    # the recording began on the way up a bridge (hips at 150), the top reads 170 or 158
+    # against an assumed 165: only the first shows the rep's top; the second may be noise
+    for top, reps in ((170.0, 1), (158.0, 0)):
+        x = signal([(0.3, 150, top), (0.5, top, top), (0.8, top, 135), (1.0, 135, 135)])
+        assert count(x, BRIDGE)[0] == reps, top
+        # nor is it a rep the stream ended in
+        cut = signal([(0.3, 150, top), (0.5, top, top), (0.5, top, 149)])
+        n, c = count(cut, BRIDGE)
+        assert n == 0 and (c.pending() is not None) == bool(reps), top
 
 
 def test_stream_ending_on_the_way_up_reports_a_pending_rep() -> None:

@@ -18,7 +18,9 @@ work zone on its first sample, or gets there moving steadily toward it from its 
 faster than a joint moves), opened mid-rep: that rep counts when it returns to the start (the
 descent began before the recording). A signal measured against the person's own first frame, as
 the lunge's hip drop is, always starts at the start level: a stream that opens on the way down
-only ever shows the approach. Such a rep is timed from the work zone, where the counter first saw
+only ever shows the approach. Such a rep counts only if it reached the work level (the bottom or
+top the levels assume), not just the work zone, as noise around a rest can (see
+:meth:`RepCounter._countable`). It is timed from the work zone, where the counter first saw
 it: someone walking in swings through deep knee angles but is back up within a step, sooner than
 a rep lasts. It does not set the work level either: MediaPipe's first reading of a person once
 read a knee falling from 171 to 8 deg in a second. But an opening that lies still in the work
@@ -444,14 +446,11 @@ class RepCounter:
         """
         if self.state is not CounterState.RETURNING or not math.isfinite(self._last_progress):
             return None
-        if self._last_progress > 1.0 - self._cfg.end_return_progress:
-            return None
-        amp = abs(self._extreme - self.start_level)
-        if (amp < self._levels.min_amplitude
-                or self._last_t_ms - self._rep_start_ms < self._cfg.min_rep_ms):
+        if (self._last_progress > 1.0 - self._cfg.end_return_progress
+                or not self._countable(self._last_t_ms)):
             return None
         return RepWindow(self._rep_start_ms, self._extreme_ms, self._last_t_ms, self._extreme,
-                         amp, self._work_ms(self._last_t_ms))
+                         abs(self._extreme - self.start_level), self._work_ms(self._last_t_ms))
 
     def _settle_at_new_start(self, t_ms: float) -> RepWindow | None:
         """Finish the rep; the still values just seen become the start level.
@@ -505,10 +504,23 @@ class RepCounter:
         return (self.progress(level) <= self._cfg.work_enter_progress - RETURN_MARGIN
                 or back >= self._levels.min_amplitude)
 
-    def _finish(self, t_ms: float) -> RepWindow | None:
+    def _countable(self, end_ms: float) -> bool:
+        """Whether the movement in progress, ending at ``end_ms``, was big and long enough.
+
+        A rep the stream opened in must have reached the work level, not just the work zone:
+        its start was not seen, and noise around a rest the assumed levels put half-way (a
+        bridge lying at 150 deg against 135 and 165, 3.5-4 deg of noise) drifts into the zone
+        and out again: 3 of 1000 such streams counted a rep when the zone was enough.
+        """
         amp = abs(self._extreme - self.start_level)
-        if amp < self._levels.min_amplitude or t_ms - self._rep_start_ms < self._cfg.min_rep_ms:
+        if amp < self._levels.min_amplitude or end_ms - self._rep_start_ms < self._cfg.min_rep_ms:
+            return False
+        return self._from_rest or self.progress(self._extreme) >= 1.0
+
+    def _finish(self, t_ms: float) -> RepWindow | None:
+        if not self._countable(t_ms):
             return None
+        amp = abs(self._extreme - self.start_level)
         if self._from_rest:
             # adapt the work level toward this rep's extreme, a little short of it; not to a rep
             # the stream opened in, whose start was not seen (a first reading of a knee falling
