@@ -435,9 +435,13 @@ def test_noise_at_a_rest_the_levels_call_half_way_is_not_reps() -> None:
         assert count(x, BRIDGE)[0] == 0, (sd, seed)
 
 
-def test_a_rep_the_stream_opened_in_counts_only_if_it_reached_the_work_level() -> None:
+def test_a_bridge_the_stream_opened_in_counts_only_if_it_reached_the_work_level() -> None:
     # the recording began on the way up a bridge (hips at 150), the top reads 170 or 158
     # against an assumed 165: only the first shows the rep's top; the second may be noise
+    # around a rest (a bridge may rest where its work zone begins). A lunge may not, and its
+    # opening rep counts from the work zone: a bottom of 125 against an assumed 100.
+    x = signal([(0.3, 160, 125), (0.5, 125, 125), (0.8, 125, 172), (1.0, 172, 172)])
+    assert count(x, LUNGE)[0] == 1
     for top, reps in ((170.0, 1), (158.0, 0)):
         x = signal([(0.3, 150, top), (0.5, top, top), (0.8, top, 135), (1.0, 135, 135)])
         assert count(x, BRIDGE)[0] == reps, top

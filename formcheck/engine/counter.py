@@ -18,18 +18,19 @@ work zone on its first sample, or gets there moving steadily toward it from its 
 faster than a joint moves), opened mid-rep: that rep counts when it returns to the start (the
 descent began before the recording). A signal measured against the person's own first frame, as
 the lunge's hip drop is, always starts at the start level: a stream that opens on the way down
-only ever shows the approach. Such a rep counts only if it reached the work level (the bottom or
-top the levels assume), not just the work zone, as noise around a rest can (see
-:meth:`RepCounter._countable`). It is timed from the work zone, where the counter first saw
-it: someone walking in swings through deep knee angles but is back up within a step, sooner than
-a rep lasts. It does not set the work level either: MediaPipe's first reading of a person once
-read a knee falling from 171 to 8 deg in a second. But an opening that lies still in the work
-zone, at a level the start bounds allow, and then goes a rep's minimum amplitude further was a
-rest the assumed levels call work (a top is the top): a rep from that rest is then in progress,
-and :attr:`CounterUpdate.restarted_ms` says so. From the side a bridge may rest at up to 165
-deg, where a low bridge tops out: a stream that opens in a low bridge held still and then
-rises 10 deg higher is taken to have opened at rest, and that first hold is not timed. A
-lunge's start bounds lie outside its work zone, so there this never applies.
+only ever shows the approach. Where a rest can lie in the work zone (a bridge), such a rep
+counts only if it reached the work level (the top the levels assume), not just the work zone,
+as noise around a rest can (see :meth:`RepCounter._countable`). It is timed from the work zone,
+where the counter first saw it: someone walking in swings through deep knee angles but is back
+up within a step, sooner than a rep lasts. It does not set the work level either: MediaPipe's
+first reading of a person once read a knee falling from 171 to 8 deg in a second. But an
+opening that lies still in the work zone, at a level the start bounds allow, and then goes a
+rep's minimum amplitude further was a rest the assumed levels call work (a top is the top): a
+rep from that rest is then in progress, and :attr:`CounterUpdate.restarted_ms` says so. From
+the side a bridge may rest at up to 165 deg, where a low bridge tops out: a stream that opens
+in a low bridge held still and then rises 10 deg higher is taken to have opened at rest, and
+that first hold is not timed. A lunge's start bounds lie outside its work zone, so there this
+never applies.
 
 A stream that ends after a rep reached the work position and came back at least
 ``end_return_progress`` of the way is a rep the recording cut short: :meth:`RepCounter.pending`
@@ -507,15 +508,27 @@ class RepCounter:
     def _countable(self, end_ms: float) -> bool:
         """Whether the movement in progress, ending at ``end_ms``, was big and long enough.
 
-        A rep the stream opened in must have reached the work level, not just the work zone:
-        its start was not seen, and noise around a rest the assumed levels put half-way (a
-        bridge lying at 150 deg against 135 and 165, 3.5-4 deg of noise) drifts into the zone
-        and out again: 3 of 1000 such streams counted a rep when the zone was enough.
+        Where a rest the start bounds allow can lie in the work zone (a bridge's, not a
+        lunge's), a rep the stream opened in must have reached the work level, not just the
+        zone: its start was not seen, and noise around a rest the assumed levels put half-way
+        (lying at 150 deg against 135 and 165, 3.5-4 deg of noise) drifts into the zone and
+        out again: 3 of 1000 such streams counted a rep when the zone was enough. A lunge's
+        opening rep still counts from the zone, where no rest its start bounds allow can lie
+        (asked to reach the work level, front-view lunges opened mid-rep lost their first rep).
         """
         amp = abs(self._extreme - self.start_level)
         if amp < self._levels.min_amplitude or end_ms - self._rep_start_ms < self._cfg.min_rep_ms:
             return False
-        return self._from_rest or self.progress(self._extreme) >= 1.0
+        if self._from_rest or not self._rest_can_be_work():
+            return True
+        return self.progress(self._extreme) >= 1.0
+
+    def _rest_can_be_work(self) -> bool:
+        """Whether the threshold into the work zone lies inside the start bounds."""
+        lo, hi = sorted(self._levels.start_bounds)
+        enter = self.start_level + self._cfg.work_enter_progress * (
+            self.work_level - self.start_level)
+        return lo <= enter <= hi
 
     def _finish(self, t_ms: float) -> RepWindow | None:
         if not self._countable(t_ms):
