@@ -178,8 +178,8 @@ class RepCounter:
         self._still: deque[tuple[float, float]] = deque()
         self._rest: deque[float] = deque(maxlen=45)
         self._rep_start_ms = 0.0
-        self._work_since: float | None = None
-        self._work_span: tuple[float, float] | None = None  # first and last sample at work
+        self._work_since: float | None = None  # this rep reached the work zone (kept to its end)
+        self._work_last_ms = 0.0  # this rep's last sample at the work position
         self._extreme = math.nan
         self._extreme_ms = 0.0
         self._left_start_ms = 0.0
@@ -282,7 +282,6 @@ class RepCounter:
             self._rep_start_ms = t_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
-            self._work_span = None
             st = self.state
         if st is CounterState.NOT_READY:
             # ready once still for the dwell time, either near the assumed start or anywhere
@@ -308,7 +307,6 @@ class RepCounter:
                 self._rep_start_ms = self._left_start_ms
                 self._extreme, self._extreme_ms = x, t_ms
                 self._work_since = None
-                self._work_span = None
             else:
                 self._left_start_ms = t_ms
                 if p <= cfg.return_progress / 2:  # keep descents out of the rest baseline
@@ -323,7 +321,7 @@ class RepCounter:
                         self._work_since = t_ms
                     if t_ms - self._work_since >= cfg.min_work_ms:
                         self.state = CounterState.WORK
-                        self._work_span = (t_ms, t_ms)
+                        self._work_last_ms = t_ms
                 else:
                     self._work_since = None
                     if not self._from_rest:
@@ -334,8 +332,7 @@ class RepCounter:
                         self._back_to_start(t_ms)
             elif st is CounterState.WORK:
                 self._remember_still(t_ms, x)
-                if self._work_span is not None:
-                    self._work_span = (self._work_span[0], t_ms)
+                self._work_last_ms = t_ms
                 if not self._from_rest and self._opening_was_a_rest(t_ms, x):
                     # still at its opening, then a whole rep's amplitude further the same way:
                     # a top is the top, so the stream opened at a rest the assumed levels call
@@ -420,7 +417,6 @@ class RepCounter:
         self._rep_start_ms = rest.last_ms
         self.state = CounterState.GOING
         self._work_since = None
-        self._work_span = None
         self._still.clear()
 
     def _still_rest_level(self, t_ms: float) -> float | None:
@@ -477,7 +473,6 @@ class RepCounter:
         self.state = CounterState.READY
         self._left_start_ms = t_ms
         self._work_since = None
-        self._work_span = None
         self._still.clear()
 
     def _await_still_rest(self) -> None:
@@ -546,9 +541,13 @@ class RepCounter:
                          self._work_ms(t_ms))
 
     def _work_ms(self, end_ms: float) -> float:
-        """Time at the work position, up to the rep's end (a rest it settled at ends it earlier)."""
-        span = self._work_span
-        return max(0.0, min(span[1], end_ms) - span[0]) if span is not None else 0.0
+        """Time at the work position, up to the rep's end (a rest it settled at ends it earlier).
+
+        Only asked of a rep that reached the work position, so ``_work_last_ms`` is this rep's.
+        """
+        if self._work_since is None:
+            return 0.0
+        return max(0.0, min(self._work_last_ms, end_ms) - self._work_since)
 
     def _adapt_start(self) -> None:
         if len(self._rest) >= 3:
