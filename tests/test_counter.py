@@ -403,9 +403,29 @@ def test_stream_opening_on_the_way_down_counts_that_rep() -> None:
     turned = signal([(0.3, 172, 140), (0.15, 140, 160), (0.15, 160, 160), (0.5, 160, 92),
                      (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
     assert count(turned)[0] == 0
-    # nor one after a gap longer than a dropout (the person was seen, then lost for 5 s)
-    gap = np.concatenate([[172.0, 172.0], np.full(150, np.nan), x])
+    # nor one after a gap longer than a dropout (the person was seen moving for 0.6 s, then
+    # lost for 5 s)
+    seen = signal([(0.6, 172, 150)])
+    gap = np.concatenate([seen, np.full(150, np.nan), x])
     assert count(gap)[0] == 0
+
+
+def test_a_first_reading_too_brief_for_a_rest_does_not_open_the_stream() -> None:
+    # MediaPipe read a bridge seen at 3/4 for 0.2 s (hip angles of 92 and 66), then nothing for
+    # 2.8 s, then the first rep at its top: the stream opened there, and that rep counts
+    top = signal([(0.3, 178, 178), (1.0, 178, 136), (0.8, 136, 136)])
+    reps = signal([(0.8, 136, 178), (0.6, 178, 178), (0.8, 178, 136), (0.8, 136, 136)])
+    x = np.concatenate([[92.0, 80.0, 66.0, 70.0, 72.0, 66.0], np.full(84, np.nan), top, reps])
+    assert count(x, BRIDGE)[0] == 2
+    # the same after a first reading lasting longer than a rest takes to be seen (0.4 s),
+    # jumping between 140 and 160: the gap ends the opening, as before
+    longer = np.concatenate([140.0 + 20.0 * (np.arange(18) % 2), np.full(84, np.nan),
+                             top, reps])
+    assert count(longer, BRIDGE)[0] == 1
+    # a lunge reading blinking at the start, then seen already on the way down
+    down = signal([(0.6, 172, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
+    blink = np.concatenate([[171.0, 170.0, 172.0], np.full(40, np.nan), down])
+    assert count(blink)[0] == 1
 
 
 def test_walking_in_toward_deep_angles_first_is_not_a_rep() -> None:

@@ -16,7 +16,9 @@ the engine does by view.
 Streams cut from longer recordings start and end mid-rep. A stream whose signal is already in the
 work zone on its first sample, or gets there moving steadily toward it from its first sample (no
 faster than a joint moves), opened mid-rep: that rep counts when it returns to the start (the
-descent began before the recording). A signal measured against the person's own first frame, as
+descent began before the recording). A longer dropout ends an opening, except after a first
+reading too brief to be a rest (under ``ready_dwell_ms``): the stream then opens anew at its next
+sample, as if it began there. A signal measured against the person's own first frame, as
 the lunge's hip drop is, always starts at the start level: a stream that opens on the way down
 only ever shows the approach. Where a rest can lie in the work zone (a bridge), such a rep
 counts only if it reached the work level (the top the levels assume), not just the work zone,
@@ -183,13 +185,8 @@ class RepCounter:
         self._extreme = math.nan
         self._extreme_ms = 0.0
         self._left_start_ms = 0.0
-        self._first_valid_ms: float | None = None
-        # still moving steadily toward the work level since the first sample, no faster than a
-        # joint moves (the highest progress so far, the last sample)
-        self._opening = True
-        self._opening_furthest = -math.inf
-        self._opening_samples = 0
-        self._opening_last = (-math.inf, math.nan)
+        self._never_left_not_ready = True
+        self._open_again()
         self._last_progress = math.nan
         self._last_t_ms = 0.0
         self._from_rest = False
@@ -261,7 +258,10 @@ class RepCounter:
                 self.state = CounterState.NOT_READY
                 self._still.clear()
                 if self._first_valid_ms is not None:
-                    self._opening = False  # an opening is one unbroken approach
+                    if self._first_reading_was_a_blip():
+                        self._open_again()
+                    else:
+                        self._opening = False  # an opening is one unbroken approach
             return CounterUpdate(self.state, math.nan, None, self.start_level, self.work_level)
         self._last_valid_ms = t_ms
         if self._first_valid_ms is None:
@@ -361,8 +361,29 @@ class RepCounter:
                     rep = self._settle_at_new_start(t_ms)
         if self.state is not CounterState.NOT_READY:
             self._opening = False
+            self._never_left_not_ready = False
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level,
                              restarted_ms)
+
+    def _first_reading_was_a_blip(self) -> bool:
+        """Whether all the stream showed before this dropout was under ``ready_dwell_ms``.
+
+        Too short to be still at a rest, and nothing came of it: a first detection that did not
+        hold (a bridge seen at 3/4 read for 0.2 s, then nothing for 2.8 s until its first top).
+        """
+        assert self._first_valid_ms is not None
+        return (self._never_left_not_ready
+                and self._last_valid_ms - self._first_valid_ms < self._cfg.ready_dwell_ms)
+
+    def _open_again(self) -> None:
+        """Forget a first reading that was a blip: the stream opens at its next sample."""
+        self._first_valid_ms: float | None = None
+        # still moving steadily toward the work level since the first sample, no faster than a
+        # joint moves (the highest progress so far, the last sample)
+        self._opening = True
+        self._opening_furthest = -math.inf
+        self._opening_samples = 0
+        self._opening_last = (-math.inf, math.nan)
 
     def _opened_mid_rep(self, t_ms: float, x: float, p: float) -> bool:
         """Whether this sample, while not ready, shows a stream that opened mid-rep.
