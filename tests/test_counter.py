@@ -404,15 +404,17 @@ def test_stream_opening_on_the_way_down_counts_that_rep() -> None:
                      (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
     assert count(turned)[0] == 0
     # nor one after a gap longer than a dropout (the person was seen moving for 0.6 s, then
-    # lost for 5 s)
+    # lost for 5 s); seen for two frames only, that reading is forgotten and the descent after
+    # the gap opens the stream
     seen = signal([(0.6, 172, 150)])
-    gap = np.concatenate([seen, np.full(150, np.nan), x])
-    assert count(gap)[0] == 0
+    assert count(np.concatenate([seen, np.full(150, np.nan), x]))[0] == 0
+    assert count(np.concatenate([[172.0, 172.0], np.full(150, np.nan), x]))[0] == 1
 
 
 def test_a_first_reading_too_brief_for_a_rest_does_not_open_the_stream() -> None:
-    # MediaPipe read a bridge seen at 3/4 for 0.2 s (hip angles of 92 and 66), then nothing for
-    # 2.8 s, then the first rep at its top: the stream opened there, and that rep counts
+    # a bridge seen at 3/4 gave a usable hip angle for 0.2 s (92, 66: MediaPipe read the person
+    # head at the feet), then none for 2.8 s, then the first rep at its top: the stream opened
+    # there, and that rep counts
     top = signal([(0.3, 178, 178), (1.0, 178, 136), (0.8, 136, 136)])
     reps = signal([(0.8, 136, 178), (0.6, 178, 178), (0.8, 178, 136), (0.8, 136, 136)])
     x = np.concatenate([[92.0, 80.0, 66.0, 70.0, 72.0, 66.0], np.full(84, np.nan), top, reps])
@@ -426,6 +428,10 @@ def test_a_first_reading_too_brief_for_a_rest_does_not_open_the_stream() -> None
     down = signal([(0.6, 172, 92), (0.3, 92, 92), (1.0, 92, 172), (0.6, 172, 172)])
     blink = np.concatenate([[171.0, 170.0, 172.0], np.full(40, np.nan), down])
     assert count(blink)[0] == 1
+    # a first reading that itself opened a rep (at a bridge top) is kept: the gap ends that
+    # opening as before (forgotten too, rest noise with dropouts counted more reps)
+    at_top = np.concatenate([[170.0, 171.0, 170.0], np.full(40, np.nan), top, reps])
+    assert count(at_top, BRIDGE)[0] == 1
 
 
 def test_walking_in_toward_deep_angles_first_is_not_a_rep() -> None:

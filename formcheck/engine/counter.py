@@ -16,23 +16,23 @@ the engine does by view.
 Streams cut from longer recordings start and end mid-rep. A stream whose signal is already in the
 work zone on its first sample, or gets there moving steadily toward it from its first sample (no
 faster than a joint moves), opened mid-rep: that rep counts when it returns to the start (the
-descent began before the recording). A longer dropout ends an opening, except after a first
-reading too brief to be a rest (under ``ready_dwell_ms``): the stream then opens anew at its next
-sample, as if it began there. A signal measured against the person's own first frame, as
-the lunge's hip drop is, always starts at the start level: a stream that opens on the way down
-only ever shows the approach. Where a rest can lie in the work zone (a bridge), such a rep
-counts only if it reached the work level (the top the levels assume), not just the work zone,
+descent began before the recording). A dropout longer than ``max_dropout_ms`` ends an opening,
+except after a first reading too brief to be a rest (under ``ready_dwell_ms``) that started
+nothing: the counter forgets it, and the stream opens anew at its next sample, as if it began
+there. A signal measured against the person's own first frame, as the lunge's hip drop is, starts
+at the start level (unless that frame was a blip the counter forgot): a stream that opens on the
+way down then only ever shows the approach. Where a rest can lie in the work zone (a bridge), such
+a rep counts only if it reached the work level (the top the levels assume), not just the work zone,
 as noise around a rest can (see :meth:`RepCounter._countable`). It is timed from the work zone,
-where the counter first saw it: someone walking in swings through deep knee angles but is back
-up within a step, sooner than a rep lasts. It does not set the work level either: MediaPipe's
-first reading of a person once read a knee falling from 171 to 8 deg in a second. But an
-opening that lies still in the work zone, at a level the start bounds allow, and then goes a
-rep's minimum amplitude further was a rest the assumed levels call work (a top is the top): a
-rep from that rest is then in progress, and :attr:`CounterUpdate.restarted_ms` says so. From
-the side a bridge may rest at up to 165 deg, where a low bridge tops out: a stream that opens
-in a low bridge held still and then rises 10 deg higher is taken to have opened at rest, and
-that first hold is not timed. A lunge's start bounds lie outside its work zone, so there this
-never applies.
+where the counter first saw it: someone walking in swings through deep knee angles but is back up
+within a step, sooner than a rep lasts. It does not set the work level either: MediaPipe's first
+reading of a person once read a knee falling from 171 to 8 deg in a second. But an opening that
+lies still in the work zone, at a level the start bounds allow, and then goes a rep's minimum
+amplitude further was a rest the assumed levels call work (a top is the top): a rep from that rest
+is then in progress, and :attr:`CounterUpdate.restarted_ms` says so. From the side a bridge may
+rest at up to 165 deg, where a low bridge tops out: a stream that opens in a low bridge held still
+and then rises 10 deg higher is taken to have opened at rest, and that first hold is not timed. A
+lunge's start bounds lie outside its work zone, so there this never applies.
 
 A stream that ends after a rep reached the work position and came back at least
 ``end_return_progress`` of the way is a rep the recording cut short: :meth:`RepCounter.pending`
@@ -185,6 +185,7 @@ class RepCounter:
         self._extreme = math.nan
         self._extreme_ms = 0.0
         self._left_start_ms = 0.0
+        self._first_valid_ms: float | None = None
         self._never_left_not_ready = True
         self._open_again()
         self._last_progress = math.nan
@@ -368,16 +369,19 @@ class RepCounter:
     def _first_reading_was_a_blip(self) -> bool:
         """Whether all the stream showed before this dropout was under ``ready_dwell_ms``.
 
-        Too short to be still at a rest, and nothing came of it: a first detection that did not
-        hold (a bridge seen at 3/4 read for 0.2 s, then nothing for 2.8 s until its first top).
+        Too short to be still at a rest, and nothing came of it: a first reading that did not
+        hold (a bridge seen at 3/4 gave a hip angle for 0.2 s, then none for 2.8 s until its
+        first top, MediaPipe having read the resting person head at the feet). A first reading
+        that opened a rep is kept: the counter acted on it (forgotten too, bridge rest noise
+        with dropouts counted a rep more often, ``bench/opening_gaps.py``).
         """
         assert self._first_valid_ms is not None
         return (self._never_left_not_ready
                 and self._last_valid_ms - self._first_valid_ms < self._cfg.ready_dwell_ms)
 
     def _open_again(self) -> None:
-        """Forget a first reading that was a blip: the stream opens at its next sample."""
-        self._first_valid_ms: float | None = None
+        """The stream opens at its next sample (a new stream, or after a blip)."""
+        self._first_valid_ms = None
         # still moving steadily toward the work level since the first sample, no faster than a
         # joint moves (the highest progress so far, the last sample)
         self._opening = True
