@@ -169,6 +169,39 @@ def test_a_hold_survives_short_gaps_and_side_flickers() -> None:
     assert len([e for e in ends if e]) == 1 and h.flush() is not None
 
 
+def test_a_hold_carries_on_when_its_signal_changes_measure() -> None:
+    """A lunge hold seen at 3/4 then read from the side: the depth estimate (71) gives way to
+    the knee angle (109) after 3 s. Told so (``relevel``), the timer keeps one 10 s hold;
+    untold, that jump leaves the hold's level and no hold of 8 s is reported."""
+    def run(tell: bool) -> list:
+        h = HoldTimer(HoldConfig())
+        out = []
+        for i in range(12 * 30):
+            t = i * 1000 / 30
+            if tell and i == 4 * 30:
+                h.relevel()
+            x = (71.0 if i < 4 * 30 else 109.0) + (i % 3 - 1) * 0.5
+            up = h.update(t, x, 1000 <= t < 11_000, Side.RIGHT)
+            if up.finished:
+                out.append(up.finished)
+        return out
+    (ev,) = run(True)
+    assert ev.start_ms < 1200 and ev.end_ms > 10_800
+    assert all(e.end_ms - e.start_ms < 8000 for e in run(False))
+    # a hold that had already left its level by then is not carried on by the new measure
+    h = HoldTimer(HoldConfig())
+    ends = []
+    for i in range(12 * 30):
+        t = i * 1000 / 30
+        if i == 6 * 30:
+            h.relevel()
+        x = 90.0 if i < 3 * 30 else (120.0 if i < 6 * 30 else 60.0)
+        up = h.update(t, x, 1000 <= t < 11_000, Side.RIGHT)
+        if up.finished:
+            ends.append(up.finished)
+    assert all(e.end_ms <= 3100 for e in ends)
+
+
 @pytest.mark.parametrize(("fps", "every", "width", "jump"),
                          [(30, 12, 2, 30.0), (30, 8, 1, -25.0), (15, 6, 1, 40.0)])
 def test_a_hold_starts_through_jumps_of_the_reading(fps: int, every: int, width: int,

@@ -74,6 +74,7 @@ class HoldTimer:
         self._other_since: float | None = None  # when another side than the hold's showed
         self._level = math.nan  # the hold's signal level, following a slow drift
         self._in_band = 0.0  # last sample within half the stable range of that level
+        self._relevel = False  # the next sample is on another scale (see :meth:`relevel`)
 
     def update(self, t_ms: float, x: float, at_work: bool, side: Side,
                faults: tuple[str, ...] = ()) -> HoldUpdate:
@@ -101,6 +102,8 @@ class HoldTimer:
                 self._win.clear()
         else:
             self._other_since = None
+        if self._relevel:
+            self._take_new_scale(t_ms, x)
         dt = t_ms - self._last_known
         self._last_known = t_ms
         self._win.append((t_ms, x, side))
@@ -133,6 +136,24 @@ class HoldTimer:
             return HoldUpdate(False, 0.0, finished, still)
         return HoldUpdate(True, t_ms - self._start, finished, still,
                           t_ms - self._in_band <= AT_LEVEL_GRACE_MS)
+
+    def relevel(self) -> None:
+        """From the next sample on, the signal is another measure (another view's).
+
+        The lunge is counted on the knee angle from the side and on a depth estimate elsewhere.
+        A hold at its level until now carries on at the level that next sample shows. Not so, a
+        hold whose view changed half-way ended at the switch: the side view's knee
+        read 109 deg where the depth estimate before it read 71, never near the hold's level
+        again, and a 10 s hold at 3/4 was timed live but not reported.
+        """
+        self._relevel = True
+
+    def _take_new_scale(self, t_ms: float, x: float) -> None:
+        self._relevel = False
+        self._win.clear()  # still or steady on one measure, not across two
+        if self._start is not None and self._last_known - self._in_band <= AT_LEVEL_GRACE_MS:
+            self._level = x
+            self._in_band = t_ms
 
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
         ev = self._event(t_ms, faults)
