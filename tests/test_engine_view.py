@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import replace
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from formcheck.engine.holds import HoldTimer
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise, Phase, Side, View
 from formcheck.engine.view import Posture, ViewEstimator
+from formcheck.pose.landmarks import LM
+from formcheck.pose.types import Pose
 from tests.synth import (
     LYING_CAM,
     STAND,
@@ -171,16 +174,16 @@ def test_a_hold_survives_short_gaps_and_side_flickers() -> None:
 
 def test_a_hold_carries_on_when_its_signal_changes_measure() -> None:
     """A lunge hold seen at 3/4 then read from the side: the depth estimate (71) gives way to
-    the knee angle (109) after 3 s. Told so (``relevel``), the timer keeps one 10 s hold;
+    the knee angle (109) after 4 s. Told so (``use_measure``), the timer keeps one 10 s hold;
     untold, that jump leaves the hold's level and no hold of 8 s is reported."""
     def run(tell: bool) -> list:
         h = HoldTimer(HoldConfig())
         out = []
         for i in range(12 * 30):
             t = i * 1000 / 30
-            if tell and i == 4 * 30:
-                h.relevel()
-            x = (71.0 if i < 4 * 30 else 109.0) + (i % 3 - 1) * 0.5
+            side = i >= 4 * 30
+            h.use_measure(side if tell else "one")
+            x = (109.0 if side else 71.0) + (i % 3 - 1) * 0.5
             up = h.update(t, x, 1000 <= t < 11_000, Side.RIGHT)
             if up.finished:
                 out.append(up.finished)
@@ -193,13 +196,31 @@ def test_a_hold_carries_on_when_its_signal_changes_measure() -> None:
     ends = []
     for i in range(12 * 30):
         t = i * 1000 / 30
-        if i == 6 * 30:
-            h.relevel()
+        h.use_measure(i >= 6 * 30)
         x = 90.0 if i < 3 * 30 else (120.0 if i < 6 * 30 else 60.0)
         up = h.update(t, x, 1000 <= t < 11_000, Side.RIGHT)
         if up.finished:
             ends.append(up.finished)
     assert all(e.end_ms <= 3100 for e in ends)
+
+
+def test_a_flickering_measure_does_not_carry_a_hold_out_of_its_level() -> None:
+    """The view flips between side and 3/4 every 3 frames from 3 s on, while a 4 s hold at 90
+    (knee) / 60 (depth) is left at 20 deg/s from 5 s: the hold ends where the way out begins,
+    not where the counter leaves the work zone (6.3 s)."""
+    h = HoldTimer(HoldConfig())
+    ends = []
+    for i in range(8 * 30):
+        t = i * 1000 / 30
+        side = t < 3000 or (i // 3) % 2 == 0
+        out = max(0.0, (t - 5000) / 1000 * 20.0)
+        x = (90.0 if side else 60.0) + out
+        h.use_measure(side)
+        up = h.update(t, x, 1000 <= t < 6300, Side.RIGHT)
+        if up.finished:
+            ends.append(up.finished)
+    (ev,) = ends
+    assert 5000 <= ev.end_ms <= 5300
 
 
 @pytest.mark.parametrize(("fps", "every", "width", "jump"),
@@ -436,3 +457,28 @@ def test_cut_off_clip_cannot_be_judged() -> None:
         eng.update(p)
     s = eng.summary()
     assert s.reps_total == 0 and s.reason == "body not fully visible in most frames"
+
+
+def _read_as_side(p: Pose) -> Pose:
+    """``p`` with the shoulders and hips drawn 0.3 as wide about their middles: what MediaPipe
+    gives when it reads a 3/4 body as seen from the side (the camera and the body stay put)."""
+    xy = p.xy.copy()
+    for a, b in ((LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER), (LM.LEFT_HIP, LM.RIGHT_HIP)):
+        mid = (xy[a] + xy[b]) / 2
+        xy[a], xy[b] = mid + (xy[a] - mid) * 0.3, mid + (xy[b] - mid) * 0.3
+    return Pose(p.t_ms, p.width, p.height, xy, p.z, p.world, p.visibility, p.presence, p.mask)
+
+
+@pytest.mark.parametrize("switch_ms", [3000, 5000])
+def test_a_3_4_lunge_hold_read_as_side_half_way_is_one_hold(switch_ms: int) -> None:
+    """The view turns from 3/4 to side during a 10 s hold, and the lunge signal from the depth
+    estimate to the knee angle (a rendered 3/4 hold read so was timed live and not reported):
+    one hold, all of it."""
+    eng = Engine(exercise="lunge")
+    views = []
+    for p in sequence(reps(lunge, 1, hold_s=10.0), Camera(yaw_deg=45), noise_px=1.0):
+        views.append(eng.update(_read_as_side(p) if p.t_ms >= switch_ms else p).view)
+    assert views[0] is View.OBLIQUE and views[-1] is View.SIDE
+    assert sum(a is not b for a, b in pairwise(views)) == 1
+    (hold,) = eng.summary().holds
+    assert 9.5 < hold.duration_s < 11.0

@@ -6,7 +6,8 @@ position and ends when the position is left or the working side changes. Near on
 rendered side-view lunge holds MediaPipe's front knee jumps 10-50 deg for a frame or two whenever
 a hand or the other leg crosses it. The hold is timed from the first of those values (back-dated
 over the window, but not over the end of the way in). Like the rep counter, it carries on
-through a gap in the signal up to ``max_gap_ms`` (a knee hidden for a moment), and a side seen
+through a gap in the signal up to ``max_gap_ms`` (a knee hidden for a moment) and through a
+change of what the signal measures (:meth:`HoldTimer.use_measure`), and a side seen
 for less than ``side_switch_ms`` is a flicker of the side estimate, not a switch. Where the side
 cannot change at the work position (a lunge's front leg), a change there is no switch at all,
 and the hold takes the side it was seen on most: MediaPipe swaps the legs' labels in deep
@@ -28,6 +29,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, deque
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from formcheck.engine.config import HoldConfig
@@ -74,7 +76,9 @@ class HoldTimer:
         self._other_since: float | None = None  # when another side than the hold's showed
         self._level = math.nan  # the hold's signal level, following a slow drift
         self._in_band = 0.0  # last sample within half the stable range of that level
-        self._relevel = False  # the next sample is on another scale (see :meth:`relevel`)
+        self._measure: Hashable = None  # what the samples so far measure (:meth:`use_measure`)
+        self._next_measure: Hashable = None  # ... and the next one, as last told
+        self._levels: dict[Hashable, float] = {}  # the hold's level on each measure it was on
 
     def update(self, t_ms: float, x: float, at_work: bool, side: Side,
                faults: tuple[str, ...] = ()) -> HoldUpdate:
@@ -102,8 +106,8 @@ class HoldTimer:
                 self._win.clear()
         else:
             self._other_since = None
-        if self._relevel:
-            self._take_new_scale(t_ms, x)
+        if self._next_measure != self._measure:
+            self._change_measure(t_ms, x)
         dt = t_ms - self._last_known
         self._last_known = t_ms
         self._win.append((t_ms, x, side))
@@ -128,6 +132,7 @@ class HoldTimer:
             self._side = self._sides.most_common(1)[0][0] if self._sides else side
             self._level = level
             self._in_band = t_ms
+            self._levels.clear()
         elif self._start is not None and abs(x - self._level) <= half:
             # the level follows a slow drift, not the jumps of the reading
             self._level += (x - self._level) * min(1.0, dt / LEVEL_TAU_MS)
@@ -137,23 +142,34 @@ class HoldTimer:
         return HoldUpdate(True, t_ms - self._start, finished, still,
                           t_ms - self._in_band <= AT_LEVEL_GRACE_MS)
 
-    def relevel(self) -> None:
-        """From the next sample on, the signal is another measure (another view's).
+    def use_measure(self, measure: Hashable) -> None:
+        """Say what the next samples measure (any key; the same key, the same measure).
 
-        The lunge is counted on the knee angle from the side and on a depth estimate elsewhere.
-        A hold at its level until now carries on at the level that next sample shows. Not so, a
-        hold whose view changed half-way ended at the switch: the side view's knee
-        read 109 deg where the depth estimate before it read 71, never near the hold's level
-        again, and a 10 s hold at 3/4 was timed live but not reported.
+        The lunge is counted on the knee angle from the side and on a depth estimate
+        elsewhere, tens of degrees apart for one pose: read against the other's level, a hold
+        would end at a change of view.
         """
-        self._relevel = True
+        self._next_measure = measure
 
-    def _take_new_scale(self, t_ms: float, x: float) -> None:
-        self._relevel = False
+    def _change_measure(self, t_ms: float, x: float) -> None:
+        """Carry a hold on across a change of measure.
+
+        A hold at its level until now carries on at this sample's level on a new measure, and
+        at its own level on a measure it was on before. Kept per measure, a view flickering back
+        and forth cannot walk the level away with the way out of a hold.
+        """
+        new = self._next_measure
         self._win.clear()  # still or steady on one measure, not across two
-        if self._start is not None and self._last_known - self._in_band <= AT_LEVEL_GRACE_MS:
-            self._level = x
-            self._in_band = t_ms
+        if self._start is None:
+            self._levels.clear()
+        else:
+            self._levels[self._measure] = self._level
+            if new in self._levels:
+                self._level = self._levels[new]
+            elif self._last_known - self._in_band <= AT_LEVEL_GRACE_MS:
+                self._level = x
+                self._in_band = t_ms
+        self._measure = new
 
     def _end(self, t_ms: float, faults: tuple[str, ...]) -> HoldEvent | None:
         ev = self._event(t_ms, faults)

@@ -171,9 +171,6 @@ class Engine:
                                            cfg.counter.max_spike_ms) for ex in self._specs}
         self._holds = {ex: HoldTimer(cfg.hold, spec.side_switches_at_work)
                        for ex, spec in self._specs.items()}
-        # the levels each signal was last read against: they change with the view where the
-        # signal's measure does (the lunge's knee angle from the side, depth estimate elsewhere)
-        self._signal_levels = {ex: spec.levels for ex, spec in self._specs.items()}
         self._logs = {ex: _RepLog() for ex in self._specs}
         b = cfg.bridge
         self._lift = RepCounter(CounterLevels(
@@ -320,11 +317,8 @@ class Engine:
             seen = legs if spec.signal == "lunge_signal_deg" else full_body
             ready = seen and vs.posture is spec.posture
             x = self._spike_gates[ex](t, metrics.get(spec.signal, math.nan))
-            levels = spec.levels_for(vs.view)
-            if levels != self._signal_levels[ex]:
-                self._signal_levels[ex] = levels
-                self._holds[ex].relevel()
-            self._counters[ex].use_levels(levels)
+            self._holds[ex].use_measure(_measure(spec, vs.view))
+            self._counters[ex].use_levels(spec.levels_for(vs.view))
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
             log = self._logs[ex]
@@ -765,6 +759,15 @@ class Engine:
         if ex is Exercise.UNKNOWN:
             return "no lunge or bridge recognised"
         return None
+
+
+def _measure(spec: ExerciseSpec, view: View) -> bool:
+    """Which measure ``spec``'s signal is in ``view``.
+
+    The lunge's is the knee angle from the side and a depth estimate elsewhere; every other
+    signal is one angle in every view.
+    """
+    return spec.signal == "lunge_signal_deg" and view is View.SIDE
 
 
 def _inside(pts: np.ndarray, pose: Pose) -> bool:
