@@ -290,7 +290,9 @@ class Engine:
         if math.isfinite(hip_depth) and not hip_depth >= depth:  # NaN-safe min
             depth = hip_depth
         metrics["lunge_depth_deg"] = depth
-        metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if vs.view is View.SIDE else depth
+        # the lunge is counted on the knee angle from the side, on the depth estimate elsewhere
+        by_knee = vs.view is View.SIDE
+        metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if by_knee else depth
         knee = metrics["front_knee_deg"]
         metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
@@ -317,7 +319,8 @@ class Engine:
             seen = legs if spec.signal == "lunge_signal_deg" else full_body
             ready = seen and vs.posture is spec.posture
             x = self._spike_gates[ex](t, metrics.get(spec.signal, math.nan))
-            self._holds[ex].use_measure(_measure(spec, vs.view))
+            # what the signal measures: only the lunge's changes with the view
+            self._holds[ex].use_measure(spec.signal == "lunge_signal_deg" and by_knee)
             self._counters[ex].use_levels(spec.levels_for(vs.view))
             up = self._counters[ex].update(t, x, ready)
             states[ex] = (up.state, up.progress)
@@ -759,15 +762,6 @@ class Engine:
         if ex is Exercise.UNKNOWN:
             return "no lunge or bridge recognised"
         return None
-
-
-def _measure(spec: ExerciseSpec, view: View) -> bool:
-    """Which measure ``spec``'s signal is in ``view``.
-
-    The lunge's is the knee angle from the side and a depth estimate elsewhere; every other
-    signal is one angle in every view.
-    """
-    return spec.signal == "lunge_signal_deg" and view is View.SIDE
 
 
 def _inside(pts: np.ndarray, pose: Pose) -> bool:
