@@ -9,8 +9,8 @@ import pytest
 
 from formcheck.engine.config import CueConfig
 from formcheck.engine.exercises import EXERCISES
-from formcheck.engine.rules import Bound, CueTracker, Rule, Verdict, judge
-from formcheck.engine.types import View
+from formcheck.engine.rules import Bound, CueTracker, Rule, Scope, Verdict, judge
+from formcheck.engine.types import Severity, View
 
 ALL_RULES = [(ex, r) for ex, spec in EXERCISES.items() for r in spec.rules]
 
@@ -42,6 +42,34 @@ def test_slack_keeps_an_active_fault_on_near_the_limit() -> None:
     assert r.verdict({"m": 9.0}, View.SIDE, slack=3.0) is Verdict.FAULT
     below = replace(r, bound=Bound.BELOW)
     assert below.verdict({"m": 11.0}, View.SIDE, slack=3.0) is Verdict.FAULT
+
+
+def test_every_rule_is_a_correction_not_praise() -> None:
+    """Green is for praise: a rule's cue asks for a change, so it is amber or red."""
+    assert all(r.severity is not Severity.GOOD for _, r in ALL_RULES)
+
+
+FRAME_RULES = [(ex, r) for ex, r in ALL_RULES if r.scope is Scope.FRAME]
+
+
+@pytest.mark.parametrize(("ex", "rule"), FRAME_RULES,
+                         ids=[f"{ex.value}-{r.code}-{r.metric}" for ex, r in FRAME_RULES])
+def test_an_active_fault_clears_once_the_value_is_clearly_good(ex, rule: Rule) -> None:
+    """Clearly good is 10 degrees past an angle's limit, or 30% past a ratio's (a stance width
+    of 0.65 where 0.5 is narrow): 3 degrees of slack on a ratio kept a narrow stance called
+    until the phase ended, however wide the feet went."""
+    cues = CueConfig()
+    slack = rule.slack(cues)
+    assert slack > 0.0
+    toward_ok = -1.0 if rule.bound is Bound.ABOVE else 1.0
+    clearly = 10.0 if rule.metric.endswith("_deg") else 0.3 * abs(rule.limit)
+    view = next(iter(rule.views))
+    active = frozenset({rule.code})
+    inside = {rule.metric: rule.limit + toward_ok * 0.5 * slack}
+    clear = {rule.metric: rule.limit + toward_ok * clearly}
+    assert judge([rule], inside, view)[rule.code] is Verdict.OK
+    assert judge([rule], inside, view, active, cues)[rule.code] is Verdict.FAULT
+    assert judge([rule], clear, view, active, cues)[rule.code] is Verdict.OK
 
 
 def test_codes_shared_by_rules_combine() -> None:

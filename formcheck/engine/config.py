@@ -308,8 +308,11 @@ class CueConfig:
     on_ms: float = 250.0
     # And be gone this long before its cue clears.
     off_ms: float = 400.0
-    # Degrees a threshold is relaxed once a fault is active (two-threshold hysteresis).
+    # Degrees an angle's limit is relaxed once its fault is active (two-threshold hysteresis).
     hysteresis_deg: float = 3.0
+    # The same for a ratio's limit (stance width, knee width, lumbar curve), as a share of the
+    # limit: a ratio's jitter scales with it, and 3 deg is about a tenth of most angle limits.
+    hysteresis_share: float = 0.1
     # Rep-level cues (depth, pause) stay on screen this long after the rep.
     rep_cue_ms: float = 2000.0
     # A rep's extreme (deepest knee, highest hips) is the one held at least this long: a pose

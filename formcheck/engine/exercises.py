@@ -198,7 +198,7 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         # top, and from the feet or at 3/4 that angle reads 7-26 deg off (median): 5 of the 9
         # front/oblique bridge renders, all with a pause or a hold, were called unpaused.
         Rule("no_pause", "no pause at the top", "top_pause_ms", Bound.BELOW, c.min_pause_ms,
-             SIDE, ALL_PHASES, Scope.REP, Severity.GOOD),
+             SIDE, ALL_PHASES, Scope.REP),
         Rule("hip_drop", "one hip lower than the other", "pelvis_level_abs_deg", Bound.ABOVE,
              c.hip_drop_deg, FRONT, WORK_PHASES),
         Rule("knee_cave", "knees closer together than the feet", "knee_width_ratio", Bound.BELOW,

@@ -7,7 +7,7 @@ share one fault code (``arched_back`` from landmark proxies and from the back co
 is a fault if any of them says so.
 
 :class:`CueTracker` adds time hysteresis: a fault shows after ``on_ms`` and clears after
-``off_ms``, and an active fault's limit is relaxed by ``hysteresis_deg``, so cues do not flicker.
+``off_ms``, and an active fault's limit is relaxed (:meth:`Rule.slack`), so cues do not flicker.
 """
 
 from __future__ import annotations
@@ -76,6 +76,17 @@ class Rule:
             return Verdict.FAULT if value > self.limit - slack else Verdict.OK
         return Verdict.FAULT if value < self.limit + slack else Verdict.OK
 
+    def slack(self, cues: CueConfig) -> float:
+        """How far the limit moves toward OK values while the fault is active, in its unit.
+
+        Angles (``_deg`` metrics) move by ``hysteresis_deg``; ratios by ``hysteresis_share`` of
+        the limit: a 3-degree slack on a stance-width ratio of 0.5 kept a fault on until 3.5,
+        that is for the rest of the phase.
+        """
+        if self.metric.endswith("_deg"):
+            return cues.hysteresis_deg
+        return cues.hysteresis_share * abs(self.limit)
+
     def condition(self) -> str:
         """The test in words: metric, bound, limit, when it is judged, what it yields to."""
         when = "per rep" if self.scope is Scope.REP else "/".join(
@@ -96,13 +107,17 @@ def combine(verdicts: Iterable[Verdict]) -> Verdict:
 
 
 def judge(rules: Iterable[Rule], metrics: Mapping[str, float], view: View,
-          active: frozenset[str] = frozenset(), slack: float = 0.0) -> dict[str, Verdict]:
-    """Verdict per fault code; rules of codes in ``active`` get ``slack``; ``unless`` applied."""
+          active: frozenset[str] = frozenset(), cues: CueConfig | None = None
+          ) -> dict[str, Verdict]:
+    """Verdict per fault code; ``unless`` applied.
+
+    Rules of codes in ``active`` get their slack under ``cues`` (none without ``cues``).
+    """
     by_code: dict[str, list[Verdict]] = {}
     unless: dict[str, set[str]] = {}
     for r in rules:
-        by_code.setdefault(r.code, []).append(
-            r.verdict(metrics, view, slack if r.code in active else 0.0))
+        slack = r.slack(cues) if cues is not None and r.code in active else 0.0
+        by_code.setdefault(r.code, []).append(r.verdict(metrics, view, slack))
         unless.setdefault(r.code, set()).update(r.unless)
     verdicts = {code: combine(vs) for code, vs in by_code.items()}
     for code, causes in unless.items():

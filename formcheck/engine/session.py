@@ -672,8 +672,7 @@ class Engine:
             verdicts: dict[str, Verdict] = {}
         else:
             rules = [r for r in spec.rules if r.scope is Scope.FRAME and phase in r.phases]
-            verdicts = judge(rules, metrics, view, self._cues.active,
-                             self.config.cues.hysteresis_deg)
+            verdicts = judge(rules, metrics, view, self._cues.active, self.config.cues)
         before = self._cues.active
         active = self._cues.update(t, verdicts)
         for code in active - before:
