@@ -1,4 +1,8 @@
-"""Every engine threshold in one typed, frozen config; units in the names, a reason on each line.
+"""The engine's limits and levels in one typed, frozen config; units in the names, with reasons.
+
+Constants of a measuring method rather than of a judgement (the depth scale in ``depth.py``,
+the hold timer's stillness share in ``holds.py``, the pause window in ``session.py``) stay
+beside the code they describe, each with its reason.
 
 Sections are small frozen dataclasses so a caller can override one value with
 ``dataclasses.replace``. Angles are degrees, times milliseconds, lengths are ratios of a body
@@ -129,7 +133,7 @@ class CounterConfig:
     # Must be this still at the start before counting begins ("getting into position").
     ready_dwell_ms: float = 400.0
     # Signal range (deg) within the dwell time that counts as still (MediaPipe jitter ~2-4).
-    ready_still_range: float = 8.0
+    ready_still_range_deg: float = 8.0
     # A rep shorter than this is a twitch, not a rep.
     min_rep_ms: float = 500.0
     # Time in the working position before it counts as reached (one spike is not a bottom).
@@ -199,6 +203,9 @@ class LungeConfig:
     knee_work_bounds_deg: tuple[float, float] = (80.0, 125.0)
     # A rep must bend the knee at least this much from the start.
     min_amplitude_deg: float = 30.0
+    # "Still" at the bottom (the rep's bottom_pause_ms, and which frames are its bottom): the
+    # signal moves less than this within 300 ms, as the bridge's hip angle at the top.
+    pause_band_deg: float = 5.0
     # Front knee at the bottom above this is a shallow lunge ("go lower").
     shallow_knee_deg: float = 110.0
     # Side view: a dip whose front knee never bends below this is stepping into or out of the
@@ -224,8 +231,8 @@ class LungeConfig:
     hip_ext_anatomical_max_deg: float = 20.0
     # arch_proxy_deg above this fires arched_back.
     arch_proxy_max_deg: float = 8.0
-    # Lumbar curve depth (ratio of chord) above the person's baseline by more than this.
-    lumbar_curve_rise_max: float = 0.03
+    # Lumbar curve depth (over the trunk length) above the person's baseline by more than this.
+    lumbar_curve_rise_max_ratio: float = 0.03
     # Knee caving inward beyond this (front view).
     knee_cave_deg: float = 10.0
     # Hip line tilted beyond this against the floor line (front view).

@@ -404,7 +404,7 @@ class RepCounter:
         prev_t, prev_x = self._opening_last
         jump = _faster_than(x - prev_x, t_ms - prev_t, cfg.max_signal_rate_deg_s)
         span = abs(self.work_level - self.start_level)
-        still = cfg.ready_still_range / span if span > 1e-9 else math.inf  # in progress
+        still = cfg.ready_still_range_deg / span if span > 1e-9 else math.inf  # in progress
         self._opening = p >= self._opening_furthest - still and not jump
         self._opening_furthest = max(self._opening_furthest, p)
         self._opening_last = (t_ms, x)
@@ -423,7 +423,7 @@ class RepCounter:
         raise the level and delay the rep's start.
         """
         level = self._still_rest_level(t_ms)
-        if level is not None and abs(x - level) <= self._cfg.ready_still_range / 2:
+        if level is not None and abs(x - level) <= self._cfg.ready_still_range_deg / 2:
             self._opening_rest = _OpeningRest(level, t_ms, tuple(v for _, v in self._still))
         if self._opening_rest is None:
             return False
@@ -447,7 +447,7 @@ class RepCounter:
     def _still_rest_level(self, t_ms: float) -> float | None:
         """The level of the last ``ready_dwell_ms``, if it was still there; else None.
 
-        Still: within ``ready_still_range``, at a level the start bounds allow (a rest, as far
+        Still: within ``ready_still_range_deg``, at a level the start bounds allow (a rest, as far
         as the levels can tell).
         """
         cfg = self._cfg
@@ -456,7 +456,7 @@ class RepCounter:
         vals = [v for _, v in self._still]
         lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
         level = statistics.median(vals)
-        if max(vals) - min(vals) > cfg.ready_still_range or not lo <= level <= hi:
+        if max(vals) - min(vals) > cfg.ready_still_range_deg or not lo <= level <= hi:
             return None
         return level
 

@@ -127,7 +127,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
                              severity=Severity.FAULT),
         *_at_bottom_and_held("arched_back", "lumbar curve of the back contour deeper than at "
                              "rest (mask)", "lumbar_curve_rise", Bound.ABOVE,
-                             c.lumbar_curve_rise_max, severity=Severity.FAULT),
+                             c.lumbar_curve_rise_max_ratio, severity=Severity.FAULT),
         # At the bottom, not on the way: from the front, clean stepping-back lunges read the
         # knee 11-17 deg in (limit 10) for a moment while the leg steps, and at the bottom -9 to
         # 6 (two of eight 11-16), where the knee-cave renders read 9-22.
@@ -162,7 +162,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
             Summary("stance_width_min_ratio", "stance_width_ratio", Agg.MIN),
             *(Summary(_bottom_name(m), m, Agg.AT_EXTREME) for m in _JUDGED_AT_THE_BOTTOM),
         ),
-        pause_band_deg=cfg.bridge.pause_band_deg,
+        pause_band_deg=c.pause_band_deg,
         pause_metric="bottom_pause_ms",
         side_levels=replace(levels, work=c.side_knee_work_deg),
         side_switches_at_work=False,

@@ -81,7 +81,7 @@ METRICS: Mapping[str, str] = {
     "knee_width_ratio": "lateral distance between the knees / between the ankles",
     "stance_width_ratio": "lateral distance between the feet / hip width",
     "arch_proxy_deg": "apparent arch: back-hip extension beyond anatomy or trunk tilting back",
-    "lumbar_curve_ratio": "depth of the back contour's lumbar curve / its chord (mask)",
+    "lumbar_curve_ratio": "depth of the back contour's lumbar curve / trunk length (mask)",
     "lumbar_curve_rise": "lumbar_curve_ratio above the person's own baseline",
 }
 
