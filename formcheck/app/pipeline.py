@@ -412,17 +412,6 @@ class RateMeter:
         return (len(self._times) - 1) / (self._times[-1] - self._times[0])
 
 
-def newest_frames(latest: LatestFrame, stop: Callable[[], bool],
-                  timeout_s: float = 0.2) -> Iterator[Captured]:
-    """Yield frames from ``latest`` until the source ends or ``stop()`` is true."""
-    while not stop():
-        item = latest.take(timeout_s)
-        if item is not None:
-            yield item
-        elif latest.finished:
-            return
-
-
 class AnalyseAhead:
     """Runs the pipeline on the newest captured frames on its own thread, one result ahead.
 

@@ -249,11 +249,6 @@ class RoutineRunner:
         """True once the last set is finished."""
         return self.stage is Stage.DONE
 
-    @property
-    def expected_exercise(self) -> Exercise | None:
-        """The exercise the engine should look for now."""
-        return self._expected[0] if self._expected is not None else None
-
     def progress(self) -> tuple[int, float]:
         """Reps and held seconds of the current set so far."""
         return self._progress.reps, self._progress.held_ms / 1000.0

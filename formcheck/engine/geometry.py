@@ -53,29 +53,6 @@ def wrap_deg(a: float) -> float:
     return (a + 180.0) % 360.0 - 180.0
 
 
-def line_angle_deg(v: np.ndarray, along: np.ndarray, up: np.ndarray) -> float:
-    """Angle of line direction ``v`` against the line ``along``, -90..90, positive tilting up.
-
-    Used for the hip line against the floor line: which end of ``v`` is first does not matter
-    for the magnitude, the sign says whether the end ``v`` points to is higher.
-    """
-    x = float(np.dot(v, along))
-    y = float(np.dot(v, up))
-    if not (math.isfinite(x) and math.isfinite(y)) or (abs(x) < 1e-12 and abs(y) < 1e-12):
-        return NAN
-    a = math.degrees(math.atan2(y, x))
-    if a > 90.0:
-        a -= 180.0
-    elif a < -90.0:
-        a += 180.0
-    return a
-
-
-def perp(v: np.ndarray) -> np.ndarray:
-    """2D vector rotated by +90 degrees in the image (x right, y down)."""
-    return np.array([-v[1], v[0]])
-
-
 def mid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Midpoint; if one end is unknown, the other (side view: the far point is often hidden)."""
     fa = math.isfinite(float(a.sum()))

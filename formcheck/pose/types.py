@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.pose.landmarks import LM, NUM_LANDMARKS
+from formcheck.pose.landmarks import NUM_LANDMARKS
 
 #: A mask cell at or above this probability is the person (tracks store the mask as these bits).
 MASK_THRESHOLD = 0.5
@@ -69,14 +69,3 @@ class Pose:
     def found(self) -> bool:
         """Whether a person was detected in this frame."""
         return bool(np.isfinite(self.xy).any())
-
-    @property
-    def xy_norm(self) -> np.ndarray:
-        """``(33, 2)`` coordinates normalised to [0, 1] by the frame size."""
-        return self.xy / np.array([self.width, self.height], dtype=np.float64)
-
-    def point(self, lm: LM, min_visibility: float = 0.0) -> np.ndarray:
-        """Pixel position ``(2,)`` of one landmark, NaN if unknown or below ``min_visibility``."""
-        if self.visibility[lm] < min_visibility:
-            return np.full(2, np.nan)
-        return self.xy[lm]

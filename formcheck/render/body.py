@@ -93,11 +93,6 @@ class BodyShape:
                    0.245 * h, 0.246 * h, 0.039 * h, 0.028 * h, 0.124 * h, 0.036 * h, 0.026 * h,
                    0.022 * h, 0.078 * h, 0.060 * h, 0.095 * h)
 
-    @property
-    def leg_reach(self) -> float:
-        """Longest hip-to-ankle distance the leg reaches (knee almost straight)."""
-        return 0.999 * (self.thigh + self.shin)
-
 
 @dataclass(frozen=True)
 class ArmPose:
