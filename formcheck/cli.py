@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -26,6 +26,11 @@ app = typer.Typer(
 )
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")]
+CameraOption = Annotated[int | None, typer.Option(
+    "--camera", min=0, help="Camera index (default 0).")]
+MaxSecondsOption = Annotated[float | None, typer.Option(
+    "--max-seconds", min=0.1, help="Stop after this many seconds (tests, demos).")]
 MirrorPassOption = Annotated[bool, typer.Option(
     "--mirror-pass/--single-pass",
     help="Also read each frame mirrored and make the two readings one: steadier side-view "
@@ -43,22 +48,24 @@ def track(
     out: Annotated[Path, typer.Option("--out", help="Where to write the landmark track (.npz).")],
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     mirror_pass: MirrorPassOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Record a clip's pose landmarks to a compact file that ``analyze`` can replay."""
     from formcheck.app.track import run_track
 
-    run_track(video, out, quiet=quiet, mirror_pass=mirror_pass)
+    run_track(video, out, quiet=quiet, mirror_pass=mirror_pass, force=force)
 
 
 @app.command()
 def history(
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write one row per session to "
                                               "this CSV file.")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Show training days, reps, hold times and the faults trend from the local history."""
     from formcheck.coach.commands import run_history
 
-    run_history(csv)
+    run_history(csv, force=force)
 
 
 class ExerciseChoice(str, Enum):
@@ -89,7 +96,7 @@ def analyze(
     html: Annotated[Path | None, typer.Option("--html", help="Session report (HTML).")] = None,
     lang: Annotated[LangChoice, typer.Option("--lang", help="Cue language.")] = LangChoice.EN,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+    force: ForceOption = False,
     mirror_pass: MirrorPassOption = False,
 ) -> None:
     """Analyse a recorded clip: annotated video, report, per-frame CSV and a summary."""
@@ -101,8 +108,7 @@ def analyze(
 
 @app.command()
 def live(
-    camera: Annotated[int | None, typer.Option(
-        "--camera", help="Camera index (default 0).")] = None,
+    camera: CameraOption = None,
     source: Annotated[Path | None, typer.Option(
         "--source", help="Play a video file as if it were a camera.")] = None,
     exercise: Annotated[ExerciseChoice, typer.Option(
@@ -113,10 +119,10 @@ def live(
     voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Spoken cues.")] = False,
     report: Annotated[Path | None, typer.Option(
         "--report", help="Write the session report (JSON) on quit.")] = None,
-    max_seconds: Annotated[float | None, typer.Option(
-        "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
+    max_seconds: MaxSecondsOption = None,
     timing: Annotated[Path | None, typer.Option(
         "--timing", hidden=True, help="Per-frame display times and latencies (JSON).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Coach live from a camera (or a file played like one) in a window.
 
@@ -128,7 +134,7 @@ def live(
         raise typer.BadParameter("give either --camera or --source, not both")
     run_live(LiveOptions(camera=camera, source=source, exercise=exercise.value, mirror=mirror,
                          lang=lang.value, voice=voice, report=report, max_seconds=max_seconds,
-                         timing=timing))
+                         timing=timing, force=force))
 
 
 @app.command()
@@ -136,16 +142,14 @@ def routine(
     config: Annotated[Path | None, typer.Option(
         "--config", help="Routine TOML (sets, reps, hold/rest seconds, language); "
                          "default: the ten-minute routine.")] = None,
-    camera: Annotated[int | None, typer.Option(
-        "--camera", help="Camera index (default 0).")] = None,
+    camera: CameraOption = None,
     source: Annotated[Path | None, typer.Option(
         "--source", help="Play a video file (or TRACK.npz) as if it were a camera.")] = None,
     voice: Annotated[bool, typer.Option(
         "--voice/--no-voice", help="Speak counts, countdowns and cues.")] = True,
     lang: Annotated[LangChoice | None, typer.Option(
         "--lang", help="Language (default: the routine's).")] = None,
-    max_seconds: Annotated[float | None, typer.Option(
-        "--max-seconds", help="Stop after this many seconds (tests, demos).")] = None,
+    max_seconds: MaxSecondsOption = None,
     speech_log: Annotated[Path | None, typer.Option(
         "--speech-log", help="Write every spoken line with its stream time here.")] = None,
     pace: Annotated[bool, typer.Option(
@@ -187,12 +191,13 @@ def eval_(
                                              "(default: one per core).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or table.")] = False,
     mirror_pass: MirrorPassOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Score rep counts and fault cues against a labelled manifest of clips."""
     from formcheck.app.evaluate import run_eval
 
     run_eval(manifest, exercise=exercise.value, report=report, jobs=jobs, quiet=quiet,
-             mirror_pass=mirror_pass)
+             mirror_pass=mirror_pass, force=force)
 
 
 @app.command()
@@ -219,29 +224,55 @@ def render(
     width: Annotated[int, typer.Option("--width", help="Frame width in pixels.")] = 640,
     height: Annotated[int, typer.Option("--height", help="Frame height in pixels.")] = 480,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Render a synthetic mannequin clip with exact ground truth (CLIP.truth.json)."""
     from formcheck.render.command import build_spec, run_render
 
     spec = build_spec(exercise, reps, view, fault or [], seed, hold, style, front_leg, fps,
                       width, height, arms)
-    run_render(spec, out, quiet=quiet)
+    run_render(spec, out, quiet=quiet, force=force)
+
+
+def _is_usage_error(err: Exception) -> bool:
+    """Whether ``err`` is one of click's usage and parameter errors.
+
+    Typer vendors click from 0.2x on, so the class is recognised by what it offers, not by
+    where it lives.
+    """
+    return callable(getattr(err, "format_message", None)) and isinstance(
+        getattr(err, "exit_code", None), int)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    print(f"formcheck: {message}", file=sys.stderr)
+    raise SystemExit(code)
 
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line and an exit code.
 
-    Usage errors are click's (exit 2); commands turn Ctrl-C into :class:`Interrupted` after
-    saving what they have, so it arrives here with exit code 130. Internet sockets are refused
-    first (:mod:`formcheck.netguard`): nothing formcheck does needs the network.
+    Usage errors (a bad option value, a missing argument) are one line too, exit 2; commands
+    turn Ctrl-C into :class:`Interrupted` after saving what they have, and a Ctrl-C elsewhere
+    exits 130 as well. Internet sockets are refused first (:mod:`formcheck.netguard`): nothing
+    formcheck does needs the network.
     """
     block_internet_sockets()
     try:
-        app()
+        code = app(standalone_mode=False)
     except FormcheckError as err:
-        print(f"formcheck: error: {printable(str(err))}", file=sys.stderr)
-        raise SystemExit(err.exit_code) from None
+        _fail(f"error: {printable(str(err))}", err.exit_code)
     except KeyboardInterrupt:
-        print("formcheck: interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+        _fail("interrupted", 130)
+    except Exception as err:
+        if not _is_usage_error(err):
+            raise
+        if type(err).__name__ == "NoArgsIsHelpError":  # bare `formcheck`: the help is shown
+            raise SystemExit(2) from None
+        message = " ".join(printable(str(err.format_message())).split())  # type: ignore[attr-defined]
+        _fail(f"error: {message}", err.exit_code)  # type: ignore[attr-defined]
+    if code == 130:  # typer turns a KeyboardInterrupt it catches into this exit code
+        _fail("interrupted", 130)
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
 

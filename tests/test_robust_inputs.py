@@ -210,3 +210,31 @@ def test_a_successful_run_prints_nothing_of_the_native_runtime(tmp_path: Path) -
     proc = run_cli("analyze", str(clip), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "", proc.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "clip.mp4", "--exercise", "squat"],
+    ["analyze"],
+    ["analyze", "clip.mp4", "--bogus"],
+    ["live", "--camera", "-1"],  # was a segmentation fault in OpenCV
+    ["live", "--max-seconds", "0"],
+    ["render", "lunge", "--seed", "abc", "--out", "a.mp4"],
+    ["eval", "m.json", "--jobs", "0"],
+])
+def test_usage_errors_are_one_line(args, monkeypatch, capsys):
+    """A mistyped option was a boxed usage message of six lines."""
+    from tests.test_analyze import run_cli as run_in_process
+
+    code, out, err = run_in_process(args, monkeypatch, capsys)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("formcheck: error: "), err
+
+
+def test_a_manifest_with_no_clips_is_an_error(tmp_path, monkeypatch, capsys):
+    from tests.test_analyze import run_cli as run_in_process
+
+    manifest = tmp_path / "m.json"
+    manifest.write_text('{"clips": []}')
+    code, _, err = run_in_process(["eval", str(manifest)], monkeypatch, capsys)
+    assert code == 2 and err.strip() == f"formcheck: error: {manifest}: the manifest lists no clips"

@@ -173,3 +173,53 @@ def test_output_that_is_the_input_under_another_name_is_refused(clip, tmp_path, 
         assert code == 2
         one_error_line(stderr, "is the input")
     assert clip.read_bytes() == before
+
+
+# --- every command: existing outputs, unwritable folders, checked before any work -------------
+
+@pytest.mark.parametrize("command", [
+    ["render", "lunge", "--reps", "1", "--quiet", "--out", "{old}.mp4"],
+    ["render", "lunge", "--reps", "1", "--quiet", "--out", "{new}.mp4"],  # its truth exists
+    ["track", "{clip}", "--quiet", "--out", "{old}.mp4"],
+    ["eval", "{clip}", "--quiet", "--report", "{old}.mp4"],
+    ["live", "--source", "{clip}", "--report", "{old}.mp4"],
+    ["history", "--csv", "{old}.mp4"],
+], ids=["render", "render-truth", "track", "eval", "live", "history"])
+def test_no_command_replaces_an_existing_file_without_force(command, clip, tmp_path,
+                                                            monkeypatch, capsys):
+    """``analyze`` refused to overwrite; render, track, eval, live and history replaced the
+    file silently. Refused before any work: live opens no window, eval reads no manifest."""
+    monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path / "data"))
+    old = tmp_path / "old.mp4"
+    old.write_text("keep me")
+    (tmp_path / "new.truth.json").write_text("keep me")
+    args = [a.format(clip=clip, old=tmp_path / "old", new=tmp_path / "new") for a in command]
+    code, _, stderr = run_cli(args, monkeypatch, capsys)
+    assert code == 2
+    one_error_line(stderr, "already exists", "--force")
+    assert old.read_text() == "keep me"
+    assert (tmp_path / "new.truth.json").read_text() == "keep me"
+    assert not (tmp_path / "data").exists()  # history not even opened
+
+
+def test_force_lets_a_command_replace_its_output(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path / "data"))
+    old = tmp_path / "h.csv"
+    old.write_text("keep me")
+    code, _, stderr = run_cli(["history", "--csv", str(old), "--force"], monkeypatch, capsys)
+    assert code == 0, stderr
+    assert old.read_text() != "keep me"
+
+
+@pytest.mark.parametrize("command", [
+    ["live", "--source", "{clip}", "--report", "/proc/formcheck-x.json"],
+    ["eval", "{clip}", "--report", "/proc/formcheck-x.json"],
+    ["track", "{clip}", "--out", "/proc/formcheck-x.npz"],
+    ["render", "bridge", "--out", "/proc/formcheck-x.mp4"],
+], ids=["live", "eval", "track", "render"])
+def test_an_unwritable_folder_fails_before_any_work(command, clip, monkeypatch, capsys):
+    """``live --report /proc/x.json`` ran the whole session, then failed without a summary."""
+    args = [a.format(clip=clip) for a in command]
+    code, out, stderr = run_cli(args, monkeypatch, capsys)
+    assert code == 2 and out == ""
+    one_error_line(stderr, "/proc/formcheck-x", "cannot write")

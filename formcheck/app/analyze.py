@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from formcheck.engine.session import Engine
 from formcheck.errors import Interrupted, ModelError, OutputError
 from formcheck.output.metrics_csv import MetricsCsvWriter
 from formcheck.output.overlay import Overlay
+from formcheck.output.paths import check_outputs
 from formcheck.output.report import build_report, write_json
 from formcheck.output.summary import print_summary
 from formcheck.output.video import VideoWriter
@@ -72,27 +72,6 @@ class AnalyzeResult:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
 
-def check_outputs(source: Path, outputs: Sequence[Path | None], force: bool) -> None:
-    """Refuse outputs that would destroy the input, collide, or overwrite without ``--force``."""
-    seen: dict[Path, Path] = {}
-    source_resolved = source.resolve()
-    for path in outputs:
-        if path is None:
-            continue
-        resolved = path.resolve()
-        if resolved == source_resolved:
-            raise OutputError(f"{path}: is the input; choose another output name")
-        if resolved in seen:
-            raise OutputError(f"{path}: given for two outputs")
-        seen[resolved] = path
-        if path.is_dir():
-            raise OutputError(f"{path}: is a directory")
-        if not path.parent.exists():
-            raise OutputError(f"{path.parent}: output folder does not exist")
-        if path.exists() and not force:
-            raise OutputError(f"{path}: already exists (use --force to overwrite)")
-
-
 class _FpsColumn(ProgressColumn):
     """Frames per second of the analysis so far."""
 
@@ -111,7 +90,8 @@ def run_analyze(opts: AnalyzeOptions, *, console: Console | None = None) -> Anal
     """Analyse ``opts.source``, write the requested outputs, print the summary."""
     from formcheck.app.inputs import open_input
 
-    check_outputs(opts.source, (opts.out, opts.report, opts.csv, opts.html), opts.force)
+    check_outputs((opts.out, opts.report, opts.csv, opts.html), force=opts.force,
+                  source=opts.source)
     engine = Engine(exercise=opts.exercise, lang=opts.lang)
     interrupted = False
     codec: str | None = None

@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from formcheck.errors import FormcheckError, InputError, OutputError
+from formcheck.output.paths import check_outputs
 
 EVAL_SCHEMA = "formcheck.eval/1"
 
@@ -110,6 +111,8 @@ def load_manifest(path: Path) -> list[ClipLabel]:
         raise InputError(f"{path}: no such manifest") from None
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise InputError(f"{path}: not a valid manifest ({type(err).__name__}: {err})") from None
+    if not labels:
+        raise InputError(f"{path}: the manifest lists no clips")
     return labels
 
 
@@ -218,11 +221,13 @@ def _confine_worker(shares: list[frozenset[int]], counter: Any) -> None:
 
 def run_eval(manifest: Path, *, exercise: str = "auto", report: Path | None = None,
              jobs: int | None = None, quiet: bool = False, mirror_pass: bool = False,
-             console: Console | None = None) -> tuple[list[ClipOutcome], EvalTotals]:
+             force: bool = False, console: Console | None = None
+             ) -> tuple[list[ClipOutcome], EvalTotals]:
     """Analyse every clip of ``manifest``, print the table and totals, write ``report``.
 
     ``mirror_pass`` as in ``analyze``.
     """
+    check_outputs((report,), force=force, source=manifest)
     labels = load_manifest(manifest)
     missing = [str(label.file) for label in labels if not label.file.is_file()]
     if missing:

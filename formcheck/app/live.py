@@ -41,6 +41,7 @@ from formcheck.engine.types import FrameResult
 from formcheck.errors import InputError, Interrupted, SourceLost
 from formcheck.output.labels import LANGUAGES
 from formcheck.output.overlay import Overlay, Stats
+from formcheck.output.paths import check_outputs
 from formcheck.output.report import build_report, write_json
 from formcheck.output.summary import print_summary
 from formcheck.priority import responsive_threads
@@ -63,6 +64,7 @@ class LiveOptions:
     voice: bool = False
     report: Path | None = None
     max_seconds: float | None = None
+    force: bool = False  # overwrite an existing --report
     history: bool = True  # save the session to the history database
     timing: Path | None = None  # per-frame display times and latencies (JSON), for benchmarks
 
@@ -347,8 +349,7 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
     from formcheck.app.inputs import open_input
 
     spec: Path | int = opts.source if opts.source is not None else (opts.camera or 0)
-    if opts.report is not None and not opts.report.parent.exists():
-        raise InputError(f"{opts.report.parent}: report folder does not exist")
+    check_outputs((opts.report,), force=opts.force, source=opts.source)
     engine = Engine(exercise=opts.exercise, lang=opts.lang)
     with ExitStack() as stack:
         source, pose_stage = open_input(spec, stack)

@@ -7,22 +7,21 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from formcheck.errors import OutputError
+from formcheck.output.paths import check_outputs
 from formcheck.pose.estimator import PoseEstimator
 from formcheck.pose.track import TrackRecorder, save_track
 from formcheck.priority import in_background
 from formcheck.source import open_source
 
 
-def run_track(video: Path, out: Path, *, quiet: bool = False, mirror_pass: bool = False) -> int:
+def run_track(video: Path, out: Path, *, quiet: bool = False, mirror_pass: bool = False,
+              force: bool = False) -> int:
     """Track every frame of ``video`` and write the landmarks to ``out``; return frames tracked.
 
     ``mirror_pass`` as in ``analyze``; the track records it, so a replay is judged on the same
     poses as the video would be.
     """
-    if out.resolve() == video.resolve():
-        raise OutputError(f"{out}: refusing to overwrite the input")
-    if not out.parent.exists():
-        raise OutputError(f"{out.parent}: output folder does not exist")
+    check_outputs((out,), force=force, source=video)
     # masks too: the engine's lumbar-curve check reads them, so a replay judges like analyze;
     # the model in its own process, two frames in flight, as analyze runs it; decoder threads
     # are helpers

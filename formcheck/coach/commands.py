@@ -21,13 +21,16 @@ from formcheck.coach.routine import RoutinePlan, RoutineRunner, load_plan
 from formcheck.coach.voice import Speaker, SpokenLine, VoiceSink
 from formcheck.engine.types import Exercise, FrameResult, Side
 from formcheck.errors import OutputError
+from formcheck.output.paths import check_outputs
 
 if TYPE_CHECKING:
     from formcheck.app.live import Display
 
 
-def run_history(csv_out: Path | None, console: Console | None = None) -> None:
+def run_history(csv_out: Path | None, console: Console | None = None,
+                force: bool = False) -> None:
     """Print the history table (and write the CSV when asked)."""
+    check_outputs((csv_out,), force=force)
     console = console or Console()
     with open_default_store() as store:
         totals = store.totals()

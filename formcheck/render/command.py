@@ -6,6 +6,7 @@ from pathlib import Path
 
 from formcheck.engine.types import Exercise, Side, View
 from formcheck.errors import InputError, OutputError
+from formcheck.output.paths import check_outputs
 from formcheck.render.clip import ClipSpec, render_clip
 from formcheck.render.motion import ArmCarriage, LungeStyle
 from formcheck.render.truth import save_truth, truth_path
@@ -38,12 +39,11 @@ def build_spec(exercise: str, reps: int | None, view: str, faults: list[str], se
     return spec
 
 
-def run_render(spec: ClipSpec, out: Path, quiet: bool = False) -> Path:
+def run_render(spec: ClipSpec, out: Path, quiet: bool = False, force: bool = False) -> Path:
     """Render ``spec`` to ``out`` (.mp4) and its truth next to it; returns the truth path."""
     if out.suffix.lower() != ".mp4":
         raise InputError(f"--out must end in .mp4: {out}")
-    if not out.parent.exists():
-        raise OutputError(f"output folder does not exist: {out.parent}")
+    check_outputs((out, truth_path(out)), force=force)
     if quiet:
         truth = render_clip(spec, out)
     else:
