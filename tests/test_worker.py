@@ -97,6 +97,21 @@ def test_a_child_that_dies_mid_run_is_a_model_error_not_a_hang() -> None:
             lm.collect()
 
 
+def test_a_child_killed_with_frames_unread_is_a_model_error() -> None:
+    """Killed with frames in flight, its end of the connection is reset, not closed: the
+    parent's read fails with ConnectionResetError, which was a traceback in ``analyze``."""
+    blank = np.zeros((480, 640, 3), np.uint8)
+    with ProcessLandmarker(find_model(), segmentation=False, max_side_px=640) as lm:
+        lm.submit(blank, 0)
+        lm.submit(blank, 33)
+        assert lm._process is not None
+        os.kill(lm._process.pid, signal.SIGKILL)
+        lm._process.wait(5)
+        with pytest.raises(ModelError, match="stopped unexpectedly"):
+            lm.collect()
+            lm.collect()
+
+
 def test_the_child_is_out_of_reach_of_a_terminals_ctrl_c() -> None:
     """A terminal's Ctrl-C goes to its foreground process group; the child has a session of
     its own, so only the parent gets it and can still collect what is in flight."""

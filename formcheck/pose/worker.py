@@ -260,7 +260,7 @@ class ProcessLandmarker:
                 raise ModelError(f"pose model process did not start within {timeout_s:.0f} s")
         try:
             message = self._conn.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):  # reset: it died with frames still unread
             raise ModelError(self._died()) from None
         if isinstance(message, _Failed):
             raise ModelError(message.message)
