@@ -140,6 +140,15 @@ def test_summary_lists_reps_and_faults() -> None:
     assert "lunge" in text and "2 (left 2)" in text
     assert "arched_back" in text and "Hohlkreuz" in text and "0:03.5" in text
     assert "left 3.0 s" in text
+    assert "note" not in text
+
+
+def test_summary_says_why_nothing_was_judged() -> None:
+    buffer = io.StringIO()
+    report = report_of(make_summary(reps_by_side={}, reps=(), holds=(), faults=(),
+                                    reason="no person found"))
+    print_summary(report, Console(file=buffer, width=120, color_system=None))
+    assert "no person found" in buffer.getvalue()
 
 
 def test_html_report_escapes_and_lists_everything(tmp_path: Path) -> None:
@@ -154,3 +163,16 @@ def test_html_report_escapes_and_lists_everything(tmp_path: Path) -> None:
     assert "&lt;clip&gt;.mp4" in page and "<clip>" not in page
     assert "Hohlkreuz" in page and "arched_back" in page
     assert page.count("<h2>") == 3  # reps, holds, faults
+
+
+def test_html_report_keeps_ratios_readable(tmp_path: Path) -> None:
+    """Angles are shown whole, ratios to a thousandth: rounded whole, a lumbar curve rise over
+    its 0.03 limit read 0 on the page."""
+    from formcheck.output.html import write_html
+
+    rep = RepEvent(1, Side.LEFT, 400, 1300, 2500, {"front_knee_min_deg": 92.4,
+                                                    "lumbar_curve_rise_bottom": 0.041})
+    path = tmp_path / "r.html"
+    write_html(report_of(make_summary(reps=(rep,))), path)
+    page = path.read_text(encoding="utf-8")
+    assert ">0.041<" in page and ">92<" in page

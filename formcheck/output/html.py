@@ -39,6 +39,18 @@ def _faults(codes: Sequence[str]) -> str:
     return _td(", ".join(codes), cls="fault") if codes else _td("none", cls="ok")
 
 
+def _metric(name: str, value: float | None) -> str:
+    """A rep metric for the page: angles and times whole, ratios to a thousandth.
+
+    A lumbar curve rise of 0.03 is its limit; rounded whole, every rise read 0.
+    """
+    if value is None:
+        return ""
+    if name.endswith(("_deg", "_ms")):
+        return f"{value:.0f}"
+    return f"{value:.3f}"
+
+
 def render_html(report: Mapping[str, Any]) -> str:
     """The page's HTML text."""
     overview = [
@@ -63,7 +75,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             ("#", "side", "start s", "bottom s", "end s", *metric_names, "faults"),
             ([_td(r["index"], True), _td(r["side"]), _td(f"{r['start_s']:.1f}", True),
               _td(f"{r['bottom_s']:.1f}", True), _td(f"{r['end_s']:.1f}", True),
-              *(_td("" if r["metrics"].get(m) is None else f"{r['metrics'][m]:.0f}", True)
+              *(_td(_metric(m, r["metrics"].get(m)), True)
                 for m in metric_names),
               _faults(r["faults"])] for r in report["rep_list"])))
     if report["holds"]:

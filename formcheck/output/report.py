@@ -28,7 +28,9 @@ def _s(ms: int) -> float:
 
 
 def _num(value: float) -> float | None:
-    return round(float(value), 2) if math.isfinite(value) else None
+    # three decimals: the engine keeps ratios to a thousandth (a lumbar curve rise of 0.034 is
+    # over its 0.03 limit; at two decimals it read as on it)
+    return round(float(value), 3) if math.isfinite(value) else None
 
 
 def build_report(summary: SessionSummary, source: str) -> dict[str, Any]:

@@ -34,6 +34,8 @@ def summary_renderable(report: Mapping[str, Any]) -> Group:
     by_side = report["reps"]["by_side"]
     sides = ", ".join(f"{side} {count}" for side, count in by_side.items() if count) or "none"
     overview.add_row("reps", f"{report['reps']['total']} ({sides})")
+    if report.get("reason"):  # why nothing could be judged, as the report says
+        overview.add_row("note", plain(str(report["reason"])))
     clean = sum(1 for rep in report["rep_list"] if not rep["faults"])
     if report["rep_list"]:
         overview.add_row("reps without faults", f"{clean} / {len(report['rep_list'])}")
