@@ -7,7 +7,8 @@ that off. A seccomp filter makes ``socket(AF_INET | AF_INET6, ...)`` fail with E
 process and every process it starts; Unix-domain sockets (the X server of the live window) stay
 allowed. The filter cannot be removed once installed, which is the point.
 
-On other systems or architectures :func:`block_internet_sockets` does nothing and says so.
+On other systems or architectures, or where the kernel refuses the filter,
+:func:`block_internet_sockets` installs nothing and returns False.
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def _past(value: float, rule: Rule) -> float:
 CLEAR_DEG = 4.0
 #: ... except where the engine leaves less room: a bridge arch is 5-12 deg above the line
 #: (185-192) and rendered at 187-190, while a clean top is in line within a few degrees
-#: (176-182); a low bridge must still lift far enough to count (153 from a rest at 135) and
+#: (176-182); a low bridge must still lift far enough to count (150 from a rest at 135) and
 #: stay short of 165, so it is rendered at 155-163. (2 deg, less 0.1 for the poser's numeric
 #: solve of the hip height.)
 CLEAR_IN_WINDOW_DEG = 1.9

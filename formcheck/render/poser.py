@@ -245,7 +245,7 @@ class BridgePoser:
         self.hip_top_deg = float(rng.uniform(176.0, 182.0))
         if "low_bridge" in faults:
             # lifted, but short of the line: between where the counter takes a lift for a rep
-            # (153 from a rest at 135) and the engine's low-bridge limit (165)
+            # (150 from a rest at 135) and the engine's low-bridge limit (165)
             self.hip_top_deg = float(rng.uniform(155.0, 163.0))
         if "overextended" in faults:
             self.hip_top_deg = float(rng.uniform(198.0, 206.0))
