@@ -120,7 +120,8 @@ def run_job(job: Job, folder: Path, replay: bool = False,
             mirror_pass: bool = False) -> dict[str, object]:
     """Render (unless cached) and analyse one clip (or its cached track); return its scores.
 
-    A cached track read another way than ``mirror_pass`` asks is tracked again.
+    A cached track read another way than ``mirror_pass`` asks, or one whose tracking was
+    interrupted, is tracked again.
     """
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
     from formcheck.app.track import run_track
@@ -134,8 +135,9 @@ def run_job(job: Job, folder: Path, replay: bool = False,
     source = video
     if replay:
         source = folder / f"{job.name}.track.npz"
-        if not source.exists() or load_track(source).mirror_pass != mirror_pass:
-            run_track(video, source, quiet=True, mirror_pass=mirror_pass)
+        cached = load_track(source) if source.exists() else None
+        if cached is None or cached.mirror_pass != mirror_pass or not cached.complete:
+            run_track(video, source, quiet=True, mirror_pass=mirror_pass, force=True)
     report_path, csv_path = folder / f"{job.name}.report.json", folder / f"{job.name}.csv"
     result = run_analyze(AnalyzeOptions(source, exercise="auto", report=report_path,
                                         csv=csv_path, quiet=True, force=True,

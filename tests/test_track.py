@@ -89,6 +89,58 @@ def test_wrong_schema_is_rejected(tmp_path):
         load_track(path)
 
 
+def test_an_interrupted_tracking_leaves_a_track_that_says_so(tmp_path, monkeypatch, capsys):
+    """Ctrl-C (or a dead model process) during ``track`` keeps the frames so far; analysing
+    that file took it for the whole clip. It warns now, as for a damaged video."""
+    from dataclasses import replace
+
+    from formcheck.app import track as track_app
+    from formcheck.app.analyze import AnalyzeOptions, run_analyze
+    from tests.conftest import gradient_frames, write_video
+
+    video = write_video(tmp_path / "clip.mp4", gradient_frames(12))
+
+    class StopsAfterFive:
+        def __init__(self, **_kwargs: object) -> None:
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def poses(self, source):
+            for i, frame in enumerate(source):
+                if i == 5:
+                    raise KeyboardInterrupt
+                yield frame, Pose.empty(frame.t_ms, source.width, source.height)
+
+    monkeypatch.setattr(track_app, "PoseEstimator", StopsAfterFive)
+    path = tmp_path / "t.npz"
+    with pytest.raises(KeyboardInterrupt):
+        track_app.run_track(video, path, quiet=True)
+    partial = load_track(path)
+    assert len(partial) == 5 and not partial.complete
+    run_analyze(AnalyzeOptions(source=path, quiet=True))
+    err = capsys.readouterr().err
+    assert "formcheck: warning:" in err and "ends after 5 frames" in err
+    save_track(replace(partial, complete=True), path)
+    run_analyze(AnalyzeOptions(source=path, quiet=True, force=True))
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_track_from_before_the_complete_flag_reads_as_complete(tmp_path):
+    rec = TrackRecorder("clip.mp4", 640, 480, 30.0)
+    rec.add(_pose(0, np.random.default_rng(4)))
+    path = tmp_path / "old.npz"
+    save_track(rec.track(), path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files if k != "complete"}
+    np.savez_compressed(path, **arrays)
+    assert load_track(path).complete is True
+
+
 def test_analyze_replays_a_track_without_the_video(tmp_path):
     """A recorded track goes through the engine and overlay with no MediaPipe and no video."""
     import json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -33,12 +34,14 @@ def run_track(video: Path, out: Path, *, quiet: bool = False, mirror_pass: bool 
                    TimeRemainingColumn())
         with Progress(*columns, disable=quiet, transient=True) as progress:
             task = progress.add_task("track", total=source.frame_count)
+            complete = False
             try:
                 for _frame, pose in estimator.poses(source):
                     recorder.add(pose)
                     progress.advance(task)
-            finally:
-                track = recorder.track()
+                complete = True
+            finally:  # interrupted too: the frames so far are kept, marked as a partial track
+                track = replace(recorder.track(), complete=complete)
                 try:
                     save_track(track, out)
                 except OSError as err:

@@ -27,6 +27,10 @@ so a replay without them judges the back from landmarks alone)::
 Optional, how the poses were read (absent in tracks made before there was a choice: one pass)::
 
     mirror_pass bool ()         each frame also read mirrored, readings made one (pose/mirror.py)
+
+Optional, whether the tracking reached the source's end (absent in older tracks: it did)::
+
+    complete    bool ()         False when it was interrupted (Ctrl-C, the model's process died)
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ class Track:
     has_mask: np.ndarray | None = None
     mask_bits: np.ndarray | None = None
     mirror_pass: bool = False
+    #: False when the tracking stopped before the source ended: the frames up to there are kept.
+    complete: bool = True
 
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
@@ -161,7 +167,8 @@ def save_track(track: Track, path: Path) -> None:
             size=np.array([track.width, track.height], dtype=np.int32),
             fps=np.array(track.fps, dtype=np.float64), t_ms=track.t_ms, xy=track.xy, z=track.z,
             world=track.world, visibility=track.visibility, presence=track.presence,
-            mirror_pass=np.array(track.mirror_pass), **masks,
+            mirror_pass=np.array(track.mirror_pass), complete=np.array(track.complete),
+            **masks,
         )
     tmp.replace(path)
 
@@ -187,6 +194,7 @@ def load_track(path: Path) -> Track:
                 world=data["world"], visibility=data["visibility"], presence=data["presence"],
                 **masks,  # type: ignore[arg-type]
                 mirror_pass=bool(data["mirror_pass"]) if "mirror_pass" in data.files else False,
+                complete=bool(data["complete"]) if "complete" in data.files else True,
             )
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as err:
         raise InputError(f"{path}: not a formcheck track ({err})") from None
@@ -226,6 +234,9 @@ class TrackFrames(FrameSource):
         self.name = track.source
         self.width, self.height, self.fps = track.width, track.height, track.fps
         self.frame_count = len(track)
+        if not track.complete:
+            self.damage = (f"{track.source}: the track ends after {len(track)} frames (its "
+                           "tracking was interrupted); analysed up to there")
 
     def __iter__(self) -> Iterator[Frame]:
         blank = np.empty((self.height, self.width, 3), np.uint8)
