@@ -37,8 +37,20 @@ MirrorPassOption = Annotated[bool, typer.Option(
          "angles and rep counts for a second pose model run per frame (bench/ACCURACY_LOG.md).")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from formcheck import __version__
+
+        print(f"formcheck {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+) -> None:
     """Coach crescent lunges and glute bridges from one camera or a video file."""
 
 

@@ -238,3 +238,11 @@ def test_a_manifest_with_no_clips_is_an_error(tmp_path, monkeypatch, capsys):
     manifest.write_text('{"clips": []}')
     code, _, err = run_in_process(["eval", str(manifest)], monkeypatch, capsys)
     assert code == 2 and err.strip() == f"formcheck: error: {manifest}: the manifest lists no clips"
+
+
+def test_version_is_one_line(monkeypatch, capsys):
+    from formcheck import __version__
+    from tests.test_analyze import run_cli as run_in_process
+
+    code, out, err = run_in_process(["--version"], monkeypatch, capsys)
+    assert (code, out, err) == (0, f"formcheck {__version__}\n", "")
