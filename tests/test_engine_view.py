@@ -269,6 +269,41 @@ def test_a_lunge_hold_keeps_its_leg_through_swapped_labels() -> None:
     assert ev is not None and ev.side is Side.RIGHT
 
 
+_LEG_PAIRS = ((LM.LEFT_HIP, LM.RIGHT_HIP), (LM.LEFT_KNEE, LM.RIGHT_KNEE),
+              (LM.LEFT_ANKLE, LM.RIGHT_ANKLE), (LM.LEFT_HEEL, LM.RIGHT_HEEL),
+              (LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX))
+
+
+def _legs_swapped(p: Pose) -> Pose:
+    """The legs' labels exchanged, as MediaPipe does for a moment in a deep split."""
+    arrays = {}
+    for name in ("xy", "z", "world", "visibility", "presence"):
+        a = getattr(p, name).copy()
+        for left, right in _LEG_PAIRS:
+            a[[left, right]] = a[[right, left]]
+        arrays[name] = a
+    return replace(p, **arrays)
+
+
+def test_a_lunge_rep_shows_its_front_leg_through_swapped_labels() -> None:
+    """Labels swapped for 0.3 s in the middle of each bottom: the frames of the rep still say
+    left (the overlay said "right leg front" there), and the reps are counted on the left."""
+    poses = sequence(reps(lunge, 2, hold_s=1.0), Camera())
+    eng = Engine(exercise="lunge")
+    work = [i for i, p in enumerate(poses) if eng.update(p).phase is Phase.WORK]
+    stretches = [list(g) for g in np.split(np.array(work), np.where(np.diff(work) > 1)[0] + 1)]
+    assert len(stretches) == 2 and all(len(s) > 30 for s in stretches)
+    swapped = {int(i) for s in stretches for i in s[len(s) // 2 - 4: len(s) // 2 + 5]}
+    eng = Engine(exercise="lunge")
+    shown = set()
+    for i, p in enumerate(poses):
+        r = eng.update(_legs_swapped(p) if i in swapped else p)
+        if i in swapped:
+            shown.add(r.side)
+    assert shown == {Side.LEFT}
+    assert eng.summary().reps_by_side == {Side.LEFT: 2}
+
+
 def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
     keys = reps(lunge, 1, hold_s=10.0)
     eng = Engine(exercise="lunge")

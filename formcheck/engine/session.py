@@ -366,7 +366,7 @@ class Engine:
         reps = dict(self._reps_by_side)
         return FrameResult(
             t_ms=pose.t_ms, pose=pose, exercise=ex, view=vs.view,
-            side=self._working_side(ex, vs), phase=phase, metrics=metrics, reps=reps,
+            side=self._shown_side(ex, vs), phase=phase, metrics=metrics, reps=reps,
             cues=cues, progress=_clip01(progress), rep=new_rep, hold_ms=int(hold_ms),
             guidance=guidance,
         )
@@ -716,6 +716,20 @@ class Engine:
         if (full_body and phase is Phase.NOT_READY and self._requested is not None):
             out.append("get_into_position")
         return tuple(Cue(c, cue_text(c, self.lang), Severity.WARNING) for c in out)
+
+    def _shown_side(self, ex: Exercise, vs: ViewState) -> Side:
+        """The working side a frame reports (overlay, CSV, history, voice).
+
+        In a rep whose side cannot change at work (a lunge's front leg), the side its deep
+        frames have seen most: MediaPipe swaps the legs' labels in a deep split for a moment,
+        and the overlay of the clean sample lunge said "right leg front" for 16 frames of two
+        left-leg reps. Elsewhere, this frame's side.
+        """
+        spec = self._specs.get(ex)
+        log = self._logs.get(ex)
+        if spec is not None and not spec.side_switches_at_work and log is not None and log.fronts:
+            return log.fronts.most_common(1)[0][0]
+        return self._working_side(ex, vs)
 
     def _working_side(self, ex: Exercise, vs: ViewState) -> Side:
         if ex is Exercise.BRIDGE:
