@@ -121,7 +121,7 @@ def run_job(job: Job, folder: Path, replay: bool = False,
     """Render (unless cached) and analyse one clip (or its cached track); return its scores.
 
     A cached track read another way than ``mirror_pass`` asks, or one whose tracking was
-    interrupted, is tracked again.
+    interrupted (or that is shorter than the clip), is tracked again.
     """
     from formcheck.app.analyze import AnalyzeOptions, run_analyze
     from formcheck.app.track import run_track
@@ -136,7 +136,9 @@ def run_job(job: Job, folder: Path, replay: bool = False,
     if replay:
         source = folder / f"{job.name}.track.npz"
         cached = load_track(source) if source.exists() else None
-        if cached is None or cached.mirror_pass != mirror_pass or not cached.complete:
+        # a track cut short before tracks said so (no "complete" flag) has fewer frames
+        if (cached is None or cached.mirror_pass != mirror_pass or not cached.complete
+                or len(cached) < len(truth.frames)):
             run_track(video, source, quiet=True, mirror_pass=mirror_pass, force=True)
     report_path, csv_path = folder / f"{job.name}.report.json", folder / f"{job.name}.csv"
     result = run_analyze(AnalyzeOptions(source, exercise="auto", report=report_path,

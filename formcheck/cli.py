@@ -38,6 +38,7 @@ MirrorPassOption = Annotated[bool, typer.Option(
 
 
 def _print_version(value: bool) -> None:
+    """``--version``: eager, so it answers before any command is looked for."""
     if value:
         from formcheck import __version__
 
@@ -167,6 +168,7 @@ def routine(
     pace: Annotated[bool, typer.Option(
         "--pace/--no-pace", help="Play --source in real time like a camera, or analyse every "
                                  "frame as fast as possible (tests, demos).")] = True,
+    force: ForceOption = False,
 ) -> None:
     """A guided session: lunge holds, bridge sets and rests, moving on by itself.
 
@@ -178,7 +180,8 @@ def routine(
         raise typer.BadParameter("give either --camera or --source, not both")
     run_routine(RoutineOptions(config=config, camera=camera, source=source, voice=voice,
                                lang=lang.value if lang is not None else None,
-                               max_seconds=max_seconds, speech_log=speech_log, pace=pace))
+                               max_seconds=max_seconds, speech_log=speech_log, pace=pace,
+                               force=force))
 
 
 @app.command()
@@ -257,6 +260,7 @@ def _is_usage_error(err: Exception) -> bool:
 
 
 def _fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, then exit with ``code``."""
     print(f"formcheck: {message}", file=sys.stderr)
     raise SystemExit(code)
 

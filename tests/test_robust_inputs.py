@@ -229,6 +229,8 @@ def test_usage_errors_are_one_line(args, monkeypatch, capsys):
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("formcheck: error: "), err
+    named = [a for a in args if a.startswith("--")]
+    assert not named or named[0] in lines[0]  # the option's own complaint, not a later one
 
 
 def test_a_manifest_with_no_clips_is_an_error(tmp_path, monkeypatch, capsys):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from formcheck.errors import OutputError
 from formcheck.output.report import validate_report
 from tests.conftest import write_video
 from tests.test_analyze import moving_frames, run_cli, video_props
@@ -184,7 +185,8 @@ def test_output_that_is_the_input_under_another_name_is_refused(clip, tmp_path, 
     ["eval", "{clip}", "--quiet", "--report", "{old}.mp4"],
     ["live", "--source", "{clip}", "--report", "{old}.mp4"],
     ["history", "--csv", "{old}.mp4"],
-], ids=["render", "render-truth", "track", "eval", "live", "history"])
+    ["routine", "--source", "{clip}", "--no-voice", "--speech-log", "{old}.mp4"],
+], ids=["render", "render-truth", "track", "eval", "live", "history", "routine"])
 def test_no_command_replaces_an_existing_file_without_force(command, clip, tmp_path,
                                                             monkeypatch, capsys):
     """``analyze`` refused to overwrite; render, track, eval, live and history replaced the
@@ -223,3 +225,30 @@ def test_an_unwritable_folder_fails_before_any_work(command, clip, monkeypatch, 
     code, out, stderr = run_cli(args, monkeypatch, capsys)
     assert code == 2 and out == ""
     one_error_line(stderr, "/proc/formcheck-x", "cannot write")
+
+
+def test_the_speech_log_cannot_be_the_input(clip, monkeypatch, capsys):
+    """``routine --speech-log`` opened its log before anything was checked: given the input
+    video's name, it emptied the video."""
+    size = clip.stat().st_size
+    code, _, stderr = run_cli(["routine", "--source", str(clip), "--no-voice", "--speech-log",
+                               str(clip)], monkeypatch, capsys)
+    assert code == 2
+    one_error_line(stderr, "is the input")
+    assert clip.stat().st_size == size
+
+
+def test_a_device_or_pipe_needs_no_force(tmp_path):
+    """A device or pipe is no file the user keeps: ``--report /dev/stdout`` on a terminal or
+    into a pipe works as is."""
+    import os
+
+    from formcheck.output.paths import check_outputs
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    check_outputs((Path("/dev/null"), pipe), force=False)
+    regular = tmp_path / "r.json"
+    regular.write_text("{}")
+    with pytest.raises(OutputError, match="already exists"):
+        check_outputs((regular,), force=False)

@@ -44,6 +44,14 @@ def test_slack_keeps_an_active_fault_on_near_the_limit() -> None:
     assert below.verdict({"m": 11.0}, View.SIDE, slack=3.0) is Verdict.FAULT
 
 
+def test_a_time_has_no_hysteresis() -> None:
+    """Rep rules on times are judged once, with no fault active; a frame rule on a time would
+    need a slack of its own, not a share of its limit."""
+    pause = Rule("no_pause", "d", "top_pause_ms", Bound.BELOW, 600.0, frozenset({View.SIDE}))
+    with pytest.raises(ValueError, match="no hysteresis"):
+        pause.slack(CueConfig())
+
+
 def test_every_rule_is_a_correction_not_praise() -> None:
     """Green is for praise: a rule's cue asks for a change, so it is amber or red."""
     assert all(r.severity is not Severity.GOOD for _, r in ALL_RULES)

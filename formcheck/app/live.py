@@ -349,7 +349,7 @@ def run_live(opts: LiveOptions, *, display: Display | None = None,
     from formcheck.app.inputs import open_input
 
     spec: Path | int = opts.source if opts.source is not None else (opts.camera or 0)
-    check_outputs((opts.report,), force=opts.force, source=opts.source)
+    check_outputs((opts.report, opts.timing), force=opts.force, source=opts.source)
     engine = Engine(exercise=opts.exercise, lang=opts.lang)
     with ExitStack() as stack:
         source, pose_stage = open_input(spec, stack)

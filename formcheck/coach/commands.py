@@ -124,6 +124,7 @@ class RoutineOptions:
     speech_log: Path | None = None
     history: bool = True
     pace: bool = True  # play a --source file in real time like a camera; False: every frame
+    force: bool = False  # replace an existing --speech-log
 
 
 def run_routine(opts: RoutineOptions, *, display: Display | None = None,
@@ -138,6 +139,7 @@ def run_routine(opts: RoutineOptions, *, display: Display | None = None,
     from formcheck.app.pipeline import LatestFrame, Pipeline, ResultSink
     from formcheck.engine.session import Engine
 
+    check_outputs((opts.speech_log,), force=opts.force, source=opts.source)
     console = console or Console()
     plan = load_plan(opts.config)
     lang = opts.lang or plan.lang

@@ -318,7 +318,8 @@ class CueConfig:
     # Degrees an angle's limit is relaxed once its fault is active (two-threshold hysteresis).
     hysteresis_deg: float = 3.0
     # The same for a ratio's limit (stance width, knee width, lumbar curve), as a share of the
-    # limit: a ratio's jitter scales with it, and 3 deg is about a tenth of most angle limits.
+    # limit, since a ratio's jitter scales with its size (3 deg is a tenth of the 25-30 deg
+    # trunk-lean and shin limits).
     hysteresis_share: float = 0.1
     # Rep-level cues (depth, pause) stay on screen this long after the rep.
     rep_cue_ms: float = 2000.0

@@ -85,7 +85,9 @@ class Rule:
         """
         if self.metric.endswith("_deg"):
             return cues.hysteresis_deg
-        return cues.hysteresis_share * abs(self.limit)
+        if self.metric.endswith("_ms"):  # judged once per rep, where no fault is active
+            raise ValueError(f"{self.metric}: a time has no hysteresis")
+        return cues.hysteresis_share * abs(self.limit)  # ratios, with or without "_ratio"
 
     def condition(self) -> str:
         """The test in words: metric, bound, limit, when it is judged, what it yields to."""

@@ -1,8 +1,9 @@
-"""Where outputs may go, checked before any work: a long run never ends in a refusal.
+"""Where outputs may go, checked before any work, so a long run does not end in a refusal.
 
 Every command that writes a file checks its outputs here first: not the input, not given twice,
 not a folder, in a folder that exists and takes new files, and not an existing file unless the
-user said ``--force`` (what the user already has is never replaced by surprise).
+user said ``--force`` (what the user already has is never replaced by surprise). A full disk
+can still fail a write later; that is the writers' to report.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ def check_outputs(outputs: Sequence[Path | None], *, force: bool,
     """Raise :class:`OutputError` for the first output that cannot or may not be written.
 
     ``None`` entries (outputs not asked for) are skipped; ``source`` is the input, which no
-    output may be. A device or pipe that exists (``/dev/stdout``) is written in place and its
-    folder is not probed.
+    output may be. A device or pipe (``/dev/stdout``) is no file to keep: it needs no
+    ``--force``, is written in place, and its folder is not probed.
     """
     seen: dict[Path, Path] = {}
     source_resolved = source.resolve() if source is not None else None
@@ -37,7 +38,7 @@ def check_outputs(outputs: Sequence[Path | None], *, force: bool,
             raise OutputError(f"{path}: is a directory")
         if not path.parent.exists():
             raise OutputError(f"{path.parent}: output folder does not exist")
-        if path.exists() and not force:
+        if path.is_file() and not force:
             raise OutputError(f"{path}: already exists (use --force to overwrite)")
         if not path.exists() or path.is_file():
             _probe_folder(path)
