@@ -304,6 +304,18 @@ def test_a_lunge_rep_shows_its_front_leg_through_swapped_labels() -> None:
     assert eng.summary().reps_by_side == {Side.LEFT: 2}
 
 
+def test_no_hold_time_shows_before_a_pause_is_a_hold() -> None:
+    """The overlay said "Hold 0.6 s" at the bottom of ordinary reps: the running hold time
+    shows once the position has been held 2 s (counted from where it was reached)."""
+    eng = Engine(exercise="lunge")
+    paused = [eng.update(p).hold_ms for p in sequence(reps(lunge, 3, hold_s=0.8), Camera())]
+    assert max(paused) == 0
+    eng = Engine(exercise="lunge")
+    held = [eng.update(p).hold_ms for p in sequence(reps(lunge, 1, hold_s=10.0), Camera())]
+    shown = [ms for ms in held if ms > 0]
+    assert shown and shown[0] >= 2000 and max(shown) > 9000
+
+
 def test_held_lunge_reports_a_hold_and_hold_phase() -> None:
     keys = reps(lunge, 1, hold_s=10.0)
     eng = Engine(exercise="lunge")

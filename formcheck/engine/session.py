@@ -353,7 +353,9 @@ class Engine:
         phase = _PHASE_OF[state]
         hold = held.get(ex)
         hold_ms = hold.hold_ms if hold is not None else 0.0
-        if hold is not None and hold_ms >= self.config.hold.min_hold_ms and hold.at_level:
+        if hold_ms < self.config.hold.min_hold_ms:  # a pause, not (yet) a hold: no timer shows
+            hold_ms = 0.0
+        if hold is not None and hold_ms > 0.0 and hold.at_level:
             # the way back out of a hold is not the hold (its level is judged, not the descent)
             phase = Phase.HOLD
         self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),

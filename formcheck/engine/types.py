@@ -115,7 +115,8 @@ class FrameResult:
     ``metrics`` holds named values (``front_knee_deg``...); a value that cannot be measured in this
     frame is NaN. Mappings are treated as read-only by every consumer. ``reps`` is the running
     count per side. ``rep`` is set on the frame a rep is completed, ``hold_ms`` is the running
-    hold time (0 when not holding).
+    hold time, counted from where the position was reached (0 when not holding, and while a
+    pause is still shorter than a hold: ``HoldConfig.min_hold_ms``).
     """
 
     t_ms: int
