@@ -21,7 +21,6 @@ from formcheck.coach.history import (
     SetRecord,
 )
 from formcheck.coach.routine import SetOutcome
-from formcheck.engine.config import HoldConfig
 from formcheck.engine.types import Exercise, FrameResult, Severity
 from formcheck.errors import FormcheckError
 
@@ -29,15 +28,9 @@ FAULT_MERGE_MS = 500  # a fault that comes back within this gap is the same occu
 
 
 class SessionRecorder:
-    """Accumulates one session; :meth:`record` turns it into a :class:`SessionRecord`.
+    """Accumulates one session; :meth:`record` turns it into a :class:`SessionRecord`."""
 
-    A hold is kept only if it lasted ``min_hold_ms``, the engine's shortest hold: the running
-    hold time starts at any pause, and a bridge's 1.7 s pause at the top went into the history
-    as a hold that the session's report did not have.
-    """
-
-    def __init__(self, min_hold_ms: float = HoldConfig.min_hold_ms) -> None:
-        self.min_hold_ms = min_hold_ms
+    def __init__(self) -> None:
         self.first_ms: int | None = None
         self.last_ms = 0
         self.frames_with_pose = 0
@@ -83,14 +76,10 @@ class SessionRecorder:
 
     def _close_hold(self) -> None:
         if self._hold is not None:
-            self.holds.extend(self._long_enough(self._hold))
+            exercise, side, start, last = self._hold
+            if last > start:
+                self.holds.append(HoldRecord(exercise, side, self._s(start), self._s(last)))
             self._hold = None
-
-    def _long_enough(self, hold: tuple[str, str, int, int]) -> list[HoldRecord]:
-        exercise, side, start, last = hold
-        if last - start < self.min_hold_ms:
-            return []
-        return [HoldRecord(exercise, side, self._s(start), self._s(last))]
 
     def _track_faults(self, result: FrameResult) -> None:
         t = result.t_ms
@@ -107,8 +96,9 @@ class SessionRecorder:
                sets: Sequence[SetOutcome] = ()) -> SessionRecord:
         """The session so far, with open holds and faults closed at the last frame."""
         holds = list(self.holds)
-        if self._hold is not None:
-            holds.extend(self._long_enough(self._hold))
+        if self._hold is not None and self._hold[3] > self._hold[2]:
+            exercise, side, start, last = self._hold
+            holds.append(HoldRecord(exercise, side, self._s(start), self._s(last)))
         faults = list(self.faults) + [FaultRecord(code, self._s(start), self._s(last))
                                       for code, (start, last) in self._open_faults.items()]
         set_records = tuple(
