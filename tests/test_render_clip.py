@@ -73,6 +73,28 @@ def test_cli_render_writes_video_and_truth(tmp_path: Path) -> None:
     assert lumbar[inside].min() > 15.0 and abs(lumbar[0]) < 1.0
 
 
+def test_an_interrupted_render_leaves_what_was_there(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C while rendering left a partial video without its truth; with --force over an
+    older clip, that clip was lost and its truth no longer fitted the video."""
+    from formcheck.render import command
+
+    out = tmp_path / "clip.mp4"
+    out.write_bytes(b"old clip")
+    out.with_suffix(".truth.json").write_text("old truth")
+
+    def stopped(spec, path, tick=None):
+        path.write_bytes(b"half a clip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "render_clip", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        command.run_render(build_spec("lunge", 1, "side", [], 0, 0.0, "split", "auto", 6.0,
+                                      160, 120, "auto"), out, quiet=True, force=True)
+    assert out.read_bytes() == b"old clip"
+    assert out.with_suffix(".truth.json").read_text() == "old truth"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "clip.truth.json"]
+
+
 @pytest.mark.parametrize("args", [["render", "squat"], ["render", "bridge", "--fault", "nope"],
                                   ["render", "lunge", "--view", "top"],
                                   ["render", "lunge", "--reps", "-1"]])

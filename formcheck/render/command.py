@@ -9,7 +9,7 @@ from formcheck.errors import InputError, OutputError
 from formcheck.output.paths import check_outputs
 from formcheck.render.clip import ClipSpec, render_clip
 from formcheck.render.motion import ArmCarriage, LungeStyle
-from formcheck.render.truth import save_truth, truth_path
+from formcheck.render.truth import Truth, save_truth, truth_path
 
 _DEFAULT_REPS = 5
 
@@ -40,25 +40,39 @@ def build_spec(exercise: str, reps: int | None, view: str, faults: list[str], se
 
 
 def run_render(spec: ClipSpec, out: Path, quiet: bool = False, force: bool = False) -> Path:
-    """Render ``spec`` to ``out`` (.mp4) and its truth next to it; returns the truth path."""
+    """Render ``spec`` to ``out`` (.mp4) and its truth next to it; returns the truth path.
+
+    The video is rendered under a temporary name and takes its own only once its truth is
+    saved: an interrupted render leaves neither a clip without truth nor, with ``--force``, a
+    clip whose old truth no longer fits it.
+    """
     if out.suffix.lower() != ".mp4":
         raise InputError(f"--out must end in .mp4: {out}")
-    check_outputs((out, truth_path(out)), force=force)
-    if quiet:
-        truth = render_clip(spec, out)
-    else:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task(f"rendering {out.name}", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            truth = render_clip(spec, out, tick)
     tpath = truth_path(out)
+    check_outputs((out, tpath), force=force)
+    part = out.with_name(f"{out.stem}.part.mp4")
     try:
-        save_truth(truth, tpath)
-    except OSError as err:
-        raise OutputError(f"cannot write {tpath}: {err}") from None
+        truth = _render(spec, part, None if quiet else f"rendering {out.name}")
+        try:
+            save_truth(truth, tpath)
+        except OSError as err:
+            raise OutputError(f"cannot write {tpath}: {err}") from None
+        part.replace(out)
+    finally:
+        part.unlink(missing_ok=True)
     return tpath
+
+
+def _render(spec: ClipSpec, out: Path, label: str | None) -> Truth:
+    """``render_clip``, with a progress bar titled ``label`` (none without one)."""
+    if label is None:
+        return render_clip(spec, out)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return render_clip(spec, out, tick)
