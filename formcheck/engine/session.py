@@ -110,6 +110,10 @@ class _RepLog:
     descent_split_frames: int = 0
     held_ms: float = 0.0  # longest hold at the working position so far
     from_rest: bool = False  # the movement left a rest the counter saw (not a stream's opening)
+
+    def front(self, default: Side) -> Side:
+        """The working side the rep's deep frames showed most (``default`` before any)."""
+        return self.fronts.most_common(1)[0][0] if self.fronts else default
     faults: set[str] = field(default_factory=set)
 
     @property
@@ -634,7 +638,7 @@ class Engine:
         if not self._movement_is(ex, log, summary.get("front_knee_min_deg", math.nan)):
             return None
         default = Side.UNKNOWN if ex is Exercise.LUNGE else Side.BOTH
-        side = log.fronts.most_common(1)[0][0] if log.fronts else default
+        side = log.front(default)
         rep_faults = set()
         spans: list[FaultSpan] = []
         verdicts = judge([r for r in spec.rules if r.scope is Scope.REP], summary,
@@ -722,16 +726,16 @@ class Engine:
     def _shown_side(self, ex: Exercise, vs: ViewState) -> Side:
         """The working side a frame reports (overlay, CSV, history, voice).
 
-        In a rep whose side cannot change at work (a lunge's front leg), the side its deep
-        frames have seen most: MediaPipe swaps the legs' labels in a deep split for a moment,
-        and the overlay of the clean sample lunge said "right leg front" for 16 frames of two
-        left-leg reps. Elsewhere, this frame's side.
+        In a rep whose side cannot change at work (a lunge's front leg), the side the rep will
+        be counted on (:meth:`_RepLog.front`): MediaPipe swaps the legs' labels in a deep split
+        for a moment, and the overlay of the clean sample lunge said "right leg front" for 16
+        frames of two left-leg reps. Elsewhere, this frame's side.
         """
+        now = self._working_side(ex, vs)
         spec = self._specs.get(ex)
-        log = self._logs.get(ex)
-        if spec is not None and not spec.side_switches_at_work and log is not None and log.fronts:
-            return log.fronts.most_common(1)[0][0]
-        return self._working_side(ex, vs)
+        if spec is None or spec.side_switches_at_work:
+            return now
+        return self._logs[ex].front(now)
 
     def _working_side(self, ex: Exercise, vs: ViewState) -> Side:
         if ex is Exercise.BRIDGE:
