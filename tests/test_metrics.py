@@ -208,8 +208,8 @@ def test_swapped_knee_labels_are_undone_in_a_side_view() -> None:
 
 def test_a_leg_read_too_short_to_be_one_is_not_judged() -> None:
     """From the side a thigh and shin keep their length; MediaPipe laying the legs over each
-    other shortens them. Such a leg's shin direction and back-thigh extension are unknown, its
-    knee angle (the counter's signal) stays."""
+    other shortens them. Then neither the front shin's direction nor the back thigh's extension
+    is known; the knee angles (the counter's signal) stay."""
     p = make_pose(lunge(1.0), Camera(), 0)
     vs = ViewEstimator(EngineConfig().view)
     for i in range(20):  # the usual lengths, learned from whole legs
@@ -224,6 +224,13 @@ def test_a_leg_read_too_short_to_be_one_is_not_judged() -> None:
     m2 = compute_metrics(mixed, p.world, replace(state, front=Side.LEFT))
     assert math.isnan(m2["front_shin_deg"]) and math.isnan(m2["back_hip_ext_deg"])
     assert math.isfinite(m2["front_knee_deg"]) and math.isfinite(m2["lunge_knee_deg"])
+    # one leg too short is enough: the other leg's landmarks come from the same mix-up
+    for leg_ok, leg_short in ((LM.LEFT_ANKLE, LM.RIGHT_KNEE), (LM.RIGHT_KNEE, LM.LEFT_ANKLE)):
+        one = mixed.copy()
+        one[leg_ok] = p.xy[leg_ok]
+        m3 = compute_metrics(one, p.world, replace(state, front=Side.LEFT))
+        assert math.isnan(m3["front_shin_deg"]) and math.isnan(m3["back_hip_ext_deg"]), leg_short
+        assert math.isfinite(m3["front_knee_deg"])
     # a frame or two of mixed-up legs does not move the usual lengths
     for i in range(20, 23):
         vs.update(i * 33.0, mixed, p.world, p.z)
