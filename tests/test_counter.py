@@ -110,6 +110,39 @@ def test_long_pause_at_the_bottom_is_one_rep() -> None:
     assert count(x)[0] == 1
 
 
+def split_squats(n: int, split: float, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Stand, step into a split stance read at ``split``, ``n`` reps from it, stand up."""
+    segs = [(1.0, 172, 172), (0.5, 172, split), (1.0, split, split)]
+    for i in range(n):
+        segs += [(1.0, split, 92), (0.3, 92, 92)]
+        segs += [(1.0, 92, split), (0.3, split, split)] if i < n - 1 else [(1.0, 92, 172)]
+    x = signal([*segs, (0.5, 172, 172)])
+    return x if rng is None else x + rng.uniform(-3, 3, len(x))
+
+
+def test_split_squats_from_a_split_stance_read_part_way_down_each_count() -> None:
+    """From the front the depth estimate reads a split stance's top a third of the way down
+    (where the knee is near straight): the reps go back to that stance, not to standing."""
+    rng = np.random.default_rng(7)
+    for n in (2, 3):
+        assert count(split_squats(n, 140.0))[0] == n
+        assert count(split_squats(n, 140.0, rng))[0] == n
+    # a split top read too near the work threshold for jitter to stay out of it is no launch
+    enter = 172.0 + CounterConfig().work_enter_progress * (100.0 - 172.0)
+    assert count(split_squats(3, enter + 6.0))[0] == 1
+
+
+def test_a_pause_on_the_way_down_then_an_unsteady_bottom_is_one_rep() -> None:
+    """The launch level is only where the next rep sets out from: readings that dip back to it
+    and return make no rep unless they stayed out of the work zone in between."""
+    rng = np.random.default_rng(8)
+    hold = 92 + rng.uniform(-5, 5, 240)
+    hold[60:63] = 135.0  # the legs mixed up for a frame or two, read half-way up
+    x = np.concatenate([signal([(1.0, 172, 172), (0.5, 172, 140), (0.8, 140, 140),
+                                (0.8, 140, 92)]), hold, signal([(1.0, 92, 172), (0.5, 172, 172)])])
+    assert count(x)[0] == 1
+
+
 def test_getting_into_position_is_not_counted() -> None:
     # walking in: knee swinging through deep angles before ever standing still at the start
     walk = 150 + 35 * np.sin(np.arange(90) / 4.0)

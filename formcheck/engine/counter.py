@@ -6,7 +6,10 @@ judged on ``progress = (x - start) / (work - start)``. Two thresholds far apart 
 position at ``work_enter_progress``, back at the start below ``return_progress``) and a minimum
 time at the work position mean jitter around either threshold can never produce a second count:
 a rep needs the whole way from start to work and back. A rep counts on the return to the start,
-only after the person has stood (or lain) still at the start for ``ready_dwell_ms``.
+only after the person has stood (or lain) still at the start for ``ready_dwell_ms``. One exception:
+a movement that lay still on its way to the work zone (someone who steps into a split stance and
+does split squats from there) may come back to that level instead of the start; back there, then
+into the work zone again, is the next rep.
 
 Both levels adapt to the person: the start level to their own baseline at rest, the work level to
 the extremes of their reps, each clamped to safe bounds from the exercise spec. The caller may
@@ -199,6 +202,7 @@ class RepCounter:
         self._rest_level = math.nan
         self._work_seen = math.nan
         self._place_levels()
+        self._set_out()
 
     @property
     def from_rest(self) -> bool:
@@ -283,6 +287,7 @@ class RepCounter:
             self._rep_start_ms = t_ms
             self._extreme, self._extreme_ms = x, t_ms
             self._work_since = None
+            self._set_out()
             st = self.state
         if st is CounterState.NOT_READY:
             # ready once still for the dwell time, either near the assumed start or anywhere
@@ -305,6 +310,7 @@ class RepCounter:
                 self.state = CounterState.GOING
                 self._from_rest = True
                 self._still.clear()
+                self._set_out()
                 self._rep_start_ms = self._left_start_ms
                 self._extreme, self._extreme_ms = x, t_ms
                 self._work_since = None
@@ -317,6 +323,7 @@ class RepCounter:
             if self.progress(x) > self.progress(self._extreme):
                 self._extreme, self._extreme_ms = x, t_ms
             if st is CounterState.GOING:
+                self._note_launch(t_ms, x)
                 if p >= cfg.work_enter_progress:
                     if self._work_since is None:
                         self._work_since = t_ms
@@ -349,7 +356,14 @@ class RepCounter:
                     rep = self._settle_at_new_start(t_ms)
             elif st is CounterState.RETURNING:
                 self._remember_still(t_ms, x)
-                if p >= cfg.work_enter_progress:
+                if self._at_launch(x):
+                    self._back_at_launch_ms = t_ms
+                if p >= cfg.work_enter_progress and self._back_at_launch_ms is not None:
+                    # back where it set out from, then down again: the next rep of a split
+                    # squat from the split stance's top, which front views read part-way down
+                    rep = self._finish(self._back_at_launch_ms)
+                    self._next_from_launch(t_ms, x)
+                elif p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
                 elif p <= cfg.return_progress:
                     rep = self._finish(t_ms)
@@ -365,6 +379,56 @@ class RepCounter:
             self._never_left_not_ready = False
         return CounterUpdate(self.state, p, rep, self.start_level, self.work_level,
                              restarted_ms)
+
+    def _set_out(self) -> None:
+        """A movement begins: where it may lie still on its way is not known yet."""
+        self._going: deque[tuple[float, float]] = deque()
+        self._launch = math.nan
+        self._back_at_launch_ms: float | None = None
+
+    def _note_launch(self, t_ms: float, x: float) -> None:
+        """Remember a level the movement lay still at on its way, clear of the work zone.
+
+        Someone who steps into a split stance and does split squats from there goes back up to
+        that stance, not to standing. From the side the front knee there reads near standing;
+        from the front the lunge's depth estimate reads it a third of the way down (144 deg on
+        the knee scale where the knee is 166-172), short of the return to the start, and two
+        reps read as one.
+        """
+        cfg = self._cfg
+        self._going.append((t_ms, x))
+        while self._going and self._going[0][0] < t_ms - cfg.ready_dwell_ms:
+            self._going.popleft()
+        if t_ms - self._going[0][0] < cfg.ready_dwell_ms * 0.9:
+            return
+        vals = [v for _, v in self._going]
+        level = statistics.median(vals)
+        # a stillness range clear of the work threshold: from within half a range of the
+        # launch level, jitter cannot reach the work zone
+        enter = self.start_level + cfg.work_enter_progress * (self.work_level - self.start_level)
+        way = math.copysign(1.0, self.work_level - self.start_level)
+        if (max(vals) - min(vals) <= cfg.ready_still_range_deg
+                and way * (enter - level) >= cfg.ready_still_range_deg):
+            self._launch = level
+
+    def _at_launch(self, x: float) -> bool:
+        """Whether ``x`` is back at the launch level or nearer the start (+- half still range)."""
+        if not math.isfinite(self._launch):
+            return False
+        way = math.copysign(1.0, self.work_level - self.start_level)
+        return way * (x - self._launch) <= self._cfg.ready_still_range_deg / 2
+
+    def _next_from_launch(self, t_ms: float, x: float) -> None:
+        """The next rep set out from the launch level and is in the work zone again."""
+        start_ms = self._back_at_launch_ms if self._back_at_launch_ms is not None else t_ms
+        launch = self._launch
+        self._set_out()
+        self._launch = launch
+        self.state = CounterState.GOING
+        self._rep_start_ms = start_ms
+        self._extreme, self._extreme_ms = x, t_ms
+        self._work_since = t_ms
+        self._still.clear()
 
     def _first_reading_was_a_blip(self) -> bool:
         """Whether all the stream showed before this dropout was under ``ready_dwell_ms``.
@@ -443,6 +507,7 @@ class RepCounter:
         self.state = CounterState.GOING
         self._work_since = None
         self._still.clear()
+        self._set_out()
 
     def _still_rest_level(self, t_ms: float) -> float | None:
         """The level of the last ``ready_dwell_ms``, if it was still there; else None.
