@@ -140,6 +140,25 @@ def test_lunge_choreography_reps_are_ordered_and_start_still(style: LungeStyle) 
     assert ch.at(0.5 * (hold.start_ms + hold.end_ms)).arms == pytest.approx(1.0)
 
 
+def test_rep_jitter_keeps_a_shallow_lunge_a_lunge_rep() -> None:
+    """Each rep's depth offset is cut at two standard deviations (lunge reps 3 deg, bridges 2.5,
+    holds 2): a shallow lunge (118-126) then bottoms out short of the knee angle the engine
+    still takes for a lunge rep. Uncut, seed 143 drew +9.9 and a 136 deg bottom."""
+    biggest = 0.0
+    for seed in range(300):
+        lunge = lunge_choreography(np.random.default_rng(seed), 3, 5.0, LungeStyle.SPLIT,
+                                   Side.LEFT, 1.0)
+        bridge = bridge_choreography(np.random.default_rng(seed), 3, 5.0, True, 1.0)
+        assert np.abs(lunge.keys[:, 4]).max() <= 6.0 and np.abs(bridge.keys[:, 4]).max() <= 5.0
+        biggest = max(biggest, float(np.abs(lunge.keys[:, 4]).max()))
+    assert biggest == 6.0  # the cut is reached: tails exist and are cut, not absent
+    limit = EngineConfig().lunge.rep_max_front_knee_deg
+    for seed in range(1, 13):
+        shallowest = lunge_angles(("shallow_depth",), seed,
+                                       Controls(depth=1.0, stance=1.0, arms=0.0, jitter=6.0))
+        assert shallowest["front_knee_deg"] < limit - 2.0, seed
+
+
 def test_bridge_no_pause_shortens_the_top() -> None:
     def top_ms(pause: bool) -> float:
         ch = bridge_choreography(np.random.default_rng(1), 3, 0.0, pause, 1.0)

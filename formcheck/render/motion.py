@@ -8,7 +8,10 @@ a person settling into each position):
 - ``stance`` 0..1: feet together (0) to the split stance (1) of a lunge.
 - ``arms`` 0..1: arms down (0, carried as the lunge poser's :class:`ArmCarriage` says) to
   overhead (1, the crescent lunge).
-- ``jitter``: per-rep offset in degrees of the working depth, so reps are not identical.
+- ``jitter``: per-rep offset in degrees of the working depth, so reps are not identical. Drawn
+  from a normal distribution cut at two standard deviations: a rep stays in its fault's band
+  (an uncut draw of +9.9 took a shallow lunge's 125 deg bottom to 136, past where the engine
+  takes a knee for a lunge rep, 135).
 
 The choreography also records the true rep and hold intervals, which become the truth file's.
 """
@@ -21,6 +24,11 @@ from enum import Enum
 import numpy as np
 
 from formcheck.engine.types import Side
+
+
+def _jitter(rng: np.random.Generator, sd_deg: float) -> float:
+    """A rep's depth offset: normal, cut at two standard deviations (one draw, as uncut)."""
+    return float(np.clip(rng.normal(0.0, sd_deg), -2.0 * sd_deg, 2.0 * sd_deg))
 
 
 class LungeStyle(str, Enum):
@@ -131,7 +139,7 @@ def lunge_choreography(rng: np.random.Generator, reps: int, hold_s: float, style
         b.go(dur(0.9, 1.2), stance=1.0)
         b.go(dur(0.4, 0.8))
     for _ in range(reps):
-        jitter = float(rng.normal(0.0, 3.0))
+        jitter = _jitter(rng, 3.0)
         start = b.now
         if style is LungeStyle.STEP:
             b.go(dur(0.45, 0.6), stance=0.75, depth=0.15, jitter=jitter)
@@ -150,7 +158,7 @@ def lunge_choreography(rng: np.random.Generator, reps: int, hold_s: float, style
         b.go(dur(0.3, 0.7))
     if hold_s > 0:
         b.go(dur(0.9, 1.2), stance=1.0)
-        b.go(dur(1.2, 1.6), depth=1.0, arms=1.0, jitter=float(rng.normal(0.0, 2.0)))
+        b.go(dur(1.2, 1.6), depth=1.0, arms=1.0, jitter=_jitter(rng, 2.0))
         start = b.now
         b.go(hold_s * 1000.0)
         holds.append(Span(side, round(start), round(b.now)))
@@ -173,7 +181,7 @@ def bridge_choreography(rng: np.random.Generator, reps: int, hold_s: float, paus
     b.go(dur(1.2, 1.8))
     for _ in range(reps):
         start = b.now
-        b.go(dur(0.9, 1.3), depth=1.0, jitter=float(rng.normal(0.0, 2.5)))
+        b.go(dur(0.9, 1.3), depth=1.0, jitter=_jitter(rng, 2.5))
         reach = b.now
         b.go(dur(0.8, 1.4) if pause else dur(0.0, 0.06))
         bottom = 0.5 * (reach + b.now)
@@ -181,7 +189,7 @@ def bridge_choreography(rng: np.random.Generator, reps: int, hold_s: float, paus
         spans.append(Span(Side.BOTH, round(start), round(b.now), round(bottom)))
         b.go(dur(0.4, 0.9))
     if hold_s > 0:
-        b.go(dur(1.0, 1.4), depth=1.0, jitter=float(rng.normal(0.0, 2.0)))
+        b.go(dur(1.0, 1.4), depth=1.0, jitter=_jitter(rng, 2.0))
         start = b.now
         b.go(hold_s * 1000.0)
         holds.append(Span(Side.BOTH, round(start), round(b.now)))
