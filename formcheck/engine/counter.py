@@ -361,8 +361,9 @@ class RepCounter:
                 if p >= cfg.work_enter_progress and self._back_at_launch_ms is not None:
                     # back where it set out from, then down again: the next rep of a split
                     # squat from the split stance's top, which front views read part-way down
-                    rep = self._finish(self._back_at_launch_ms)
-                    self._next_from_launch(t_ms, x)
+                    back_ms = self._back_at_launch_ms
+                    rep = self._finish(back_ms)
+                    self._next_from_launch(back_ms, t_ms, x)
                 elif p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
                 elif p <= cfg.return_progress:
@@ -418,9 +419,8 @@ class RepCounter:
         way = math.copysign(1.0, self.work_level - self.start_level)
         return way * (x - self._launch) <= self._cfg.ready_still_range_deg / 2
 
-    def _next_from_launch(self, t_ms: float, x: float) -> None:
-        """The next rep set out from the launch level and is in the work zone again."""
-        start_ms = self._back_at_launch_ms if self._back_at_launch_ms is not None else t_ms
+    def _next_from_launch(self, start_ms: float, t_ms: float, x: float) -> None:
+        """The next rep, set out from the launch level at ``start_ms``, is in the work zone."""
         launch = self._launch
         self._set_out()
         self._launch = launch
