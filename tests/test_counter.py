@@ -127,6 +127,12 @@ def test_split_squats_from_a_split_stance_read_part_way_down_each_count() -> Non
     for n in (2, 3):
         assert count(split_squats(n, 140.0))[0] == n
         assert count(split_squats(n, 140.0, rng))[0] == n
+    # a rep ends on getting back to the split top (4.8 s here), the next begins on leaving it
+    # (5.1 s, within half a stillness range by 5.3), so neither holds the pause between them
+    c = RepCounter(LUNGE, CounterConfig())
+    reps = [up.rep for i, v in enumerate(split_squats(2, 140.0))
+            if (up := c.update(i * DT, float(v))).rep is not None]
+    assert 4500.0 <= reps[0].end_ms <= 4800.0 and 5100.0 <= reps[1].start_ms <= 5300.0, reps
     # a split top read too near the work threshold for jitter to stay out of it is no launch
     enter = 172.0 + CounterConfig().work_enter_progress * (100.0 - 172.0)
     assert count(split_squats(3, enter + 6.0))[0] == 1

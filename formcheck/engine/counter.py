@@ -357,13 +357,15 @@ class RepCounter:
             elif st is CounterState.RETURNING:
                 self._remember_still(t_ms, x)
                 if self._at_launch(x):
-                    self._back_at_launch_ms = t_ms
+                    if self._back_at_launch_ms is None:
+                        self._back_at_launch_ms = t_ms
+                    self._left_launch_ms = t_ms
                 if p >= cfg.work_enter_progress and self._back_at_launch_ms is not None:
                     # back where it set out from, then down again: the next rep of a split
-                    # squat from the split stance's top, which front views read part-way down
-                    back_ms = self._back_at_launch_ms
-                    rep = self._finish(back_ms)
-                    self._next_from_launch(back_ms, t_ms, x)
+                    # squat from the split stance's top, which front views read part-way down.
+                    # This rep ended on getting back there, the next began on leaving it.
+                    rep = self._finish(self._back_at_launch_ms)
+                    self._next_from_launch(self._left_launch_ms, t_ms, x)
                 elif p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
                 elif p <= cfg.return_progress:
@@ -385,7 +387,8 @@ class RepCounter:
         """A movement begins: where it may lie still on its way is not known yet."""
         self._going: deque[tuple[float, float]] = deque()
         self._launch = math.nan
-        self._back_at_launch_ms: float | None = None
+        self._back_at_launch_ms: float | None = None  # first sample back at the launch level
+        self._left_launch_ms = 0.0  # last sample there
 
     def _note_launch(self, t_ms: float, x: float) -> None:
         """Remember a level the movement lay still at on its way, clear of the work zone.
