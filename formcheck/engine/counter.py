@@ -292,9 +292,7 @@ class RepCounter:
         if st is CounterState.NOT_READY:
             # ready once still for the dwell time, either near the assumed start or anywhere
             # inside the safe start bounds (a person whose rest angle is unusual)
-            self._still.append((t_ms, x))
-            while self._still and self._still[0][0] < t_ms - cfg.ready_dwell_ms:
-                self._still.popleft()
+            self._remember_still(t_ms, x)
             vals = [v for _, v in self._still]
             long_enough = t_ms - self._still[0][0] >= cfg.ready_dwell_ms * 0.9
             near_start = long_enough and all(
@@ -400,19 +398,15 @@ class RepCounter:
         reps read as one.
         """
         cfg = self._cfg
-        self._going.append((t_ms, x))
-        while self._going and self._going[0][0] < t_ms - cfg.ready_dwell_ms:
-            self._going.popleft()
-        if t_ms - self._going[0][0] < cfg.ready_dwell_ms * 0.9:
+        self._keep_dwell(self._going, t_ms, x)
+        level = self._still_level(self._going, t_ms)
+        if level is None:
             return
-        vals = [v for _, v in self._going]
-        level = statistics.median(vals)
         # a stillness range clear of the work threshold: from within half a range of the
         # launch level, jitter cannot reach the work zone
         enter = self.start_level + cfg.work_enter_progress * (self.work_level - self.start_level)
         way = math.copysign(1.0, self.work_level - self.start_level)
-        if (max(vals) - min(vals) <= cfg.ready_still_range_deg
-                and way * (enter - level) >= cfg.ready_still_range_deg):
+        if way * (enter - level) >= cfg.ready_still_range_deg:
             self._launch = level
 
     def _at_launch(self, x: float) -> bool:
@@ -518,15 +512,19 @@ class RepCounter:
         Still: within ``ready_still_range_deg``, at a level the start bounds allow (a rest, as far
         as the levels can tell).
         """
-        cfg = self._cfg
-        if not self._still or t_ms - self._still[0][0] < cfg.ready_dwell_ms * 0.9:
-            return None
-        vals = [v for _, v in self._still]
+        level = self._still_level(self._still, t_ms)
         lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
-        level = statistics.median(vals)
-        if max(vals) - min(vals) > cfg.ready_still_range_deg or not lo <= level <= hi:
+        return level if level is not None and lo <= level <= hi else None
+
+    def _still_level(self, window: deque[tuple[float, float]], t_ms: float) -> float | None:
+        """``window``'s median if it spans the dwell time within the still range, else None."""
+        cfg = self._cfg
+        if not window or t_ms - window[0][0] < cfg.ready_dwell_ms * 0.9:
             return None
-        return level
+        vals = [v for _, v in window]
+        if max(vals) - min(vals) > cfg.ready_still_range_deg:
+            return None
+        return statistics.median(vals)
 
     def pending(self) -> RepWindow | None:
         """The rep a stream ended in, if it came back far enough; the state is not changed.
@@ -558,9 +556,13 @@ class RepCounter:
         return rep
 
     def _remember_still(self, t_ms: float, x: float) -> None:
-        self._still.append((t_ms, x))
-        while self._still and self._still[0][0] < t_ms - self._cfg.ready_dwell_ms:
-            self._still.popleft()
+        self._keep_dwell(self._still, t_ms, x)
+
+    def _keep_dwell(self, window: deque[tuple[float, float]], t_ms: float, x: float) -> None:
+        """Add a sample to ``window``, which keeps the last ``ready_dwell_ms`` of them."""
+        window.append((t_ms, x))
+        while window and window[0][0] < t_ms - self._cfg.ready_dwell_ms:
+            window.popleft()
 
     def _back_to_start(self, t_ms: float) -> None:
         self.state = CounterState.READY
