@@ -5,11 +5,12 @@ level (lunge bottom ~95 deg, bridge top ~178 deg); either direction works becaus
 judged on ``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work
 position at ``work_enter_progress``, back at the start below ``return_progress``) and a minimum
 time at the work position mean jitter around either threshold can never produce a second count:
-a rep needs the whole way from start to work and back. A rep counts on the return to the start,
-only after the person has stood (or lain) still at the start for ``ready_dwell_ms``. One exception:
-a movement that lay still on its way to the work zone (someone who steps into a split stance and
-does split squats from there) may come back to that level instead of the start; back there, then
-into the work zone again, is the next rep.
+a rep needs the whole way from start to work and back. A rep counts on the return to the start
+(counting begins only once the person has stood, or lain, still at the start for
+``ready_dwell_ms``), or on coming to lie still for as long at another plausible rest: one inside
+the start bounds, or the level the movement lay still at on its way to the work zone (someone who
+steps into a split stance and does split squats from there comes back to the stance, not to
+standing).
 
 Both levels adapt to the person: the start level to their own baseline at rest, the work level to
 the extremes of their reps, each clamped to safe bounds from the exercise spec. The caller may
@@ -354,17 +355,7 @@ class RepCounter:
                     rep = self._settle_at_new_start(t_ms)
             elif st is CounterState.RETURNING:
                 self._remember_still(t_ms, x)
-                if self._at_launch(x):
-                    if self._back_at_launch_ms is None:
-                        self._back_at_launch_ms = t_ms
-                    self._left_launch_ms = t_ms
-                if p >= cfg.work_enter_progress and self._back_at_launch_ms is not None:
-                    # back where it set out from, then down again: the next rep of a split
-                    # squat from the split stance's top, which front views read part-way down.
-                    # This rep ended on getting back there, the next began on leaving it.
-                    rep = self._finish(self._back_at_launch_ms)
-                    self._next_from_launch(self._left_launch_ms, t_ms, x)
-                elif p >= cfg.work_enter_progress:
+                if p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
                 elif p <= cfg.return_progress:
                     rep = self._finish(t_ms)
@@ -385,28 +376,20 @@ class RepCounter:
         """A movement begins: where it may lie still on its way is not known yet."""
         self._going: deque[tuple[float, float]] = deque()
         self._launch = math.nan
-        self._back_at_launch_ms: float | None = None  # first sample back at the launch level
-        self._left_launch_ms = 0.0  # last sample there
 
     def _note_launch(self, t_ms: float, x: float) -> None:
-        """Remember a level the movement lay still at on its way, clear of the work zone.
+        """Remember a level the movement lay still at on its way to the work zone.
 
         Someone who steps into a split stance and does split squats from there goes back up to
         that stance, not to standing. From the side the front knee there reads near standing;
         from the front the lunge's depth estimate reads it a third of the way down (144 deg on
-        the knee scale where the knee is 166-172), short of the return to the start, and two
-        reps read as one.
+        the knee scale where the knee is 166-172), outside the start bounds and short of the
+        return to the start, and two reps read as one. Still there again, the person is at rest
+        (:meth:`_settled`).
         """
-        cfg = self._cfg
         self._keep_dwell(self._going, t_ms, x)
         level = self._still_level(self._going, t_ms)
-        if level is None:
-            return
-        # a stillness range clear of the work threshold: from within half a range of the
-        # launch level, jitter cannot reach the work zone
-        enter = self.start_level + cfg.work_enter_progress * (self.work_level - self.start_level)
-        way = math.copysign(1.0, self.work_level - self.start_level)
-        if way * (enter - level) >= cfg.ready_still_range_deg:
+        if level is not None:
             self._launch = level
 
     def _at_launch(self, x: float) -> bool:
@@ -415,17 +398,6 @@ class RepCounter:
             return False
         way = math.copysign(1.0, self.work_level - self.start_level)
         return way * (x - self._launch) <= self._cfg.ready_still_range_deg / 2
-
-    def _next_from_launch(self, start_ms: float, t_ms: float, x: float) -> None:
-        """The next rep, set out from the launch level at ``start_ms``, is in the work zone."""
-        launch = self._launch
-        self._set_out()
-        self._launch = launch
-        self.state = CounterState.GOING
-        self._rep_start_ms = start_ms
-        self._extreme, self._extreme_ms = x, t_ms
-        self._work_since = t_ms
-        self._still.clear()
 
     def _first_reading_was_a_blip(self) -> bool:
         """Whether all the stream showed before this dropout was under ``ready_dwell_ms``.
@@ -513,8 +485,12 @@ class RepCounter:
         as the levels can tell).
         """
         level = self._still_level(self._still, t_ms)
+        return level if level is not None and self._in_start_bounds(level) else None
+
+    def _in_start_bounds(self, level: float) -> bool:
+        """Whether ``level`` is one the start bounds allow for a rest."""
         lo, hi = min(self._levels.start_bounds), max(self._levels.start_bounds)
-        return level if level is not None and lo <= level <= hi else None
+        return lo <= level <= hi
 
     def _still_level(self, window: deque[tuple[float, float]], t_ms: float) -> float | None:
         """``window``'s median if it spans the dwell time within the still range, else None."""
@@ -584,11 +560,14 @@ class RepCounter:
     def _settled(self, t_ms: float) -> bool:
         """Still for the dwell time at a plausible rest level, clearly away from the work zone.
 
+        Plausible: inside the start bounds, or where this movement lay still on its way to the
+        work zone (a split stance that the lunge's depth estimate reads part-way down).
+
         Clearly away: below the work threshold by a margin, or at least a rep's minimum
         amplitude back from this rep's extreme (the levels assumed so far may be wrong).
         """
-        level = self._still_rest_level(t_ms)
-        if level is None:
+        level = self._still_level(self._still, t_ms)
+        if level is None or not (self._in_start_bounds(level) or self._at_launch(level)):
             return False
         back = ((self._extreme - level) * math.copysign(1.0, self._extreme - self.start_level)
                 if math.isfinite(self._extreme) else math.nan)
@@ -615,10 +594,9 @@ class RepCounter:
 
     def _rest_can_be_work(self) -> bool:
         """Whether the threshold into the work zone lies inside the start bounds."""
-        lo, hi = sorted(self._levels.start_bounds)
         enter = self.start_level + self._cfg.work_enter_progress * (
             self.work_level - self.start_level)
-        return lo <= enter <= hi
+        return self._in_start_bounds(enter)
 
     def _finish(self, t_ms: float) -> RepWindow | None:
         if not self._countable(t_ms):
