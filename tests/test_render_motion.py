@@ -143,7 +143,8 @@ def test_lunge_choreography_reps_are_ordered_and_start_still(style: LungeStyle) 
 def test_rep_jitter_keeps_a_shallow_lunge_a_lunge_rep() -> None:
     """Each rep's depth offset is cut at two standard deviations (lunge reps 3 deg, bridges 2.5,
     holds 2): a shallow lunge (118-126) then bottoms out short of the knee angle the engine
-    still takes for a lunge rep. Uncut, seed 143 drew +9.9 and a 136 deg bottom."""
+    still takes for a lunge rep. Uncut, the shallow lunge clip of seed 143 drew +9.9 and
+    bottomed out at 136 deg."""
     biggest = 0.0
     for seed in range(300):
         lunge = lunge_choreography(np.random.default_rng(seed), 3, 5.0, LungeStyle.SPLIT,
@@ -155,7 +156,7 @@ def test_rep_jitter_keeps_a_shallow_lunge_a_lunge_rep() -> None:
     limit = EngineConfig().lunge.rep_max_front_knee_deg
     for seed in range(1, 13):
         shallowest = lunge_angles(("shallow_depth",), seed,
-                                       Controls(depth=1.0, stance=1.0, arms=0.0, jitter=6.0))
+                                  Controls(depth=1.0, stance=1.0, arms=0.0, jitter=6.0))
         assert shallowest["front_knee_deg"] < limit - 2.0, seed
 
 
