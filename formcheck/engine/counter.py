@@ -7,8 +7,8 @@ position at ``work_enter_progress``, back at the start below ``return_progress``
 time at the work position mean jitter around either threshold can never produce a second count:
 a rep needs the whole way from start to work and back. A rep counts on the return to the start
 (counting begins only once the person has stood, or lain, still at the start for
-``ready_dwell_ms``), or on coming to lie still for as long at another plausible rest: one inside
-the start bounds, or the level the movement lay still at on its way to the work zone (someone who
+``ready_dwell_ms``), or on keeping still for as long at another plausible rest: one inside the
+start bounds, or the level the movement kept still at on its way to the work zone (someone who
 steps into a split stance and does split squats from there comes back to the stance, not to
 standing).
 
@@ -373,12 +373,12 @@ class RepCounter:
                              restarted_ms)
 
     def _set_out(self) -> None:
-        """A movement begins: where it may lie still on its way is not known yet."""
+        """A movement begins: where it may keep still on its way is not known yet."""
         self._going: deque[tuple[float, float]] = deque()
         self._launch = math.nan
 
     def _note_launch(self, t_ms: float, x: float) -> None:
-        """Remember a level the movement lay still at on its way to the work zone.
+        """Remember a level the movement kept still at on its way to the work zone.
 
         Someone who steps into a split stance and does split squats from there goes back up to
         that stance, not to standing. From the side the front knee there reads near standing;
@@ -560,7 +560,7 @@ class RepCounter:
     def _settled(self, t_ms: float) -> bool:
         """Still for the dwell time at a plausible rest level, clearly away from the work zone.
 
-        Plausible: inside the start bounds, or where this movement lay still on its way to the
+        Plausible: inside the start bounds, or where this movement kept still on its way to the
         work zone (a split stance that the lunge's depth estimate reads part-way down).
 
         Clearly away: below the work threshold by a margin, or at least a rep's minimum
