@@ -139,6 +139,21 @@ def test_the_feet_are_judged_on_the_knee_at_the_top() -> None:
     assert len(held.holds) == 2 and all("feet_too_close" in h.faults for h in held.holds)
 
 
+@pytest.mark.parametrize(("shin_shift_m", "shin_read_deg", "called"),
+                         [(0.12, 20.5, False), (0.17, 27.5, True)])
+def test_knee_past_toes_is_called_where_a_forward_shin_reads_past_the_toe_tip(
+        shin_shift_m: float, shin_read_deg: float, called: bool) -> None:
+    """MediaPipe reads a far-forward shin short, so a shin read at ~27 deg is past the toes.
+
+    These landmarks are exact (not read from pixels): a knee a little ahead of the ankle is
+    fine, one read where a real knee past the toe tip reads is not.
+    """
+    s = session(lambda d: lunge(d, front_shin_shift_m=shin_shift_m * d), SIDE, "lunge")
+    assert s.reps_total == 2
+    assert all(abs(r.metrics["front_shin_bottom_deg"] - shin_read_deg) < 2.0 for r in s.reps)
+    assert ("knee_past_toes" in codes(s)) is called
+
+
 def lean_back(depth: float) -> object:
     return replace(lunge(depth), trunk_deg=3 - 18 * depth)
 

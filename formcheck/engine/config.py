@@ -211,11 +211,13 @@ class LungeConfig:
     # Side view: a dip whose front knee never bends below this is stepping into or out of the
     # split stance or shifting weight, not a lunge rep (10 deg past the shallowest learned bottom).
     rep_max_front_knee_deg: float = 135.0
-    # Shin this far ahead of vertical puts the knee well past the toes (~15 deg is normal).
-    # Judged on the median over each rep's bottom: on rendered side-view lunges (seeds 1-32)
-    # that read 32.6 (10% of reps below 19.0) with the shin at 36-42 and 7.6 (90% below 11.7)
-    # clean: MediaPipe reads a shin far forward several degrees short.
-    knee_past_toes_shin_deg: float = 30.0
+    # Shin read this far ahead of vertical puts the knee past the toes. The knee is over the toe
+    # tip at a true shin angle of ~30 deg (ankle to toe tip ~0.12 of body height, shin ~0.25),
+    # but MediaPipe reads a shin far forward short: by ~3 deg at 10-15 and ~7 at 36-42 (median
+    # over 712 rep bottoms of rendered side-view lunges, seeds 1-40; read ~0.74 x true), so the
+    # toe tip reads at ~23-25. Judged on the median over each rep's bottom, that read 31.6
+    # (10% of reps below 20.5) with the shin at 36-42 and 4.5 (99% below 21.2) otherwise.
+    knee_past_toes_shin_deg: float = 24.0
     # Trunk leaning forward beyond this at the bottom (a slight lean of ~10 deg is fine).
     trunk_forward_deg: float = 25.0
     # Trunk leaning back beyond this: the person pushes the chest back instead of the hips forward.

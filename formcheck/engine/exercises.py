@@ -112,7 +112,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("shallow_depth", "front knee not near 90 deg at the bottom (nor the hips as low)",
              "lunge_bottom_min_deg", Bound.ABOVE, c.shallow_knee_deg, SIDE, ALL_PHASES,
              Scope.REP),
-        *_at_bottom_and_held("knee_past_toes", "front knee far past the toes (shin angle)",
+        *_at_bottom_and_held("knee_past_toes", "front knee past the toes (shin angle)",
                              "front_shin_deg", Bound.ABOVE, c.knee_past_toes_shin_deg),
         *_at_bottom_and_held("trunk_lean_forward", "trunk leaning forward", "trunk_lean_deg",
                              Bound.ABOVE, c.trunk_forward_deg),
