@@ -237,31 +237,37 @@ def test_a_leg_read_too_short_to_be_one_is_not_judged() -> None:
     assert vs.update(23 * 33.0, p.xy, p.world, p.z).shin_min_px == state.shin_min_px
 
 
+def _right_shin_bent(xy: np.ndarray, share: float) -> np.ndarray:
+    """``xy`` with the right shin turned 60 deg at the knee, ``share`` of its length long."""
+    out = xy.copy()
+    knee, ankle = out[LM.RIGHT_KNEE], out[LM.RIGHT_ANKLE]
+    c, s = math.cos(math.radians(60)), math.sin(math.radians(60))
+    out[LM.RIGHT_ANKLE] = knee + share * np.array([[c, -s], [s, c]]) @ (ankle - knee)
+    return out
+
+
 def test_standing_the_smaller_knee_comes_from_the_leg_read_whole() -> None:
     """Feet together from the side, the far leg is hidden and MediaPipe may draw its knee
     anywhere (a rendered stepping lunge read it at 65-157 deg where it is 175, its shin a quarter
     to two thirds long): the counter's knee then comes from the leg read whole. With both legs
-    whole it is the smaller angle, as before."""
+    whole it is the smaller angle, as before; a leg not read at all is not the whole one."""
     p = make_pose(STAND, Camera(), 0)
     vs = ViewEstimator(EngineConfig().view)
     for i in range(20):
         state = vs.update(i * 33.0, p.xy, p.world, p.z)
     assert state.view is View.SIDE and state.front is Side.UNKNOWN
+    assert state.posture is Posture.STANDING
 
-    def far_knee_bent(shin_share: float) -> dict[str, float]:
-        xy = p.xy.copy()
-        knee, ankle = xy[LM.RIGHT_KNEE], xy[LM.RIGHT_ANKLE]
-        c, s = math.cos(math.radians(60)), math.sin(math.radians(60))
-        xy[LM.RIGHT_ANKLE] = knee + shin_share * np.array([[c, -s], [s, c]]) @ (ankle - knee)
-        return compute_metrics(xy, p.world, state)
-
-    short = far_knee_bent(0.4)
+    short = compute_metrics(_right_shin_bent(p.xy, 0.4), p.world, state)
     assert short["right_knee_deg"] < 130 and short["left_knee_deg"] > 165
     assert short["lunge_knee_deg"] == short["left_knee_deg"]
-    whole = far_knee_bent(1.0)
+    whole = compute_metrics(_right_shin_bent(p.xy, 1.0), p.world, state)
     assert whole["right_knee_deg"] < 130
     assert whole["lunge_knee_deg"] == whole["right_knee_deg"]
-
+    missing = _right_shin_bent(p.xy, 0.4)
+    missing[[LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE]] = np.nan
+    m = compute_metrics(missing, p.world, state)
+    assert math.isnan(m["left_knee_deg"]) and m["lunge_knee_deg"] == m["right_knee_deg"] < 130
 
 def _shin_limit(xy: np.ndarray, world: np.ndarray, z: np.ndarray) -> tuple[float, ViewState]:
     """The share of the front (left) shin's length below which it is not believed."""

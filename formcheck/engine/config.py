@@ -213,10 +213,11 @@ class LungeConfig:
     rep_max_front_knee_deg: float = 135.0
     # Shin read this far ahead of vertical puts the knee past the toes. The knee is over the toe
     # tip at a true shin angle of ~30 deg (ankle to toe tip ~0.12 of body height, shin ~0.25),
-    # but MediaPipe reads a shin far forward short: by ~3 deg at 10-15 and ~7 at 36-42 (median
-    # over 712 rep bottoms of rendered side-view lunges, seeds 1-40; read ~0.74 x true), so the
-    # toe tip reads at ~23-25. Judged on the median over each rep's bottom, that read 31.6
-    # (10% of reps below 20.5) with the shin at 36-42 and 4.5 (99% below 21.2) otherwise.
+    # but MediaPipe reads a shin far forward short: by 3.1 deg at a true 10-15, 7.0 at 36-39
+    # and 6.7 at 39-45 (medians over 712 rep bottoms of rendered side-view lunges, seeds 1-40;
+    # a line through all: read = 0.743 x true - 0.06), so the toe tip reads at ~22.5-24.4.
+    # Judged on the median over each rep's bottom, that read 31.6 (10% of reps below 20.5) with
+    # the shin at 36-42 and 4.5 (99% below 21.2) otherwise (the same seeds).
     knee_past_toes_shin_deg: float = 24.0
     # Trunk leaning forward beyond this at the bottom (a slight lean of ~10 deg is fine).
     trunk_forward_deg: float = 25.0

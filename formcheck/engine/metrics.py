@@ -46,7 +46,8 @@ METRICS: Mapping[str, str] = {
     "left_hip_deg": "left shoulder-hip-knee angle",
     "right_hip_deg": "right shoulder-hip-knee angle",
     "lunge_knee_deg": "front knee angle, the smaller one while the front leg is unknown (from "
-                      "the side, of the legs read whole: the lunge counter's signal there)",
+                      "the side standing, the whole leg's where only one reads whole: the lunge "
+                      "counter's signal there)",
     "lunge_depth_deg": "knee-equivalent angle from hip height vs standing (other views)",
     "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side, "
                         "else lunge_depth_deg",
@@ -236,16 +237,17 @@ def _leg_whole(hip: Vec, knee: Vec, ankle: Vec, vs: ViewState) -> bool:
     return not (math.dist(hip, knee) < vs.thigh_min_px or math.dist(knee, ankle) < vs.shin_min_px)
 
 
-def _smaller_knee(img: Pts, m: dict[str, float], vs: ViewState) -> float:
-    """The smaller knee angle, from the side of the legs read whole when only one is.
+def _standing_knee(img: Pts, m: dict[str, float], vs: ViewState) -> float:
+    """The smaller knee angle; where only one leg reads whole, that leg's knee angle.
 
-    Standing with the feet together, the far leg is hidden behind the near one and MediaPipe
-    may draw it anywhere: on a rendered stepping lunge it read that knee at 65-157 degrees
-    where it is 175, with its shin at a quarter to two thirds of its length, so the counter
-    never saw a rest.
+    Seen from the side with the feet together, the far leg is hidden behind the near one and
+    MediaPipe may draw it anywhere: on a rendered stepping lunge it read that knee at 65-157
+    degrees where it is 175, with its shin at a quarter to two thirds of its length, so the
+    counter never saw a rest. A leg not read at all is not the whole one.
     """
     whole = [s for s in (Side.LEFT, Side.RIGHT)
-             if _leg_whole(*(img[i] for i in _LEGS[s][1:]), vs)]
+             if math.isfinite(m[f"{s.value}_knee_deg"])
+             and _leg_whole(*(img[i] for i in _LEGS[s][1:]), vs)]
     if len(whole) == 1:
         return m[f"{whole[0].value}_knee_deg"]
     return nanmin2(m["left_knee_deg"], m["right_knee_deg"])
@@ -269,7 +271,8 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
     # In a split stance the front knee is the lunge knee: the back knee may stay bent between
     # reps (a split squat) and would hold the smaller angle far from the start level.
     m["lunge_knee_deg"] = (m["front_knee_deg"] if math.isfinite(m["front_knee_deg"])
-                           else _smaller_knee(img, m, vs) if side_view
+                           else _standing_knee(img, m, vs)
+                           if side_view and vs.posture is Posture.STANDING
                            else nanmin2(m["left_knee_deg"], m["right_knee_deg"]))
     up = vs.up.tolist()
     along = vs.along.tolist()
