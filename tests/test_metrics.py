@@ -269,6 +269,7 @@ def test_standing_the_smaller_knee_comes_from_the_leg_read_whole() -> None:
     m = compute_metrics(missing, p.world, state)
     assert math.isnan(m["left_knee_deg"]) and m["lunge_knee_deg"] == m["right_knee_deg"] < 130
 
+
 def _shin_limit(xy: np.ndarray, world: np.ndarray, z: np.ndarray) -> tuple[float, ViewState]:
     """The share of the front (left) shin's length below which it is not believed."""
     vs = ViewEstimator(EngineConfig().view)
