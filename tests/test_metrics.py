@@ -16,6 +16,7 @@ from formcheck.engine.metrics import ANGLES, METRICS, _bridge_hip_deg, compute_m
 from formcheck.engine.types import Side, View
 from formcheck.engine.view import Posture, ViewEstimator, ViewState
 from formcheck.pose.landmarks import LM, SKELETON
+from formcheck.pose.types import Pose
 from tests.synth import (
     LYING_CAM,
     STAND,
@@ -44,12 +45,19 @@ def test_angle_deg_values_and_nan() -> None:
     assert math.isnan(angle_deg(np.array([np.nan, 0]), o, y))
 
 
-def measured(stance, cam: Camera, frames: int = 25) -> dict[str, float]:
-    """Metrics after the view has settled on a still pose."""
+def settled_view(stance, cam: Camera, frames: int = 25) -> tuple[Pose, ViewState]:
+    """The last pose of ``stance`` held still and the view the estimator settled on (the
+    legs' usual lengths learned from whole legs)."""
     ve = ViewEstimator(EngineConfig().view)
     for i in range(frames):
         p = make_pose(stance, cam, i * 33)
         vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    return p, vs
+
+
+def measured(stance, cam: Camera, frames: int = 25) -> dict[str, float]:
+    """Metrics after the view has settled on a still pose."""
+    p, vs = settled_view(stance, cam, frames)
     return compute_metrics(p.xy, p.world, vs)
 
 
@@ -95,10 +103,7 @@ def test_back_hip_extension_reads_from_the_hip_and_shoulder_centres() -> None:
     """From the side MediaPipe's hip labels often disagree with its leg labels: hips or shoulders
     that spread around their centre (or trade places) must not move the reading; one hip alone
     still reads."""
-    ve = ViewEstimator(EngineConfig().view)
-    for i in range(25):
-        p = make_pose(lunge(1.0), Camera(), i * 33)
-        vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    p, vs = settled_view(lunge(1.0), Camera())
     base = compute_metrics(p.xy, p.world, vs)["back_hip_ext_deg"]
     xy = p.xy.copy()
     centre = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2
@@ -121,10 +126,7 @@ def test_bridge_hip_angle_passes_180_when_overextended() -> None:
 
 def test_a_bridge_hip_angle_no_body_can_make_is_not_believed() -> None:
     # landmarks mixed up lying down (the head read at the feet) give angles no body makes
-    ve = ViewEstimator(EngineConfig().view)
-    for i in range(25):
-        p = make_pose(bridge(0.0), LYING_CAM, i * 33)
-        vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    p, vs = settled_view(bridge(0.0), LYING_CAM)
     assert math.isfinite(compute_metrics(p.xy, p.world, vs)["bridge_hip_deg"])
     knees = (p.xy[LM.LEFT_KNEE] + p.xy[LM.RIGHT_KNEE]) / 2
     hips = (p.xy[LM.LEFT_HIP] + p.xy[LM.RIGHT_HIP]) / 2
@@ -251,10 +253,7 @@ def test_standing_the_smaller_knee_comes_from_the_leg_read_whole() -> None:
     anywhere (a rendered stepping lunge read it at 65-157 deg where it is 175, its shin a quarter
     to two thirds long): the counter's knee then comes from the leg read whole. With both legs
     whole it is the smaller angle, as before; a leg not read at all is not the whole one."""
-    p = make_pose(STAND, Camera(), 0)
-    vs = ViewEstimator(EngineConfig().view)
-    for i in range(20):
-        state = vs.update(i * 33.0, p.xy, p.world, p.z)
+    p, state = settled_view(STAND, Camera(), 20)
     assert state.view is View.SIDE and state.front is Side.UNKNOWN
     assert state.posture is Posture.STANDING
 
