@@ -49,8 +49,8 @@ METRICS: Mapping[str, str] = {
                       "the side standing, the whole leg's where only one reads whole: the lunge "
                       "counter's signal there)",
     "lunge_depth_deg": "knee-equivalent angle from hip height vs standing (other views)",
-    "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side, "
-                        "else lunge_depth_deg",
+    "lunge_signal_deg": "what the lunge counter runs on: lunge_knee_deg from the side (no "
+                        "straighter than the hips' drop allows), else lunge_depth_deg",
     "lunge_bottom_deg": "the deeper of front_knee_deg and lunge_depth_deg, while the front knee "
                         "is known (how deep the lunge went: a hand over the knee can hide its "
                         "bend from the pose model, not the hips' drop)",

@@ -296,7 +296,10 @@ class Engine:
         metrics["lunge_depth_deg"] = depth
         # the lunge is counted on the knee angle from the side, on the depth estimate elsewhere
         by_knee = vs.view is View.SIDE
-        metrics["lunge_signal_deg"] = metrics["lunge_knee_deg"] if by_knee else depth
+        metrics["lunge_signal_deg"] = (
+            _knee_within_hips(metrics["lunge_knee_deg"], hip_depth,
+                              self.config.lunge.side_knee_over_hips_max_deg)
+            if by_knee else depth)
         knee = metrics["front_knee_deg"]
         metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
@@ -781,6 +784,18 @@ class Engine:
         if ex is Exercise.UNKNOWN:
             return "no lunge or bridge recognised"
         return None
+
+
+def _knee_within_hips(knee_deg: float, hip_depth_deg: float, over_max_deg: float) -> float:
+    """The side view's counted knee, no straighter than ``over_max_deg`` past the hips' depth.
+
+    A knee read straight while the hips stay down is MediaPipe's misreading (a lunge hold's
+    knee read at 160 for moments where it was 90), not a return to standing: counted, each was a
+    rep. The hips' drop comes from other landmarks (hips and feet), so it bounds the reading.
+    NaN either way leaves the knee as read.
+    """
+    cap = hip_depth_deg + over_max_deg
+    return cap if knee_deg > cap else knee_deg
 
 
 def _inside(pts: np.ndarray, pose: Pose) -> bool:
