@@ -487,17 +487,40 @@ def test_a_lunge_hold_whose_knee_reads_straight_with_the_hips_down_is_no_rep() -
     assert s.reps_total == 2
 
 
-@given(knee=st.one_of(st.floats(0.0, 200.0), st.just(math.nan)),
-       hips=st.one_of(st.floats(45.0, 180.0), st.just(math.nan)))
-def test_the_side_knee_bound_only_ever_lowers_a_known_reading(knee: float, hips: float) -> None:
-    """The bound never makes up a reading, never raises one, and leaves it alone where the
-    hips' drop is unknown."""
+_DEPTH = st.one_of(st.floats(45.0, 180.0), st.just(math.nan))
+
+
+@given(knee=st.one_of(st.floats(0.0, 200.0), st.just(math.nan)), px=_DEPTH, ratio=_DEPTH)
+def test_the_side_knee_bound_only_ever_lowers_a_known_reading(knee: float, px: float,
+                                                              ratio: float) -> None:
+    """The bound never makes up a reading, never raises one, takes the shallower of the hips'
+    two drops, and leaves the knee alone where either drop is unknown."""
     from formcheck.engine.session import _knee_within_hips
 
-    out = _knee_within_hips(knee, hips, 50.0)
+    out = _knee_within_hips(knee, px, ratio, 50.0)
     if math.isnan(knee):
         assert math.isnan(out)
-    elif math.isnan(hips):
+    elif math.isnan(px) or math.isnan(ratio):
         assert out == knee
     else:
-        assert out == min(knee, hips + 50.0)
+        assert out == min(knee, max(px, ratio) + 50.0)
+
+
+def test_side_lunges_right_after_stepping_back_from_the_camera_all_count() -> None:
+    """Told to step back, the person walks from 2.5 m to 4.5 m and starts at once. In pixels
+    the hips then sit far below their standing height for the seconds the standing level takes
+    to follow, as if down in a lunge; in trunk lengths they do not. Bounded by the pixels alone,
+    the straight knee read as working and 1 of 3 reps counted."""
+    def nearer(s: Stance, m: float) -> Stance:
+        return replace(s, pelvis_c=s.pelvis_c + m, l_ankle_c=s.l_ankle_c + m,
+                       r_ankle_c=s.r_ankle_c + m)
+
+    keys = [(0.0, nearer(STAND, 2.0)), (4.0, nearer(STAND, 2.0)), (5.5, STAND)]
+    t = 5.5
+    for _ in range(3):
+        keys += [(t + 1.0, lunge(1.0)), (t + 1.3, lunge(1.0)), (t + 2.3, STAND), (t + 3.1, STAND)]
+        t += 3.1
+    poses = sequence([*keys, (t + 2.0, STAND)], Camera(distance_m=4.5), noise_px=1.0)
+    for exercise in ("lunge", "auto"):
+        s = summary(poses, exercise=exercise)
+        assert s.reps_total == 3 and not s.holds, exercise

@@ -197,14 +197,15 @@ class LungeConfig:
     # with its depth fault. Other views keep 100: their depth estimate is noisier.
     side_knee_work_deg: float = 110.0
     # From the side the counter's knee may read at most this much straighter than the hips'
-    # drop (``hip_drop_deg``, on the same knee scale) allows. MediaPipe read the front knee of
-    # rendered lunge holds at 100-160 deg for moments where it was 89-93 while the hips stayed
-    # down: each such moment was a return to standing and a rep (4 on one 10 s hold). Over the
-    # 49,006 side-view frames whose knee read within 10 deg of the truth (144 rendered clips:
-    # the 10 s holds of seeds 1-64, every side lunge of seeds 1-8), the knee read at most 59.6
-    # over the hips' depth (99.9% under 51.5); of those reading above 120 deg, 1 of 24,420 lay
-    # more than 50 over (capped at 172.5). Of the 621 frames read 30 or more too straight, 80%
-    # read under 140 with the cap (the return to standing is at ~152-156).
+    # drop (``hip_drop_deg``, on the same knee scale; the shallower of the drops in pixels and
+    # in trunk lengths) allows. MediaPipe read the front knee of rendered lunge holds at 100-160
+    # deg for moments where it was 89-93 while the hips stayed down: each such moment was a
+    # return to standing and a rep (4 on one 10 s hold). Over the 49,006 side-view frames whose
+    # knee read within 10 deg of the truth (136 rendered clips: the 10 s holds of seeds 1-64,
+    # every side lunge of seeds 1-8), the knee read at most 58.2 over the hips' depth (99.9%
+    # under 51.2), and none of the 24,420 reading above 120 deg more than 50 over (at 40: 27).
+    # Of the 621 frames read 30 or more too straight, 79% read under 140 with the cap (the
+    # return to standing is at ~152-156).
     side_knee_over_hips_max_deg: float = 50.0
     # Safe bounds for the learned standing baseline.
     knee_start_bounds_deg: tuple[float, float] = (155.0, 185.0)

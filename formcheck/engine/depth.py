@@ -110,6 +110,14 @@ class StandingHeight:
             self._ratio_level = _high(self._ratio)
         return self._level
 
+    @property
+    def ratio_level(self) -> float:
+        """The standing hip height in trunk lengths (NaN before any).
+
+        Unlike the pixels, it does not change as the person steps nearer or further away.
+        """
+        return self._ratio_level
+
     def _is_down(self, t_ms: float, px: float, ratio: float) -> bool:
         if (len(self._px) < STANDING_MIN_SAMPLES
                 or t_ms - self._last_standing_ms > STANDING_STALE_MS):

@@ -298,6 +298,8 @@ class Engine:
         by_knee = vs.view is View.SIDE
         metrics["lunge_signal_deg"] = (
             _knee_within_hips(metrics["lunge_knee_deg"], hip_depth,
+                              hip_drop_deg(metrics["hip_height_ratio"],
+                                           self._standing.ratio_level),
                               self.config.lunge.side_knee_over_hips_max_deg)
             if by_knee else depth)
         knee = metrics["front_knee_deg"]
@@ -786,15 +788,20 @@ class Engine:
         return None
 
 
-def _knee_within_hips(knee_deg: float, hip_depth_deg: float, over_max_deg: float) -> float:
+def _knee_within_hips(knee_deg: float, hips_px_deg: float, hips_ratio_deg: float,
+                      over_max_deg: float) -> float:
     """The side view's counted knee, no straighter than ``over_max_deg`` past the hips' depth.
 
     A knee read straight while the hips stay down is MediaPipe's misreading (a lunge hold's
     knee read at 160 for moments where it was 90), not a return to standing: counted, each was a
     rep. The hips' drop comes from other landmarks (hips and feet), so it bounds the reading.
-    NaN either way leaves the knee as read.
+    The hips count as down only as far as both their drops say, in pixels and in trunk lengths:
+    someone stepping back from the camera drops in pixels alone, for the seconds the standing
+    level in pixels takes to follow. Any of the three unknown leaves the knee as read.
     """
-    cap = hip_depth_deg + over_max_deg
+    if not (math.isfinite(hips_px_deg) and math.isfinite(hips_ratio_deg)):
+        return knee_deg
+    cap = max(hips_px_deg, hips_ratio_deg) + over_max_deg
     return cap if knee_deg > cap else knee_deg
 
 
