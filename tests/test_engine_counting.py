@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from formcheck.engine.config import EngineConfig
 from formcheck.engine.session import Engine
 from formcheck.engine.types import Exercise, SessionSummary, Side, View
+from formcheck.pose.landmarks import LM
 from formcheck.pose.types import Pose
 from tests.synth import (
     ANKLE_H_M,
@@ -179,6 +180,26 @@ def test_single_leg_bridges_count_each_lift_once() -> None:
     # raising a leg while the hips stay on the floor is not a bridge
     s = summary(sequence(_single_leg_keys(0.0, 4), LYING_CAM, noise_px=1.0))
     assert s.reps_total == 0
+
+
+def test_a_leg_read_folded_at_a_bridge_top_is_not_a_lift() -> None:
+    """MediaPipe read one leg of two-leg bridges at under half its length at the top, its ankle
+    up by the hips: each such reading counted a single-leg lift (4 and 5 reps of 2)."""
+    poses = sequence(reps(bridge, 2, hold_s=3.0), LYING_CAM, noise_px=1.0)
+    tops_ms = [(2000 + 5800 * i, 5000 + 5800 * i) for i in range(2)]  # lead 1, down 1, top 3
+
+    def fold(p: Pose) -> Pose:  # the left leg folded and "raised" in every other 0.6 s
+        top = [lo for lo, hi in tops_ms if lo <= p.t_ms <= hi]
+        if not p.found or not top or (p.t_ms - top[0]) // 600 % 2 == 1:
+            return p
+        xy = p.xy.copy()
+        hip, knee, ankle = xy[LM.LEFT_HIP], xy[LM.LEFT_KNEE], xy[LM.LEFT_ANKLE]
+        xy[LM.LEFT_KNEE] = hip + 0.45 * (knee - hip)
+        xy[LM.LEFT_ANKLE] = xy[LM.LEFT_KNEE] - [0.0, 0.45 * float(np.linalg.norm(ankle - knee))]
+        return replace(p, xy=xy)
+
+    s = summary([fold(p) for p in poses])
+    assert s.exercise is Exercise.BRIDGE and s.reps_total == 2
 
 
 def test_side_view_lunges_count_on_the_legs_when_the_head_leaves_the_frame() -> None:

@@ -73,7 +73,8 @@ METRICS: Mapping[str, str] = {
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
     "leg_raise_deg": "lying: how far one ankle is raised above the other, as the angle of a "
-                     "leg that high (single-leg bridge), 0 = both feet down",
+                     "leg that high (single-leg bridge), 0 = both feet down; unknown while the "
+                     "raised leg reads too short to be one (laid over the other)",
     "pelvis_level_deg": "hip line against the floor line, + left hip higher",
     "pelvis_level_abs_deg": "size of pelvis_level_deg",
     "left_knee_valgus_deg": "left knee inside the hip-ankle line, + toward the midline",
@@ -168,18 +169,24 @@ def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
     return 360.0 - a if ldot(lsub(h, s), n) > 0 else a
 
 
-def _leg_raise_deg(p: Pts, up: Vec) -> float:
+def _leg_raise_deg(p: Pts, up: Vec, vs: ViewState) -> float:
     """Lying: angle a leg would be lifted to raise its ankle that far above the other ankle.
 
     Seen from any side, a raised leg lifts its ankle far off the floor; the ankle height
-    difference over the leg length (image) is scale-free and needs no knee angle.
+    difference over the leg length (image) is scale-free and needs no knee angle. A "raised" leg
+    read too short to be one is a misreading: on rendered two-leg bridges MediaPipe laid one leg
+    over the other (at 3/4) or along an arm (from the feet) at the top, its ankle read 20-40 deg
+    up with both feet down, and each such reading counted a lift (4 and 5 reps of 2).
     """
     leg = leg_length(p)
     la, ra = p[LM.LEFT_ANKLE], p[LM.RIGHT_ANKLE]
-    d = abs((la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1])
-    if not (math.isfinite(d) and math.isfinite(leg)) or leg <= 1e-9:
+    rise = (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]
+    if not (math.isfinite(rise) and math.isfinite(leg)) or leg <= 1e-9:
         return NAN
-    return math.degrees(math.asin(min(1.0, d / leg)))
+    _, hip, knee, ankle = _LEGS[Side.LEFT if rise > 0 else Side.RIGHT]
+    if not _leg_whole(p[hip], p[knee], p[ankle], vs):
+        return NAN
+    return math.degrees(math.asin(min(1.0, abs(rise) / leg)))
 
 
 def _bend_ahead(p: Pts, hip: int, knee: int, ankle: int, fwd: Vec) -> float:
@@ -313,7 +320,7 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
         else:
             m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
-        m["leg_raise_deg"] = _leg_raise_deg(img, up)
+        m["leg_raise_deg"] = _leg_raise_deg(img, up, vs)
     else:
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = m["leg_raise_deg"] = NAN
 
