@@ -180,6 +180,11 @@ def test_single_leg_bridges_count_each_lift_once() -> None:
     # raising a leg while the hips stay on the floor is not a bridge
     s = summary(sequence(_single_leg_keys(0.0, 4), LYING_CAM, noise_px=1.0))
     assert s.reps_total == 0
+    # from the feet no lift is read: the hips' rise alone counts the lifts, on their sides
+    s = summary(sequence(_single_leg_keys(1.0, 4), replace(LYING_CAM, yaw_deg=270),
+                         noise_px=1.0))
+    assert s.view is View.FRONT and s.reps_total == 4
+    assert dict(s.reps_by_side) == {Side.LEFT: 2, Side.RIGHT: 2}
 
 
 def test_a_leg_read_folded_at_a_bridge_top_is_not_a_lift() -> None:

@@ -167,6 +167,28 @@ def test_side_only_metrics_are_nan_in_front_view_and_nan_in_nan_out() -> None:
     assert math.isnan(m["front_knee_deg"])
 
 
+def test_a_leg_raise_needs_a_whole_leg_and_is_not_read_from_the_feet() -> None:
+    """A two-leg bridge top with the left leg read higher than the right: from the side a lift
+    when the leg reads whole, not when it reads folded; never from the feet (there a raised leg
+    reads short anyway, and a rendered bridge read 53 deg with both feet down, legs whole)."""
+    for cam, view in ((LYING_CAM, View.SIDE), (replace(LYING_CAM, yaw_deg=270), View.FRONT)):
+        p, vs = settled_view(bridge(1.0), cam)
+        assert vs.view is view and vs.posture is Posture.LYING
+        xy = p.xy.copy()
+        left_leg = [LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX]
+        leg_px = float(np.linalg.norm(xy[LM.LEFT_ANKLE] - xy[LM.LEFT_HIP]))
+        xy[left_leg] += vs.up * 0.6 * leg_px  # the whole leg read higher: still whole
+        raised = compute_metrics(xy, p.world, vs)["leg_raise_deg"]
+        folded = xy.copy()  # knee and ankle pulled in to the hip: laid over the other leg
+        folded[LM.LEFT_KNEE] = xy[LM.LEFT_HIP] + 0.4 * (xy[LM.LEFT_KNEE] - xy[LM.LEFT_HIP])
+        folded[LM.LEFT_ANKLE] = folded[LM.LEFT_KNEE] + vs.up * 0.2 * leg_px
+        if view is View.SIDE:
+            assert raised > 20.0
+            assert math.isnan(compute_metrics(folded, p.world, vs)["leg_raise_deg"])
+        else:
+            assert math.isnan(raised)
+
+
 def fixed_view(tilt_deg: float, front: Side = Side.LEFT) -> ViewState:
     along, up = floor_axes(tilt_deg)
     return ViewState(View.SIDE, Posture.STANDING, 1, Side.RIGHT, front, tilt_deg, along, up)

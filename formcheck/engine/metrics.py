@@ -73,8 +73,8 @@ METRICS: Mapping[str, str] = {
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
     "leg_raise_deg": "lying: how far one ankle is raised above the other, as the angle of a "
-                     "leg that high (single-leg bridge), 0 = both feet down; unknown while the "
-                     "raised leg reads too short to be one (laid over the other)",
+                     "leg that high (single-leg bridge), 0 = both feet down; unknown from the "
+                     "feet and while the raised leg reads too short to be one",
     "pelvis_level_deg": "hip line against the floor line, + left hip higher",
     "pelvis_level_abs_deg": "size of pelvis_level_deg",
     "left_knee_valgus_deg": "left knee inside the hip-ankle line, + toward the midline",
@@ -172,7 +172,7 @@ def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
 def _leg_raise_deg(p: Pts, up: Vec, vs: ViewState) -> float:
     """Lying: angle a leg would be lifted to raise its ankle that far above the other ankle.
 
-    Seen from any side, a raised leg lifts its ankle far off the floor; the ankle height
+    From the side or at 3/4 a raised leg lifts its ankle far off the floor; the ankle height
     difference over the leg length (image) is scale-free and needs no knee angle. A "raised" leg
     read too short to be one is a misreading: on rendered two-leg bridges MediaPipe laid one leg
     over the other (at 3/4) or along an arm (from the feet) at the top, its ankle read 20-40 deg
@@ -320,7 +320,10 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
         else:
             m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
-        m["leg_raise_deg"] = _leg_raise_deg(img, up, vs)
+        # From the feet the legs point at the camera: a raised leg reads short like one laid
+        # over the other, and a rendered two-leg bridge read 53 deg with both feet down and
+        # the legs whole. Lifts there are counted on the hips alone (the bridge counter).
+        m["leg_raise_deg"] = _leg_raise_deg(img, up, vs) if vs.view is not View.FRONT else NAN
     else:
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = m["leg_raise_deg"] = NAN
 
