@@ -284,6 +284,15 @@ def bridge(lift: float, feet_a_m: float = 0.52, extra_m: float = 0.0) -> Stance:
 LYING_CAM = Camera(height_m=0.5, distance_m=3.5)
 
 
+def single_leg_bridge(lift: float, raised: str, leg_up: float = 1.0) -> Stance:
+    """A bridge at ``lift`` with the ``raised`` leg's ankle lifted ``leg_up`` (0..1) of the way
+    to a straight leg pointing up-forward (a single-leg bridge)."""
+    s = bridge(lift)
+    a, b = s.l_ankle_a + 0.3 * leg_up, ANKLE_H_M + 0.55 * leg_up
+    return replace(s, l_ankle_a=a, l_ankle_b=b) if raised == "left" else replace(
+        s, r_ankle_a=a, r_ankle_b=b)
+
+
 def reps(make, n: int, down_s: float = 1.0, hold_s: float = 0.3, up_s: float = 1.0,
          rest_s: float = 0.8, lead_s: float = 1.0, **kw) -> list[tuple[float, Stance]]:
     """Keyframes for ``n`` reps of ``make(depth, **kw)``: rest, down, hold, up, rest..."""

@@ -16,7 +16,6 @@ from formcheck.engine.types import Exercise, SessionSummary, Side, View
 from formcheck.pose.landmarks import LM
 from formcheck.pose.types import Pose
 from tests.synth import (
-    ANKLE_H_M,
     LYING_CAM,
     STAND,
     Camera,
@@ -26,6 +25,7 @@ from tests.synth import (
     lunge,
     reps,
     sequence,
+    single_leg_bridge,
     squat,
     steep_world,
 )
@@ -152,21 +152,12 @@ def test_clips_cut_mid_rep_at_either_end() -> None:
     assert s.reps_total == 3
 
 
-def _single_leg(lift: float, raised: str, leg_up: float) -> Stance:
-    """A bridge at ``lift`` with the ``raised`` leg's ankle lifted ``leg_up`` (0..1) of the way
-    to a straight leg pointing up-forward."""
-    s = bridge(lift)
-    a, b = s.l_ankle_a + 0.3 * leg_up, ANKLE_H_M + 0.55 * leg_up
-    return replace(s, l_ankle_a=a, l_ankle_b=b) if raised == "left" else replace(
-        s, r_ankle_a=a, r_ankle_b=b)
-
-
 def _single_leg_keys(lift: float, n: int) -> list:
     keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0))]
     t = 1.0
     for i in range(n):
         raised = "left" if i % 2 == 0 else "right"
-        up = _single_leg(lift, raised, 1.0)
+        up = single_leg_bridge(lift, raised, 1.0)
         keys += [(t + 0.8, up), (t + 1.3, up), (t + 2.1, bridge(0.0)), (t + 3.0, bridge(0.0))]
         t += 3.0
     return keys
@@ -180,16 +171,18 @@ def test_single_leg_bridges_count_each_lift_once() -> None:
     # raising a leg while the hips stay on the floor is not a bridge
     s = summary(sequence(_single_leg_keys(0.0, 4), LYING_CAM, noise_px=1.0))
     assert s.reps_total == 0
-    # from the feet no lift is read: the hips' rise alone counts the lifts, on their sides
-    s = summary(sequence(_single_leg_keys(1.0, 4), replace(LYING_CAM, yaw_deg=270),
-                         noise_px=1.0))
-    assert s.view is View.FRONT and s.reps_total == 4
-    assert dict(s.reps_by_side) == {Side.LEFT: 2, Side.RIGHT: 2}
+    # at 3/4 a raised straight leg reads shorter than at rest and is still a lift; from the
+    # feet no lift is read, and the hips' rise alone counts the lifts, on their sides
+    for yaw, view in ((315, View.OBLIQUE), (90, View.FRONT)):
+        s = summary(sequence(_single_leg_keys(1.0, 4), replace(LYING_CAM, yaw_deg=yaw),
+                             noise_px=1.0))
+        assert s.view is view and s.reps_total == 4, yaw
+        assert dict(s.reps_by_side) == {Side.LEFT: 2, Side.RIGHT: 2}, yaw
 
 
 def test_a_leg_read_folded_at_a_bridge_top_is_not_a_lift() -> None:
-    """MediaPipe read one leg of two-leg bridges at under half its length at the top, its ankle
-    up by the hips: each such reading counted a single-leg lift (4 and 5 reps of 2)."""
+    """From the side, one leg of a two-leg bridge read folded at the top (thigh and shin at
+    0.45 of their length), its ankle up by the hips: each such reading was a lift (6 of 2)."""
     poses = sequence(reps(bridge, 2, hold_s=3.0), LYING_CAM, noise_px=1.0)
     tops_ms = [(2000 + 5800 * i, 5000 + 5800 * i) for i in range(2)]  # lead 1, down 1, top 3
 
@@ -225,7 +218,7 @@ def test_side_view_lunges_count_on_the_legs_when_the_head_leaves_the_frame() -> 
 
 
 def test_a_single_leg_bridge_held_long_is_a_hold_not_a_rep() -> None:
-    up = _single_leg(1.0, "left", 1.0)
+    up = single_leg_bridge(1.0, "left", 1.0)
     keys = [(0.0, bridge(0.0)), (1.0, bridge(0.0)), (1.8, up), (13.8, up), (14.6, bridge(0.0)),
             (16.0, bridge(0.0))]
     s = summary(sequence(keys, LYING_CAM, noise_px=1.0))

@@ -25,6 +25,7 @@ from tests.synth import (
     bridge,
     lunge,
     make_pose,
+    single_leg_bridge,
 )
 
 BONES = {frozenset(e) for e in SKELETON}
@@ -167,26 +168,27 @@ def test_side_only_metrics_are_nan_in_front_view_and_nan_in_nan_out() -> None:
     assert math.isnan(m["front_knee_deg"])
 
 
-def test_a_leg_raise_needs_a_whole_leg_and_is_not_read_from_the_feet() -> None:
-    """A two-leg bridge top with the left leg read higher than the right: from the side a lift
-    when the leg reads whole, not when it reads folded; never from the feet (there a raised leg
-    reads short anyway, and a rendered bridge read 53 deg with both feet down, legs whole)."""
-    for cam, view in ((LYING_CAM, View.SIDE), (replace(LYING_CAM, yaw_deg=270), View.FRONT)):
-        p, vs = settled_view(bridge(1.0), cam)
-        assert vs.view is view and vs.posture is Posture.LYING
-        xy = p.xy.copy()
-        left_leg = [LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX]
-        leg_px = float(np.linalg.norm(xy[LM.LEFT_ANKLE] - xy[LM.LEFT_HIP]))
-        xy[left_leg] += vs.up * 0.6 * leg_px  # the whole leg read higher: still whole
-        raised = compute_metrics(xy, p.world, vs)["leg_raise_deg"]
-        folded = xy.copy()  # knee and ankle pulled in to the hip: laid over the other leg
-        folded[LM.LEFT_KNEE] = xy[LM.LEFT_HIP] + 0.4 * (xy[LM.LEFT_KNEE] - xy[LM.LEFT_HIP])
-        folded[LM.LEFT_ANKLE] = folded[LM.LEFT_KNEE] + vs.up * 0.2 * leg_px
-        if view is View.SIDE:
-            assert raised > 20.0
-            assert math.isnan(compute_metrics(folded, p.world, vs)["leg_raise_deg"])
-        else:
-            assert math.isnan(raised)
+def test_a_leg_raise_is_read_from_the_side_and_at_3_4_and_judged_whole_from_the_side() -> None:
+    """A single-leg bridge's raised leg: read from the side and at 3/4 (there a straight raised
+    leg reads shorter than at rest, and is still a lift), not end-on; from the side a "raised"
+    leg read folded is the legs mixed up (a rendered two-leg bridge counted 4 lifts so)."""
+    for raised in ("left", "right"):
+        hip, knee, ankle = ((LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE) if raised == "left"
+                            else (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))
+        for yaw, view in ((0, View.SIDE), (180, View.SIDE), (315, View.OBLIQUE),
+                          (90, View.FRONT), (270, View.FRONT)):
+            p, vs = settled_view(single_leg_bridge(1.0, raised), replace(LYING_CAM, yaw_deg=yaw))
+            assert vs.view is view and vs.posture is Posture.LYING, (raised, yaw)
+            lift = compute_metrics(p.xy, p.world, vs)["leg_raise_deg"]
+            if view is View.FRONT:
+                assert math.isnan(lift), (raised, yaw)
+                continue
+            assert lift > 20.0, (raised, yaw)
+            folded = p.xy.copy()  # knee and ankle pulled in to the hip, the ankle still up
+            folded[knee] = p.xy[hip] + 0.4 * (p.xy[knee] - p.xy[hip])
+            folded[ankle] = folded[knee] + 0.4 * (p.xy[ankle] - p.xy[knee])
+            lift = compute_metrics(folded, p.world, vs)["leg_raise_deg"]
+            assert math.isnan(lift) if view is View.SIDE else lift > 0.0, (raised, yaw)
 
 
 def fixed_view(tilt_deg: float, front: Side = Side.LEFT) -> ViewState:

@@ -73,8 +73,8 @@ METRICS: Mapping[str, str] = {
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
     "leg_raise_deg": "lying: how far one ankle is raised above the other, as the angle of a "
-                     "leg that high (single-leg bridge), 0 = both feet down; unknown from the "
-                     "feet and while the raised leg reads too short to be one",
+                     "leg that high (single-leg bridge), 0 = both feet down; unknown end-on and, "
+                     "from the side, while the raised leg reads too short to be one",
     "pelvis_level_deg": "hip line against the floor line, + left hip higher",
     "pelvis_level_abs_deg": "size of pelvis_level_deg",
     "left_knee_valgus_deg": "left knee inside the hip-ankle line, + toward the midline",
@@ -173,18 +173,25 @@ def _leg_raise_deg(p: Pts, up: Vec, vs: ViewState) -> float:
     """Lying: angle a leg would be lifted to raise its ankle that far above the other ankle.
 
     From the side or at 3/4 a raised leg lifts its ankle far off the floor; the ankle height
-    difference over the leg length (image) is scale-free and needs no knee angle. A "raised" leg
-    read too short to be one is a misreading: on rendered two-leg bridges MediaPipe laid one leg
-    over the other (at 3/4) or along an arm (from the feet) at the top, its ankle read 20-40 deg
-    up with both feet down, and each such reading counted a lift (4 and 5 reps of 2).
+    difference over the leg length (image) is scale-free and needs no knee angle. Unknown:
+
+    - end-on (from the feet or the head, View.FRONT): the legs point at the camera, and a
+      rendered two-leg bridge seen from the feet, one leg read along an arm, read 15-36 deg up
+      with both feet down at the top and counted 5 lifts in 2 bridges (another read 53 with the
+      legs whole). Lifts there are counted on the hips' rise alone (the bridge counter).
+    - from the side, while the raised leg reads too short to be one (laid over the other): there
+      a leg keeps its length when raised. At 3/4 it does not (a raised straight leg read down to
+      0.6 of the floor leg on synthetic views), so there a folded leg is not told from a raised
+      one, and a rendered two-leg bridge at 3/4 still counts 4 lifts in 2 bridges.
     """
+    if vs.view is View.FRONT:
+        return NAN
     leg = leg_length(p)
     la, ra = p[LM.LEFT_ANKLE], p[LM.RIGHT_ANKLE]
-    rise = (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]
+    rise = (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]  # + when the left ankle is higher
     if not (math.isfinite(rise) and math.isfinite(leg)) or leg <= 1e-9:
         return NAN
-    _, hip, knee, ankle = _LEGS[Side.LEFT if rise > 0 else Side.RIGHT]
-    if not _leg_whole(p[hip], p[knee], p[ankle], vs):
+    if vs.view is View.SIDE and not _side_whole(p, Side.LEFT if rise > 0 else Side.RIGHT, vs):
         return NAN
     return math.degrees(math.asin(min(1.0, abs(rise) / leg)))
 
@@ -244,6 +251,11 @@ def _leg_whole(hip: Vec, knee: Vec, ankle: Vec, vs: ViewState) -> bool:
     return not (math.dist(hip, knee) < vs.thigh_min_px or math.dist(knee, ankle) < vs.shin_min_px)
 
 
+def _side_whole(p: Pts, side: Side, vs: ViewState) -> bool:
+    """:func:`_leg_whole` for the leg of ``side``."""
+    return _leg_whole(*(p[i] for i in _LEGS[side][1:]), vs)
+
+
 def _standing_knee(img: Pts, m: dict[str, float], vs: ViewState) -> float:
     """The smaller knee angle; where only one leg reads whole, that leg's knee angle.
 
@@ -254,7 +266,7 @@ def _standing_knee(img: Pts, m: dict[str, float], vs: ViewState) -> float:
     """
     whole = [s for s in (Side.LEFT, Side.RIGHT)
              if math.isfinite(m[f"{s.value}_knee_deg"])
-             and _leg_whole(*(img[i] for i in _LEGS[s][1:]), vs)]
+             and _side_whole(img, s, vs)]
     if len(whole) == 1:
         return m[f"{whole[0].value}_knee_deg"]
     return nanmin2(m["left_knee_deg"], m["right_knee_deg"])
@@ -297,10 +309,9 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             # mix-up (judged, it called hip not extended on 7 of the 400 side-lunge renders
             # without that fault). The knee angles stay: left unknown as well, they cost count
             # and depth calls on rendered lunges (bench/ACCURACY_LOG.md).
-            _, hip, knee, ankle = _LEGS[front]
-            _, back_hip, back_knee, back_ankle = _LEGS[_other(front)]
-            if (_leg_whole(img[hip], img[knee], img[ankle], vs)
-                    and _leg_whole(img[back_hip], img[back_knee], img[back_ankle], vs)):
+            knee, ankle = _LEGS[front][2:]
+            back_knee = _LEGS[_other(front)][2]
+            if _side_whole(img, front, vs) and _side_whole(img, _other(front), vs):
                 m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
                 m["back_hip_ext_deg"] = _thigh_ext_deg(sc, hc, img[back_knee], up, fwd)
     if lying:
@@ -320,10 +331,7 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
         else:
             m["bridge_knee_deg"] = nanmean2(m["left_knee_deg"], m["right_knee_deg"])
-        # From the feet the legs point at the camera: a raised leg reads short like one laid
-        # over the other, and a rendered two-leg bridge read 53 deg with both feet down and
-        # the legs whole. Lifts there are counted on the hips alone (the bridge counter).
-        m["leg_raise_deg"] = _leg_raise_deg(img, up, vs) if vs.view is not View.FRONT else NAN
+        m["leg_raise_deg"] = _leg_raise_deg(img, up, vs)
     else:
         m["bridge_hip_deg"] = m["bridge_knee_deg"] = m["leg_raise_deg"] = NAN
 
