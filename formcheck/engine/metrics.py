@@ -176,7 +176,7 @@ def _leg_raise_deg(p: Pts, up: Vec, vs: ViewState) -> float:
     difference over the leg length (image) is scale-free and needs no knee angle. Unknown:
 
     - end-on (from the feet or the head, View.FRONT): the legs point at the camera, and a
-      rendered two-leg bridge seen from the feet, one leg read along an arm, read 15-36 deg up
+      rendered two-leg bridge seen from the feet, one leg read along an arm, read up to 40 deg up
       with both feet down at the top and counted 5 lifts in 2 bridges (another read 53 with the
       legs whole). Lifts there are counted on the hips' rise alone (the bridge counter).
     - from the side, while the raised leg reads too short to be one (laid over the other): there
