@@ -31,13 +31,11 @@ class TextMask:
         fill: ``(h, w)`` float32 in [0, 1], coverage of the glyphs.
         outline: ``(h, w)`` float32 in [0, 1], coverage of glyphs plus a dark outline (keeps text
             readable on any background).
-        baseline: rows from the mask top to the text baseline.
 
     """
 
     fill: np.ndarray
     outline: np.ndarray
-    baseline: int
 
     @property
     def width(self) -> int:
@@ -75,7 +73,7 @@ def rasterise(text: str, size_px: int, bold: bool = True) -> TextMask:
     fill = Image.new("L", (width, height), 0)
     ImageDraw.Draw(fill).text(origin, text, font=font, fill=255)
     return TextMask(np.asarray(fill, dtype=np.float32) / 255.0,
-                    np.asarray(outline, dtype=np.float32) / 255.0, ascent + stroke)
+                    np.asarray(outline, dtype=np.float32) / 255.0)
 
 
 def text_size(text: str, size_px: int, bold: bool = True) -> tuple[int, int]:
