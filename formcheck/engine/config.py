@@ -155,6 +155,13 @@ class CounterConfig:
     # A stream ending after a rep left the work position and came back at least this share of
     # the way (progress 1 -> 0) to the start counts that rep: the recording stopped, not the rep.
     end_return_progress: float = 0.5
+    # A still level counts as a rest ("back at the start") only this far below the work
+    # threshold (progress).
+    rest_margin_progress: float = 0.15
+    # A stream opening on the way down shows at least this many steps of it before the work
+    # zone; fewer is a first frame read off (a person lying down, read half-way up, then still
+    # at the top).
+    opening_min_steps: int = 2
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,6 @@ import numpy as np
 
 from formcheck.engine.config import CounterConfig
 
-#: A rest counts as "back at the start" only this far (progress) below the work threshold.
-RETURN_MARGIN = 0.15
-#: A stream opening on the way down shows at least this many steps of it before the work zone;
-#: fewer is a first frame read off (a person lying down, read half-way up, then still at the top).
-OPENING_MIN_STEPS = 2
-
 
 class CounterState(Enum):
     """Where the counter is in a rep."""
@@ -426,7 +420,7 @@ class RepCounter:
         """Whether this sample, while not ready, shows a stream that opened mid-rep.
 
         It did if its first sample is in the work zone, or if it got there in at least
-        ``OPENING_MIN_STEPS`` steps, never further back than the still range from the furthest
+        ``opening_min_steps`` steps, never further back than the still range from the furthest
         point so far and never faster than a joint moves. The first sample in the work zone ends
         the opening either way.
         """
@@ -443,7 +437,7 @@ class RepCounter:
         self._opening_last = (t_ms, x)
         if p < cfg.work_enter_progress:
             return False
-        steady = self._opening and self._opening_samples > OPENING_MIN_STEPS
+        steady = self._opening and self._opening_samples > cfg.opening_min_steps
         self._opening = False
         return self._opening_samples == 1 or steady
 
@@ -571,7 +565,8 @@ class RepCounter:
             return False
         back = ((self._extreme - level) * math.copysign(1.0, self._extreme - self.start_level)
                 if math.isfinite(self._extreme) else math.nan)
-        return (self.progress(level) <= self._cfg.work_enter_progress - RETURN_MARGIN
+        cfg = self._cfg
+        return (self.progress(level) <= cfg.work_enter_progress - cfg.rest_margin_progress
                 or back >= self._levels.min_amplitude)
 
     def _countable(self, end_ms: float) -> bool:
