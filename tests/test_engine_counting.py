@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from formcheck.engine.config import EngineConfig
-from formcheck.engine.session import Engine
+from formcheck.engine.session import Engine, _knee_within_hips
 from formcheck.engine.types import Exercise, SessionSummary, Side, View
 from formcheck.pose.landmarks import LM
 from formcheck.pose.types import Pose
@@ -489,8 +489,6 @@ def test_a_lunge_hold_whose_knee_reads_straight_with_the_hips_down_is_no_rep() -
     10 s hold). From the side the knee's reading may not rise above what the hips' drop
     allows, so such moments stay at the bottom. A real rep raises the hips with the knee and
     still counts."""
-    from formcheck.pose.landmarks import LM
-
     keys = [(0.0, STAND), (2.0, STAND), (3.0, lunge(1.0)), (13.0, lunge(1.0)), (14.0, STAND),
             (16.0, STAND)]
     misread = ((5.0, 5.6), (8.0, 8.6), (11.0, 11.6))
@@ -514,8 +512,6 @@ def test_the_side_knee_bound_only_ever_lowers_a_known_reading(knee: float, px: f
                                                               ratio: float) -> None:
     """The bound never makes up a reading, never raises one, takes the shallower of the hips'
     two drops, and leaves the knee alone where either drop is unknown."""
-    from formcheck.engine.session import _knee_within_hips
-
     out = _knee_within_hips(knee, px, ratio, 50.0)
     if math.isnan(knee):
         assert math.isnan(out)

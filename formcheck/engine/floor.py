@@ -80,6 +80,15 @@ class FloorEstimator:
         return self._tilt
 
 
+def ankle_rise(pts: list[list[float]], up: tuple[float, float] | list[float]) -> float:
+    """How far the left ankle shows above the right along the floor-normal ``up`` (px, - below).
+
+    Lying, one ankle well above the other is a raised leg (a single-leg bridge).
+    """
+    la, ra = pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE]
+    return (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]
+
+
 def leg_length(pts: np.ndarray | list[list[float]]) -> float:
     """Mean length hip-knee-ankle over the known legs (image or world points)."""
     sel = pts[_LEG].tolist() if isinstance(pts, np.ndarray) else [pts[i] for i in _LEG]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from formcheck.engine.floor import leg_length
+from formcheck.engine.floor import ankle_rise, leg_length
 from formcheck.engine.geometry import (
     NAN,
     Vec,
@@ -187,8 +187,7 @@ def _leg_raise_deg(p: Pts, up: Vec, vs: ViewState) -> float:
     if vs.view is View.FRONT:
         return NAN
     leg = leg_length(p)
-    la, ra = p[LM.LEFT_ANKLE], p[LM.RIGHT_ANKLE]
-    rise = (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]  # + when the left ankle is higher
+    rise = ankle_rise(p, up)
     if not (math.isfinite(rise) and math.isfinite(leg)) or leg <= 1e-9:
         return NAN
     if vs.view is View.SIDE and not _side_whole(p, Side.LEFT if rise > 0 else Side.RIGHT, vs):

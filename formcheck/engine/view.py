@@ -28,7 +28,7 @@ from enum import Enum
 import numpy as np
 
 from formcheck.engine.config import ViewConfig
-from formcheck.engine.floor import FloorEstimator, floor_axes, leg_length
+from formcheck.engine.floor import FloorEstimator, ankle_rise, floor_axes, leg_length
 from formcheck.engine.geometry import lmid, lsub, nanmean2
 from formcheck.engine.types import Side, View
 from formcheck.pose.landmarks import LM
@@ -329,8 +329,7 @@ def _axis_to_floor_deg(pts: list[list[float]], along: tuple[float, float], leg: 
 
 def _floor_leg(pts: list[list[float]], up: tuple[float, float], leg: float) -> Side:
     """Lying: the leg with its foot on the floor when the other is raised, else BOTH."""
-    la, ra = pts[LM.LEFT_ANKLE], pts[LM.RIGHT_ANKLE]
-    d = (la[0] - ra[0]) * up[0] + (la[1] - ra[1]) * up[1]  # + when the left ankle is higher
+    d = ankle_rise(pts, up)
     if not (math.isfinite(d) and math.isfinite(leg)) or abs(d) < RAISED_LEG_RATIO * leg:
         return Side.BOTH
     return Side.RIGHT if d > 0 else Side.LEFT
