@@ -79,6 +79,27 @@ def test_no_mask_or_no_landmarks_is_unknown() -> None:
                                          (pose.width, pose.height)))
 
 
+def test_the_hip_line_is_measured_from_its_level_at_rest() -> None:
+    """No rest seen, no change to judge; then the change from the rest's level, either way."""
+    pose = make_pose(lunge(0.0), Camera(yaw_deg=90), 0)
+    est = PelvisEstimator(20.0)
+    hint = np.array([-1.0, 0.0])
+
+    def change(level: float, at_rest: bool) -> float:
+        m = {"pelvis_level_deg": level}
+        est.update(m, pose.xy, None, (pose.width, pose.height), hint, at_rest=at_rest)
+        return m["pelvis_level_change_deg"]
+
+    assert math.isnan(change(9.0, at_rest=False))
+    assert change(7.0, at_rest=True) == 0.0
+    assert change(-3.0, at_rest=False) == 10.0
+    assert change(17.0, at_rest=False) == 10.0
+    assert math.isnan(change(math.nan, at_rest=True))  # a frame without the hip line ...
+    assert change(7.0, at_rest=False) == 0.0  # ... leaves the baseline as it was
+    est.reset()
+    assert math.isnan(change(7.0, at_rest=False))
+
+
 def test_arch_proxy_takes_the_larger_excess() -> None:
     assert arch_proxy_deg(30.0, 3.0, 3.0, 20.0) == 10.0  # extension beyond anatomy
     assert arch_proxy_deg(5.0, -9.0, 3.0, 20.0) == 12.0  # trunk tipped back vs baseline

@@ -134,8 +134,8 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         *_at_bottom_and_held("knee_cave", "front knee caving in toward the midline",
                              "knee_valgus_deg", Bound.ABOVE, c.knee_cave_deg,
                              severity=Severity.FAULT, views=FRONT),
-        Rule("pelvis_not_level", "hip line tilted against the floor", "pelvis_level_abs_deg",
-             Bound.ABOVE, c.pelvis_level_max_deg, FRONT, WORK_PHASES),
+        Rule("pelvis_not_level", "hip line tilted against its level at rest",
+             "pelvis_level_change_deg", Bound.ABOVE, c.pelvis_level_max_deg, FRONT, WORK_PHASES),
         Rule("narrow_stance", "feet on one line (tightrope stance)", "stance_width_ratio",
              Bound.BELOW, c.narrow_stance_ratio, FRONT, MOVING_PHASES),
     )
@@ -199,8 +199,8 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         # front/oblique bridge renders, all with a pause or a hold, were called unpaused.
         Rule("no_pause", "no pause at the top", "top_pause_ms", Bound.BELOW, c.min_pause_ms,
              SIDE, ALL_PHASES, Scope.REP),
-        Rule("hip_drop", "one hip lower than the other", "pelvis_level_abs_deg", Bound.ABOVE,
-             c.hip_drop_deg, FRONT, WORK_PHASES),
+        Rule("hip_drop", "one hip lower than the other (hip line against its level at rest)",
+             "pelvis_level_change_deg", Bound.ABOVE, c.hip_drop_deg, FRONT, WORK_PHASES),
         Rule("knee_cave", "knees closer together than the feet", "knee_width_ratio", Bound.BELOW,
              c.knee_cave_ratio, FRONT, WORK_PHASES, severity=Severity.FAULT),
         Rule("knee_flare", "knees far wider than the feet", "knee_width_ratio", Bound.ABOVE,

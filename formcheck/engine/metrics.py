@@ -76,7 +76,8 @@ METRICS: Mapping[str, str] = {
                      "leg that high (single-leg bridge), 0 = both feet down; unknown end-on and, "
                      "from the side, while the raised leg reads too short to be one",
     "pelvis_level_deg": "hip line against the floor line, + left hip higher",
-    "pelvis_level_abs_deg": "size of pelvis_level_deg",
+    "pelvis_level_change_deg": "size of pelvis_level_deg's change from the person's own level "
+                               "at rest (front view)",
     "left_knee_valgus_deg": "left knee inside the hip-ankle line, + toward the midline",
     "right_knee_valgus_deg": "right knee inside the hip-ankle line, + toward the midline",
     "knee_valgus_deg": "working knee (front leg / larger of both) inside the hip-ankle line",
@@ -355,7 +356,7 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
 
     # front view: frontal-plane checks in the image, against the floor line
     m["pelvis_level_deg"] = m["left_knee_valgus_deg"] = m["right_knee_valgus_deg"] = NAN
-    m["knee_valgus_deg"] = m["stance_width_ratio"] = m["pelvis_level_abs_deg"] = NAN
+    m["knee_valgus_deg"] = m["stance_width_ratio"] = NAN
     m["knee_width_ratio"] = NAN
     if vs.view is View.FRONT:
         lh, rh = img[LM.LEFT_HIP], img[LM.RIGHT_HIP]
@@ -365,7 +366,6 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             lat = [hip_v[0] / hip_w, hip_v[1] / hip_w]
             d = [-hip_v[0], -hip_v[1]]  # + when the left hip is higher, whichever way one faces
             m["pelvis_level_deg"] = math.degrees(math.atan2(ldot(d, up), abs(ldot(d, along))))
-            m["pelvis_level_abs_deg"] = abs(m["pelvis_level_deg"])
             feet_w = abs(ldot(lsub(img[LM.LEFT_ANKLE], img[LM.RIGHT_ANKLE]), lat))
             knees_w = abs(ldot(lsub(img[LM.LEFT_KNEE], img[LM.RIGHT_KNEE]), lat))
             if feet_w > 1e-9:

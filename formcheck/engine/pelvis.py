@@ -12,6 +12,9 @@ both against the person's own baseline at rest (standing for the lunge, lying fo
     lumbar hollow below the line that bridges the upper back and the buttocks (its chord),
     divided by the trunk length. ``lumbar_curve_rise`` is that ratio above the baseline.
 
+The frontal hip line gets a rest baseline too: ``pelvis_level_change_deg``, how far the hip
+line's tilt (``pelvis_level_deg``, front view) moved from its level at rest.
+
 Both are reported as metrics. The lunge's ``arched_back`` uses the contour where it is measured
 and the proxy only where it is not: the proxy reads an arch into any trunk tilting back, a lean
 with a straight back too, which the contour tells apart.
@@ -137,16 +140,19 @@ class PelvisEstimator:
         """Forget the baselines (recalibration)."""
         self.baseline_trunk_deg = NAN
         self.baseline_curve = NAN
+        self.baseline_level_deg = NAN
 
     def update(self, metrics: dict[str, float], xy: np.ndarray, mask: np.ndarray | None,
                frame_size: tuple[int, int], back_hint: np.ndarray, at_rest: bool) -> None:
-        """Add ``arch_proxy_deg``, ``lumbar_curve_ratio`` and ``lumbar_curve_rise`` in place."""
+        """Add the arch, lumbar-curve and pelvis-level metrics (module docstring) in place."""
         curve = (lumbar_curve_ratio(mask, xy, back_hint, frame_size) if mask is not None
                  else NAN)
         trunk = metrics.get("trunk_lean_deg", NAN)
+        level = metrics.get("pelvis_level_deg", NAN)
         if at_rest:
             self.baseline_trunk_deg = _ema(self.baseline_trunk_deg, trunk)
             self.baseline_curve = _ema(self.baseline_curve, curve)
+            self.baseline_level_deg = _ema(self.baseline_level_deg, level)
         # The contour sees the lumbar spine itself; the landmark proxy reads an arch into any
         # trunk tilting back (a lean with a straight back too), so it stands in only without it.
         metrics["arch_proxy_deg"] = (NAN if math.isfinite(curve) else arch_proxy_deg(
@@ -154,6 +160,10 @@ class PelvisEstimator:
             self._hip_ext_max))
         metrics["lumbar_curve_ratio"] = curve
         metrics["lumbar_curve_rise"] = curve - self.baseline_curve
+        # From the front the hip line reads tilted at rest by up to 10 deg on rendered bridges
+        # seen from the feet (the camera a few degrees off the body's axis; the pelvis is level
+        # on the floor): a drop is a change from the person's own level at rest.
+        metrics["pelvis_level_change_deg"] = abs(level - self.baseline_level_deg)
 
 
 def _ema(old: float, new: float) -> float:
