@@ -8,6 +8,7 @@ import numpy as np
 
 from formcheck.engine.pelvis import PelvisEstimator, arch_proxy_deg, curve_ratio, lumbar_curve_ratio
 from formcheck.engine.session import Engine
+from formcheck.engine.view import Posture
 from formcheck.pose.landmarks import LM
 from tests.synth import (
     LYING_CAM,
@@ -70,7 +71,8 @@ def test_no_mask_or_no_landmarks_is_unknown() -> None:
     pose = make_pose(STAND, Camera(), 0)
     est = PelvisEstimator(20.0)
     m: dict[str, float] = {}
-    est.update(m, pose.xy, None, (pose.width, pose.height), np.array([-1.0, 0.0]), at_rest=True)
+    est.update(m, pose.xy, None, (pose.width, pose.height), np.array([-1.0, 0.0]),
+               Posture.STANDING, at_rest=True)
     assert math.isnan(m["lumbar_curve_ratio"]) and math.isnan(m["lumbar_curve_rise"])
     xy = pose.xy.copy()
     xy[[LM.LEFT_HIP, LM.RIGHT_HIP]] = np.nan
@@ -80,14 +82,15 @@ def test_no_mask_or_no_landmarks_is_unknown() -> None:
 
 
 def test_the_hip_line_is_measured_from_its_level_at_rest() -> None:
-    """No rest seen, no change to judge; then the change from the rest's level, either way."""
+    """No rest seen, no change to judge; then the change from the rest's level, either way;
+    each posture from its own rest."""
     pose = make_pose(lunge(0.0), Camera(yaw_deg=90), 0)
     est = PelvisEstimator(20.0)
     hint = np.array([-1.0, 0.0])
 
-    def change(level: float, at_rest: bool) -> float:
+    def change(level: float, at_rest: bool, posture: Posture = Posture.STANDING) -> float:
         m = {"pelvis_level_deg": level}
-        est.update(m, pose.xy, None, (pose.width, pose.height), hint, at_rest=at_rest)
+        est.update(m, pose.xy, None, (pose.width, pose.height), hint, posture, at_rest=at_rest)
         return m["pelvis_level_change_deg"]
 
     assert math.isnan(change(9.0, at_rest=False))
@@ -96,6 +99,10 @@ def test_the_hip_line_is_measured_from_its_level_at_rest() -> None:
     assert change(17.0, at_rest=False) == 10.0
     assert math.isnan(change(math.nan, at_rest=True))  # a frame without the hip line ...
     assert change(7.0, at_rest=False) == 0.0  # ... leaves the baseline as it was
+    assert math.isnan(change(7.0, at_rest=False, posture=Posture.LYING))  # no lying rest yet
+    assert change(-2.0, at_rest=True, posture=Posture.LYING) == 0.0
+    assert change(7.0, at_rest=False) == 0.0  # standing keeps its own
+    assert est.baselines(Posture.LYING).level_deg == -2.0
     est.reset()
     assert math.isnan(change(7.0, at_rest=False))
 

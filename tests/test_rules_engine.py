@@ -103,6 +103,29 @@ def test_a_hip_line_tilted_at_rest_too_is_not_a_drop(code: str, make, cam: Camer
     assert all(code in r.faults for r in dropped.reps)
 
 
+def test_a_bridge_after_lunges_is_judged_against_lying_at_rest() -> None:
+    """Lunges with the hip line tilted one way, then (exercise switched) bridges tilted the
+    other way, neither dropping: the bridge's hip line is measured from its own rest, not from
+    the standing one (which called a drop of 9 degrees, from a rest of 0.6 s, when the
+    baselines were one for both postures)."""
+    eng = Engine(exercise="lunge")
+    t0 = 0
+    for total, (make, cam, kw) in enumerate((
+            (lambda d: replace(lunge(d), pelvis_roll_deg=-10.0), FRONT, {}),
+            (lambda d: replace(bridge(d), pelvis_roll_deg=10.0), BRIDGE_FRONT,
+             {"hold_s": 0.8, "lead_s": 0.6})), start=1):
+        last = t0
+        for p in sequence(reps(make, 2, **kw), cam, noise_px=1.0, seed=5):
+            last = p.t_ms + t0
+            eng.update(replace(p, t_ms=last))
+        assert eng.summary().reps_total == 2 * total
+        eng.set_exercise("bridge")
+        t0 = last + 2000
+    s = eng.summary()
+    assert s.exercise is Exercise.BRIDGE
+    assert "hip_drop" not in codes(s) and "pelvis_not_level" not in codes(s)
+
+
 FIRST_REP_CASES = [
     ("knee_past_toes", lambda d: lunge(d, front_shin_shift_m=0.25 * d)),
     ("hip_not_extended", lambda d: lunge(d, hip_shift_m=-0.2 * d)),

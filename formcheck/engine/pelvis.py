@@ -12,12 +12,13 @@ both against the person's own baseline at rest (standing for the lunge, lying fo
     lumbar hollow below the line that bridges the upper back and the buttocks (its chord),
     divided by the trunk length. ``lumbar_curve_rise`` is that ratio above the baseline.
 
-The frontal hip line gets a rest baseline too: ``pelvis_level_change_deg``, how far the hip
-line's tilt (``pelvis_level_deg``, front view) moved from its level at rest.
-
 Both are reported as metrics. The lunge's ``arched_back`` uses the contour where it is measured
 and the proxy only where it is not: the proxy reads an arch into any trunk tilting back, a lean
 with a straight back too, which the contour tells apart.
+
+The frontal hip line gets a rest baseline too: ``pelvis_level_change_deg``, how far the hip
+line's tilt (``pelvis_level_deg``, front view) moved from its level at rest. Each posture keeps
+baselines of its own, so a switch from lunges to bridges does not judge lying against standing.
 
 Checked on rendered side-view lunges (seeds 1-32, MediaPipe landmarks and mask, each clip's
 larger rep bottom): ``lumbar_curve_rise`` -0.01 to 0.01 clean, 0.05-0.08 arched with the arms
@@ -32,10 +33,12 @@ above the shoulder-knee line instead (``BridgeConfig.arch_hip_deg``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from formcheck.engine.geometry import NAN, mid, unit
+from formcheck.engine.view import Posture
 from formcheck.pose.landmarks import LM
 from formcheck.pose.types import MASK_THRESHOLD
 
@@ -129,41 +132,56 @@ def arch_proxy_deg(back_hip_ext_deg: float, trunk_lean_deg: float, baseline_trun
     return max(parts) if parts else NAN
 
 
+@dataclass(frozen=True)
+class RestBaselines:
+    """One posture's levels at rest, smoothed over its rest frames; NaN until one is seen."""
+
+    trunk_deg: float = NAN
+    curve: float = NAN
+    level_deg: float = NAN
+
+    def learn(self, trunk_deg: float, curve: float, level_deg: float) -> RestBaselines:
+        """These baselines moved toward one more rest frame's readings (NaN ones skipped)."""
+        return RestBaselines(_ema(self.trunk_deg, trunk_deg), _ema(self.curve, curve),
+                             _ema(self.level_deg, level_deg))
+
+
 class PelvisEstimator:
-    """Keeps the rest baselines and adds the pelvis metrics to a frame's metrics."""
+    """Keeps the rest baselines per posture and adds the pelvis metrics to a frame's metrics."""
 
     def __init__(self, hip_ext_max_deg: float) -> None:
         self._hip_ext_max = hip_ext_max_deg
-        self.reset()
+        self._rest: dict[Posture, RestBaselines] = {}
 
     def reset(self) -> None:
         """Forget the baselines (recalibration)."""
-        self.baseline_trunk_deg = NAN
-        self.baseline_curve = NAN
-        self.baseline_level_deg = NAN
+        self._rest.clear()
+
+    def baselines(self, posture: Posture) -> RestBaselines:
+        """The rest baselines learnt in ``posture`` so far."""
+        return self._rest.get(posture, RestBaselines())
 
     def update(self, metrics: dict[str, float], xy: np.ndarray, mask: np.ndarray | None,
-               frame_size: tuple[int, int], back_hint: np.ndarray, at_rest: bool) -> None:
+               frame_size: tuple[int, int], back_hint: np.ndarray, posture: Posture,
+               at_rest: bool) -> None:
         """Add the arch, lumbar-curve and pelvis-level metrics (module docstring) in place."""
         curve = (lumbar_curve_ratio(mask, xy, back_hint, frame_size) if mask is not None
                  else NAN)
         trunk = metrics.get("trunk_lean_deg", NAN)
         level = metrics.get("pelvis_level_deg", NAN)
+        base = self.baselines(posture)
         if at_rest:
-            self.baseline_trunk_deg = _ema(self.baseline_trunk_deg, trunk)
-            self.baseline_curve = _ema(self.baseline_curve, curve)
-            self.baseline_level_deg = _ema(self.baseline_level_deg, level)
+            base = self._rest[posture] = base.learn(trunk, curve, level)
         # The contour sees the lumbar spine itself; the landmark proxy reads an arch into any
         # trunk tilting back (a lean with a straight back too), so it stands in only without it.
         metrics["arch_proxy_deg"] = (NAN if math.isfinite(curve) else arch_proxy_deg(
-            metrics.get("back_hip_ext_deg", NAN), trunk, self.baseline_trunk_deg,
-            self._hip_ext_max))
+            metrics.get("back_hip_ext_deg", NAN), trunk, base.trunk_deg, self._hip_ext_max))
         metrics["lumbar_curve_ratio"] = curve
-        metrics["lumbar_curve_rise"] = curve - self.baseline_curve
+        metrics["lumbar_curve_rise"] = curve - base.curve
         # From the front the hip line reads tilted at rest by up to 10 deg on rendered bridges
         # seen from the feet (the camera a few degrees off the body's axis; the pelvis is level
         # on the floor): a drop is a change from the person's own level at rest.
-        metrics["pelvis_level_change_deg"] = abs(level - self.baseline_level_deg)
+        metrics["pelvis_level_change_deg"] = abs(level - base.level_deg)
 
 
 def _ema(old: float, new: float) -> float:

@@ -367,8 +367,11 @@ class Engine:
         if hold is not None and hold_ms > 0.0 and hold.at_level:
             # the way back out of a hold is not the hold (its level is judged, not the descent)
             phase = Phase.HOLD
+        # baselines of the judged exercise's posture (before auto mode has recognised one: the
+        # posture seen), so that lying is never judged against standing
+        posture = spec.posture if spec is not None else vs.posture
         self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
-                            self._back_hint(vs), self._at_rest(spec, phase, vs, states))
+                            self._back_hint(vs), posture, self._at_rest(spec, phase, vs, states))
 
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
