@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from formcheck.engine.pelvis import PelvisEstimator, arch_proxy_deg, curve_ratio, lumbar_curve_ratio
 from formcheck.engine.session import Engine
+from formcheck.engine.types import Phase
 from formcheck.engine.view import Posture
 from formcheck.pose.landmarks import LM
 from tests.synth import (
@@ -105,6 +107,25 @@ def test_the_hip_line_is_measured_from_its_level_at_rest() -> None:
     assert est.baselines(Posture.LYING).level_deg == -2.0
     est.reset()
     assert math.isnan(change(7.0, at_rest=False))
+
+
+def test_the_start_of_a_rise_is_not_rest() -> None:
+    """Seen from the feet, the hips lift a little with a 20-degree twist and stay there, short of
+    a rep (the counter still at rest, but past half of the progress that leaves it, where the
+    counter's own rest level stops learning): the hip line's baseline does not follow, and the
+    twist keeps reading as a change. When every frame of the counter's rest taught the baseline,
+    the change read 3.6 degrees 0.8 s later."""
+    keys = [(0.0, bridge(0.0)), (1.5, bridge(0.0)),
+            (2.1, replace(bridge(0.2), pelvis_roll_deg=20.0)),
+            (3.0, replace(bridge(0.2), pelvis_roll_deg=20.0)), (3.6, bridge(0.0))]
+    eng = Engine(exercise="bridge")
+    changes = []
+    for p in sequence(keys, replace(LYING_CAM, yaw_deg=270), noise_px=1.0, seed=5):
+        r = eng.update(p)
+        if 2100 <= p.t_ms <= 2900:
+            assert r.phase is Phase.START and r.progress > 0.2
+            changes.append(r.metrics["pelvis_level_change_deg"])
+    assert min(changes) > 15.0
 
 
 def test_arch_proxy_takes_the_larger_excess() -> None:

@@ -758,11 +758,15 @@ class Engine:
 
         Before auto mode has recognised an exercise, the rest of the counter that runs for the
         person's posture counts: the first rep then has a baseline too, and its arch is seen.
+        As for the counter's own rest level, the start of a descent (half of the progress that
+        leaves the rest) is not rest.
         """
+        near = self.config.counter.return_progress / 2
         if spec is not None:
-            return phase is Phase.START
+            progress = states.get(spec.exercise, (CounterState.NOT_READY, math.nan))[1]
+            return phase is Phase.START and not progress > near
         return any(state is CounterState.READY and self._specs[ex].posture is vs.posture
-                   for ex, (state, _) in states.items())
+                   and not progress > near for ex, (state, progress) in states.items())
 
     @staticmethod
     def _back_hint(vs: ViewState) -> np.ndarray:
