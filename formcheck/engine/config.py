@@ -163,6 +163,14 @@ class CounterConfig:
     # at the top).
     opening_min_steps: int = 2
 
+    @property
+    def rest_learn_progress(self) -> float:
+        """Progress up to which a frame at rest teaches rest levels (the counter's, the pelvis').
+
+        Half of ``return_progress``: the start of a descent is not rest.
+        """
+        return self.return_progress / 2
+
 
 @dataclass(frozen=True)
 class HoldConfig:

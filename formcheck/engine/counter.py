@@ -309,7 +309,7 @@ class RepCounter:
                 self._work_since = None
             else:
                 self._left_start_ms = t_ms
-                if p <= cfg.return_progress / 2:  # keep descents out of the rest baseline
+                if p <= cfg.rest_learn_progress:  # keep descents out of the rest baseline
                     self._rest.append(x)
                     self._adapt_start()
         else:

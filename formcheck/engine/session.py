@@ -371,7 +371,8 @@ class Engine:
         # posture seen), so that lying is never judged against standing
         posture = spec.posture if spec is not None else vs.posture
         self._pelvis.update(metrics, xy, pose.mask, (pose.width, pose.height),
-                            self._back_hint(vs), posture, self._at_rest(spec, phase, vs, states))
+                            self._back_hint(vs), posture,
+                            self._at_rest(spec, phase, progress, vs, states))
 
         cues = self._judge(t, spec, metrics, vs.view, phase)
         if spec is not None:
@@ -752,21 +753,20 @@ class Engine:
             return vs.front
         return Side.UNKNOWN
 
-    def _at_rest(self, spec: ExerciseSpec | None, phase: Phase, vs: ViewState,
-                 states: dict[Exercise, tuple[CounterState, float]]) -> bool:
+    def _at_rest(self, spec: ExerciseSpec | None, phase: Phase, progress: float,
+                 vs: ViewState, states: dict[Exercise, tuple[CounterState, float]]) -> bool:
         """Whether the pelvis baselines may learn from this frame.
 
         Before auto mode has recognised an exercise, the rest of the counter that runs for the
         person's posture counts: the first rep then has a baseline too, and its arch is seen.
-        As for the counter's own rest level, the start of a descent (half of the progress that
-        leaves the rest) is not rest.
+        As for the counter's own rest level, the start of a descent is not rest (``progress``:
+        the judged exercise's counter's).
         """
-        near = self.config.counter.return_progress / 2
+        near = self.config.counter.rest_learn_progress
         if spec is not None:
-            progress = states.get(spec.exercise, (CounterState.NOT_READY, math.nan))[1]
             return phase is Phase.START and not progress > near
         return any(state is CounterState.READY and self._specs[ex].posture is vs.posture
-                   and not progress > near for ex, (state, progress) in states.items())
+                   and not p > near for ex, (state, p) in states.items())
 
     @staticmethod
     def _back_hint(vs: ViewState) -> np.ndarray:
