@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 
-from formcheck.engine.config import EngineConfig
-from formcheck.engine.depth import knee_drop_deg
+from formcheck.engine.config import DepthConfig, EngineConfig
+from formcheck.engine.depth import StandingHeight, hip_drop_deg, knee_drop_deg
 from formcheck.engine.view import ViewEstimator
 from tests.synth import STAND, Camera, lateral_lunge, lunge, make_pose, squat
+
+CFG = DepthConfig()
 
 
 def metrics_of(stance, cam: Camera) -> dict[str, float]:
@@ -22,39 +24,37 @@ def metrics_of(stance, cam: Camera) -> dict[str, float]:
 
 
 def test_knee_drop_maps_to_the_knee_angle_scale() -> None:
-    assert knee_drop_deg(0.0) == 180.0
-    assert knee_drop_deg(0.8) == 90.0
-    assert knee_drop_deg(5.0) == 45.0  # clamped: a bad frame cannot run away
-    assert math.isnan(knee_drop_deg(math.nan))
+    assert knee_drop_deg(0.0, CFG) == 180.0
+    assert knee_drop_deg(0.8, CFG) == 90.0
+    assert knee_drop_deg(5.0, CFG) == 45.0  # clamped: a bad frame cannot run away
+    assert math.isnan(knee_drop_deg(math.nan, CFG))
 
 
 def test_knee_drop_moves_for_lunges_only_in_every_view() -> None:
     for cam in (Camera(yaw_deg=90), Camera(yaw_deg=45)):  # from the side: the knee angle
-        stand = knee_drop_deg(metrics_of(STAND, cam)["back_knee_drop_ratio"])
-        bottom = knee_drop_deg(metrics_of(lunge(1.0), cam)["back_knee_drop_ratio"])
-        sq = knee_drop_deg(metrics_of(squat(1.0), cam)["back_knee_drop_ratio"])
+        stand = knee_drop_deg(metrics_of(STAND, cam)["back_knee_drop_ratio"], CFG)
+        bottom = knee_drop_deg(metrics_of(lunge(1.0), cam)["back_knee_drop_ratio"], CFG)
+        sq = knee_drop_deg(metrics_of(squat(1.0), cam)["back_knee_drop_ratio"], CFG)
         assert stand > 170 and sq > 165, cam
         assert 60 < bottom < 120, (cam, bottom)
     for cam in (Camera(yaw_deg=90), Camera(yaw_deg=45)):
         for to in ("left", "right"):  # knees stay roughly level in a lateral lunge
             lat = metrics_of(lateral_lunge(1.0, to=to), cam)["back_knee_drop_ratio"]
-            assert knee_drop_deg(lat) > 140, (cam, to)
+            assert knee_drop_deg(lat, CFG) > 140, (cam, to)
 
 
 def test_hip_drop_maps_to_the_knee_angle_scale() -> None:
-    from formcheck.engine.depth import FULL_HIP_DROP, StandingHeight, hip_drop_deg
-
-    assert hip_drop_deg(180.0, 180.0) == 180.0
-    assert hip_drop_deg(200.0, 180.0) == 180.0  # above standing is standing
-    assert math.isclose(hip_drop_deg(180.0 * (1 - FULL_HIP_DROP), 180.0), 90.0)
-    assert math.isnan(hip_drop_deg(100.0, math.nan))
-    standing = StandingHeight()
+    assert hip_drop_deg(180.0, 180.0, CFG) == 180.0
+    assert hip_drop_deg(200.0, 180.0, CFG) == 180.0  # above standing is standing
+    assert math.isclose(hip_drop_deg(180.0 * (1 - CFG.full_hip_drop_share), 180.0, CFG), 90.0)
+    assert math.isnan(hip_drop_deg(100.0, math.nan, CFG))
+    standing = StandingHeight(CFG)
     # standing at 180 px with lunges down to 110 px: the standing height stays near 180
     for i in range(120):
         up = (i // 30) % 2 == 0
         level = standing.update(i * 33.0, 180.0 if up else 110.0, 2.0 if up else 1.2)
     assert 170.0 < level <= 180.0
-    assert math.isnan(StandingHeight().update(0.0, math.nan, math.nan))
+    assert math.isnan(StandingHeight(CFG).update(0.0, math.nan, math.nan))
 
 
 def _feed(standing, t: float, seconds: float, px: float, ratio: float) -> tuple[float, float]:
@@ -69,9 +69,7 @@ def _feed(standing, t: float, seconds: float, px: float, ratio: float) -> tuple[
 def test_a_held_lunge_keeps_its_depth() -> None:
     """Hips held down longer than the standing window do not become "standing", not even the
     way down into the hold; after a minute with no standing height the level is learnt again."""
-    from formcheck.engine.depth import STANDING_STALE_MS, StandingHeight
-
-    standing = StandingHeight()
+    standing = StandingHeight(CFG)
     t, _ = _feed(standing, 0.0, 3.0, 180.0, 2.0)
     for px in range(178, 152, -2):  # the way down, still within the standing band
         standing.update(t, float(px), 2.0 * px / 180.0)
@@ -79,7 +77,7 @@ def test_a_held_lunge_keeps_its_depth() -> None:
     for _ in range(900):  # 30 s held at the bottom
         assert standing.update(t, 110.0, 1.2) == 180.0
         t += 1000.0 / 30
-    t, level = _feed(standing, t, STANDING_STALE_MS / 1000.0 + 2.0, 100.0, 1.1)
+    t, level = _feed(standing, t, CFG.standing_stale_ms / 1000.0 + 2.0, 100.0, 1.1)
     assert level == 100.0
 
 
@@ -87,9 +85,7 @@ def test_standing_further_from_the_camera_is_still_standing() -> None:
     """Stepping back shrinks the hips' height in pixels by more than a lunge's band but leaves
     it the same in trunk lengths: the level follows (it had frozen, and the next lunges read as
     already down)."""
-    from formcheck.engine.depth import StandingHeight
-
-    standing = StandingHeight()
+    standing = StandingHeight(CFG)
     t, _ = _feed(standing, 0.0, 3.0, 180.0, 2.0)
     t, level = _feed(standing, t, 5.0, 140.0, 2.0)  # 22% smaller: 1 m further away
     assert level == 140.0
@@ -98,9 +94,7 @@ def test_standing_further_from_the_camera_is_still_standing() -> None:
 
 
 def test_one_glitch_is_not_a_standing_height() -> None:
-    from formcheck.engine.depth import StandingHeight
-
-    standing = StandingHeight()
+    standing = StandingHeight(CFG)
     standing.update(0.0, 300.0, 3.3)  # a first frame far off
     _, level = _feed(standing, 33.0, 6.0, 180.0, 2.0)
     assert level == 180.0

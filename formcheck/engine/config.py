@@ -1,8 +1,9 @@
 """The engine's limits and levels in one typed, frozen config; units in the names, with reasons.
 
-Constants of a measuring method rather than of a judgement (the depth scale in ``depth.py``,
-the hold timer's stillness share in ``holds.py``, the pause window in ``session.py``) stay
-beside the code they describe, each with its reason.
+Constants of a measuring method rather than of a judgement (the hold timer's stillness share
+in ``holds.py``, the pause window in ``session.py``) stay beside the code they describe, each
+with its reason. The lunge depth estimate's scale and standing-height band are here
+(:class:`DepthConfig`): the band decides when the hips are down, which the counter counts on.
 
 Sections are small frozen dataclasses so a caller can override one value with
 ``dataclasses.replace``. Angles are degrees, times milliseconds, lengths are ratios of a body
@@ -199,6 +200,39 @@ class HoldConfig:
 
 
 @dataclass(frozen=True)
+class DepthConfig:
+    """Lunge depth where the knee angle cannot be seen (``engine/depth.py``).
+
+    The back knee's drop below the front one and the hips' drop below standing, mapped onto the
+    knee-angle scale the lunge counter's levels use.
+    """
+
+    # Knee height difference (trunk lengths) of a lunge bottom with both knees at 90 deg.
+    full_knee_drop_ratio: float = 0.8
+    # Hip drop (share of the standing hip height, in the picture) at a lunge bottom with both
+    # knees at 90 deg: over the frames with the true front knee under 100 deg of 45 rendered
+    # front and oblique lunges it reads 0.29 (median; side views 0.37). It was 0.45, the drop in
+    # the room: 7.7% of those bottom frames then read short of the counter's working threshold
+    # (0.5% now), neither front stepping-back lunge of the 56-clip grid was counted, and 3 front
+    # holds of 8 counted a rep.
+    full_hip_drop_share: float = 0.30
+    # The standing hip height is this percentile of the standing hip heights over the window.
+    standing_window_ms: float = 4000.0
+    standing_percentile: float = 90.0
+    # A hip height more than this share below the standing height, in pixels *and* in trunk
+    # lengths, is the hips down in a lunge: not a sample of the standing height, or a lunge held
+    # longer than the window would become "standing". The top of a split stance (at rendered
+    # front and oblique split tops 0.02 median, 0.09-0.15 at the 95th percentile) stays a
+    # standing sample, the start its reps come back to. Standing further from the camera lowers
+    # only the pixels, a trunk leaning toward it raises only the trunk-length ratio.
+    standing_band_share: float = 0.15
+    # Until the level rests on this many samples every sample counts (one glitch is not a level).
+    standing_min_samples: int = 15
+    # With no standing sample for this long, the standing height is learnt again from scratch.
+    standing_stale_ms: float = 60000.0
+
+
+@dataclass(frozen=True)
 class LungeConfig:
     """Crescent / reverse lunge levels and limits."""
 
@@ -365,6 +399,7 @@ class EngineConfig:
     view: ViewConfig = field(default_factory=ViewConfig)
     counter: CounterConfig = field(default_factory=CounterConfig)
     hold: HoldConfig = field(default_factory=HoldConfig)
+    depth: DepthConfig = field(default_factory=DepthConfig)
     lunge: LungeConfig = field(default_factory=LungeConfig)
     bridge: BridgeConfig = field(default_factory=BridgeConfig)
     cues: CueConfig = field(default_factory=CueConfig)

@@ -29,45 +29,22 @@ from __future__ import annotations
 import math
 from collections import deque
 
-#: Knee height difference (trunk lengths) of a lunge bottom with both knees at 90 deg.
-FULL_DROP_RATIO = 0.8
+from formcheck.engine.config import DepthConfig
 
 
-def knee_drop_deg(knee_height_diff_ratio: float) -> float:
+def knee_drop_deg(knee_height_diff_ratio: float, cfg: DepthConfig) -> float:
     """Knee-equivalent lunge depth in degrees: 180 knees level, 90 at a full-depth drop."""
     if not math.isfinite(knee_height_diff_ratio):
         return math.nan
-    return 180.0 - 90.0 * min(knee_height_diff_ratio / FULL_DROP_RATIO, 1.5)
+    return 180.0 - 90.0 * min(knee_height_diff_ratio / cfg.full_knee_drop_ratio, 1.5)
 
 
-#: Hip drop (share of the standing hip height, in the picture) at a lunge bottom with both knees
-#: at 90 deg: over the frames with the true front knee under 100 deg of 45 rendered front and
-#: oblique lunges it reads 0.29 (median; side views 0.37). It was 0.45, the drop in the room: 7.7%
-#: of those bottom frames then read short of the counter's working threshold (0.5% now), neither
-#: front stepping-back lunge of the 56-clip grid was counted, and 3 front holds of 8 counted a rep.
-FULL_HIP_DROP = 0.30
-#: The standing hip height is a high percentile of the standing hip heights over this window.
-STANDING_WINDOW_MS = 4000.0
-STANDING_PERCENTILE = 90.0
-#: A hip height more than this share below the standing height, in pixels *and* in trunk lengths,
-#: is the hips down in a lunge: not a sample of the standing height, or a lunge held longer than
-#: the window would become "standing". The top of a split stance (at rendered front and oblique
-#: split tops 0.02 median, 0.09-0.15 at the 95th percentile) stays a standing sample, the start its
-#: reps come back to. Standing further from the camera lowers only the pixels, a trunk leaning
-#: toward it raises only the trunk-length ratio.
-STANDING_BAND_SHARE = 0.15
-#: Until the level rests on this many samples every sample counts (one glitch is not a level).
-STANDING_MIN_SAMPLES = 15
-#: With no standing sample for this long, the standing height is learnt again from scratch.
-STANDING_STALE_MS = 60000.0
-
-
-def hip_drop_deg(hip_height_px: float, standing_px: float) -> float:
+def hip_drop_deg(hip_height_px: float, standing_px: float, cfg: DepthConfig) -> float:
     """Knee-equivalent depth from the hips' drop below standing: 180 standing, 90 at a full drop."""
     if not (math.isfinite(hip_height_px) and math.isfinite(standing_px) and standing_px > 1e-9):
         return math.nan
     drop = max(0.0, 1.0 - hip_height_px / standing_px)
-    return 180.0 - 90.0 * min(drop / FULL_HIP_DROP, 1.5)
+    return 180.0 - 90.0 * min(drop / cfg.full_hip_drop_share, 1.5)
 
 
 class StandingHeight:
@@ -78,7 +55,8 @@ class StandingHeight:
     own height became "standing". A shallow hold (less than half a full drop) still fades.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cfg: DepthConfig) -> None:
+        self._cfg = cfg
         self.reset()
 
     def reset(self) -> None:
@@ -102,12 +80,12 @@ class StandingHeight:
         # the window ends at the newest standing sample: while the hips are down it keeps the
         # seconds before they went down, not the way down alone
         for buf in (self._px, self._ratio):
-            while buf and buf[0][0] < self._last_standing_ms - STANDING_WINDOW_MS:
+            while buf and buf[0][0] < self._last_standing_ms - self._cfg.standing_window_ms:
                 buf.popleft()
         if self._px:
-            self._level = _high(self._px)
+            self._level = _high(self._px, self._cfg.standing_percentile)
         if self._ratio:
-            self._ratio_level = _high(self._ratio)
+            self._ratio_level = _high(self._ratio, self._cfg.standing_percentile)
         return self._level
 
     @property
@@ -119,21 +97,22 @@ class StandingHeight:
         return self._ratio_level
 
     def _is_down(self, t_ms: float, px: float, ratio: float) -> bool:
-        if (len(self._px) < STANDING_MIN_SAMPLES
-                or t_ms - self._last_standing_ms > STANDING_STALE_MS):
+        cfg = self._cfg
+        if (len(self._px) < cfg.standing_min_samples
+                or t_ms - self._last_standing_ms > cfg.standing_stale_ms):
             return False
-        low = 1.0 - STANDING_BAND_SHARE
+        low = 1.0 - cfg.standing_band_share
         # a NaN ratio cannot clear the pixels' verdict
         return px < self._level * low and not ratio >= self._ratio_level * low
 
 
-def _high(buf: deque[tuple[float, float]]) -> float:
-    """:data:`STANDING_PERCENTILE` of the values, interpolated as ``np.percentile`` does.
+def _high(buf: deque[tuple[float, float]], percentile: float) -> float:
+    """``percentile`` of the values, interpolated as ``np.percentile`` does.
 
     Plain Python: ``np.percentile`` on ~120 values, twice a frame, was a fifth of the engine.
     """
     vals = sorted(v for _, v in buf)
-    pos = (len(vals) - 1) * STANDING_PERCENTILE / 100.0
+    pos = (len(vals) - 1) * percentile / 100.0
     lo = int(pos)
     hi = min(lo + 1, len(vals) - 1)
     return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)

@@ -167,7 +167,7 @@ class Engine:
         # one gate over (33, 5): image xy in frame heights and world xyz in metres
         self._gate = LandmarkGate(self._new_smoother(), cfg.smoothing)
         self._view = ViewEstimator(cfg.view)
-        self._standing = StandingHeight()
+        self._standing = StandingHeight(cfg.depth)
         self._pelvis = PelvisEstimator(cfg.lunge.hip_ext_anatomical_max_deg)
         self._counters = {ex: RepCounter(spec.levels, cfg.counter)
                           for ex, spec in self._specs.items()}
@@ -289,8 +289,8 @@ class Engine:
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
         standing = self._standing.update(t, metrics["hip_height_px"], metrics["hip_height_ratio"])
-        depth = knee_drop_deg(metrics["back_knee_drop_ratio"])
-        hip_depth = hip_drop_deg(metrics["hip_height_px"], standing)
+        depth = knee_drop_deg(metrics["back_knee_drop_ratio"], self.config.depth)
+        hip_depth = hip_drop_deg(metrics["hip_height_px"], standing, self.config.depth)
         if math.isfinite(hip_depth) and not hip_depth >= depth:  # NaN-safe min
             depth = hip_depth
         metrics["lunge_depth_deg"] = depth
@@ -299,7 +299,7 @@ class Engine:
         metrics["lunge_signal_deg"] = (
             _knee_within_hips(metrics["lunge_knee_deg"], hip_depth,
                               hip_drop_deg(metrics["hip_height_ratio"],
-                                           self._standing.ratio_level),
+                                           self._standing.ratio_level, self.config.depth),
                               self.config.lunge.side_knee_over_hips_max_deg)
             if by_knee else depth)
         knee = metrics["front_knee_deg"]
