@@ -25,7 +25,7 @@ def metrics_of(stance, cam: Camera) -> dict[str, float]:
 
 def test_knee_drop_maps_to_the_knee_angle_scale() -> None:
     assert knee_drop_deg(0.0, CFG) == 180.0
-    assert knee_drop_deg(0.8, CFG) == 90.0
+    assert knee_drop_deg(CFG.full_knee_drop_ratio, CFG) == 90.0
     assert knee_drop_deg(5.0, CFG) == 45.0  # clamped: a bad frame cannot run away
     assert math.isnan(knee_drop_deg(math.nan, CFG))
 

@@ -166,9 +166,10 @@ class CounterConfig:
 
     @property
     def rest_learn_progress(self) -> float:
-        """Progress up to which a frame at rest teaches rest levels (the counter's, the pelvis').
+        """Progress up to which a frame at rest teaches rest levels.
 
-        Half of ``return_progress``: the start of a descent is not rest.
+        The counter's own, the pelvis baselines' and the single-leg lift's hips at rest. Half of
+        ``return_progress``: the start of a descent is not rest.
         """
         return self.return_progress / 2
 
@@ -216,9 +217,11 @@ class DepthConfig:
     # (0.5% now), neither front stepping-back lunge of the 56-clip grid was counted, and 3 front
     # holds of 8 counted a rep.
     full_hip_drop_share: float = 0.30
-    # The standing hip height is this percentile of the standing hip heights over the window.
+    # The standing hip heights kept: this long up to the newest standing sample (while the hips
+    # are down it keeps the seconds before they went down, not the way down alone).
     standing_window_ms: float = 4000.0
-    standing_percentile: float = 90.0
+    # The standing hip height is this quantile of those heights.
+    standing_quantile: float = 0.9
     # A hip height more than this share below the standing height, in pixels *and* in trunk
     # lengths, is the hips down in a lunge: not a sample of the standing height, or a lunge held
     # longer than the window would become "standing". The top of a split stance (at rendered

@@ -39,11 +39,14 @@ def knee_drop_deg(knee_height_diff_ratio: float, cfg: DepthConfig) -> float:
     return 180.0 - 90.0 * min(knee_height_diff_ratio / cfg.full_knee_drop_ratio, 1.5)
 
 
-def hip_drop_deg(hip_height_px: float, standing_px: float, cfg: DepthConfig) -> float:
-    """Knee-equivalent depth from the hips' drop below standing: 180 standing, 90 at a full drop."""
-    if not (math.isfinite(hip_height_px) and math.isfinite(standing_px) and standing_px > 1e-9):
+def hip_drop_deg(height: float, standing: float, cfg: DepthConfig) -> float:
+    """Knee-equivalent depth from the hips' drop below standing: 180 standing, 90 at a full drop.
+
+    ``height`` and ``standing`` in the same unit (pixels, or trunk lengths).
+    """
+    if not (math.isfinite(height) and math.isfinite(standing) and standing > 1e-9):
         return math.nan
-    drop = max(0.0, 1.0 - hip_height_px / standing_px)
+    drop = max(0.0, 1.0 - height / standing)
     return 180.0 - 90.0 * min(drop / cfg.full_hip_drop_share, 1.5)
 
 
@@ -83,9 +86,9 @@ class StandingHeight:
             while buf and buf[0][0] < self._last_standing_ms - self._cfg.standing_window_ms:
                 buf.popleft()
         if self._px:
-            self._level = _high(self._px, self._cfg.standing_percentile)
+            self._level = _high(self._px, self._cfg.standing_quantile)
         if self._ratio:
-            self._ratio_level = _high(self._ratio, self._cfg.standing_percentile)
+            self._ratio_level = _high(self._ratio, self._cfg.standing_quantile)
         return self._level
 
     @property
@@ -106,13 +109,13 @@ class StandingHeight:
         return px < self._level * low and not ratio >= self._ratio_level * low
 
 
-def _high(buf: deque[tuple[float, float]], percentile: float) -> float:
-    """``percentile`` of the values, interpolated as ``np.percentile`` does.
+def _high(buf: deque[tuple[float, float]], quantile: float) -> float:
+    """``quantile`` (0-1) of the values, interpolated as ``np.quantile`` does.
 
     Plain Python: ``np.percentile`` on ~120 values, twice a frame, was a fifth of the engine.
     """
     vals = sorted(v for _, v in buf)
-    pos = (len(vals) - 1) * percentile / 100.0
+    pos = (len(vals) - 1) * quantile
     lo = int(pos)
     hi = min(lo + 1, len(vals) - 1)
     return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)

@@ -289,8 +289,9 @@ class Engine:
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
         standing = self._standing.update(t, metrics["hip_height_px"], metrics["hip_height_ratio"])
-        depth = knee_drop_deg(metrics["back_knee_drop_ratio"], self.config.depth)
-        hip_depth = hip_drop_deg(metrics["hip_height_px"], standing, self.config.depth)
+        depth_cfg = self.config.depth
+        depth = knee_drop_deg(metrics["back_knee_drop_ratio"], depth_cfg)
+        hip_depth = hip_drop_deg(metrics["hip_height_px"], standing, depth_cfg)
         if math.isfinite(hip_depth) and not hip_depth >= depth:  # NaN-safe min
             depth = hip_depth
         metrics["lunge_depth_deg"] = depth
@@ -299,7 +300,7 @@ class Engine:
         metrics["lunge_signal_deg"] = (
             _knee_within_hips(metrics["lunge_knee_deg"], hip_depth,
                               hip_drop_deg(metrics["hip_height_ratio"],
-                                           self._standing.ratio_level, self.config.depth),
+                                           self._standing.ratio_level, depth_cfg),
                               self.config.lunge.side_knee_over_hips_max_deg)
             if by_knee else depth)
         knee = metrics["front_knee_deg"]
@@ -568,7 +569,7 @@ class Engine:
         if up.state in (CounterState.READY, CounterState.NOT_READY) and up.rep is None:
             log.clear()
             self._lift_hips.clear()
-            if (up.state is CounterState.READY and up.progress <= cc.return_progress / 2
+            if (up.state is CounterState.READY and up.progress <= cc.rest_learn_progress
                     and math.isfinite(hip)):  # both feet down: the hips' level at rest
                 self._lift_rest_hips.append(hip)
             return None
@@ -759,14 +760,15 @@ class Engine:
 
         Before auto mode has recognised an exercise, the rest of the counter that runs for the
         person's posture counts: the first rep then has a baseline too, and its arch is seen.
-        As for the counter's own rest level, the start of a descent is not rest (``progress``:
-        the judged exercise's counter's).
+        As for the counter's own rest level, the start of a descent is not rest, nor is a frame
+        whose progress is unknown (a dropout or a rejected spike) (``progress``: the judged
+        exercise's counter's).
         """
         near = self.config.counter.rest_learn_progress
         if spec is not None:
-            return phase is Phase.START and not progress > near
+            return phase is Phase.START and progress <= near
         return any(state is CounterState.READY and self._specs[ex].posture is vs.posture
-                   and not p > near for ex, (state, p) in states.items())
+                   and p <= near for ex, (state, p) in states.items())
 
     @staticmethod
     def _back_hint(vs: ViewState) -> np.ndarray:
