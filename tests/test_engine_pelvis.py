@@ -128,6 +128,22 @@ def test_the_start_of_a_rise_is_not_rest() -> None:
     assert min(changes) > 15.0
 
 
+def test_a_rejected_glitch_at_rest_does_not_teach_the_baseline() -> None:
+    """A tenth of a second read as hips jumped up with a 30-degree twist, lying at rest: the
+    counter rejects the jump (its progress unknown) and so do the baselines. When they learnt
+    from it, the hip line's baseline moved 4.5 degrees."""
+    keys = [(0.0, bridge(0.0)), (1.5, bridge(0.0)),
+            (1.533, replace(bridge(0.9), pelvis_roll_deg=30.0)),
+            (1.6, replace(bridge(0.9), pelvis_roll_deg=30.0)), (1.633, bridge(0.0)),
+            (2.5, bridge(0.0))]
+    eng = Engine(exercise="bridge")
+    changes = {}
+    for p in sequence(keys, replace(LYING_CAM, yaw_deg=270), noise_px=0.0, seed=5):
+        changes[p.t_ms] = eng.update(p).metrics["pelvis_level_change_deg"]
+    assert changes[1567] > 25.0  # the glitch itself reads as a change
+    assert changes[1800] < 0.5  # back at rest 0.2 s later: no change (it read 3.7)
+
+
 def test_arch_proxy_takes_the_larger_excess() -> None:
     assert arch_proxy_deg(30.0, 3.0, 3.0, 20.0) == 10.0  # extension beyond anatomy
     assert arch_proxy_deg(5.0, -9.0, 3.0, 20.0) == 12.0  # trunk tipped back vs baseline
