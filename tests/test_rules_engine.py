@@ -110,17 +110,15 @@ def test_a_bridge_after_lunges_is_judged_against_lying_at_rest() -> None:
     baselines were one for both postures)."""
     eng = Engine(exercise="lunge")
     t0 = 0
-    for total, (make, cam, kw) in enumerate((
-            (lambda d: replace(lunge(d), pelvis_roll_deg=-10.0), FRONT, {}),
-            (lambda d: replace(bridge(d), pelvis_roll_deg=10.0), BRIDGE_FRONT,
+    for total, (exercise, make, cam, kw) in enumerate((
+            ("lunge", lambda d: replace(lunge(d), pelvis_roll_deg=-10.0), FRONT, {}),
+            ("bridge", lambda d: replace(bridge(d), pelvis_roll_deg=10.0), BRIDGE_FRONT,
              {"hold_s": 0.8, "lead_s": 0.6})), start=1):
-        last = t0
+        eng.set_exercise(exercise)
         for p in sequence(reps(make, 2, **kw), cam, noise_px=1.0, seed=5):
-            last = p.t_ms + t0
-            eng.update(replace(p, t_ms=last))
+            eng.update(replace(p, t_ms=p.t_ms + t0))
         assert eng.summary().reps_total == 2 * total
-        eng.set_exercise("bridge")
-        t0 = last + 2000
+        t0 += 20000
     s = eng.summary()
     assert s.exercise is Exercise.BRIDGE
     assert "hip_drop" not in codes(s) and "pelvis_not_level" not in codes(s)
