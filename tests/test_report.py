@@ -111,16 +111,20 @@ def test_validator_reports_missing_keys() -> None:
 def test_csv_has_fixed_columns_and_blank_unknowns(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
     pose = Pose.empty(0, 64, 48)
-    with MetricsCsvWriter(path, ["front_knee_deg", "bridge_hip_deg"]) as writer:
+    names = ["front_knee_deg", "bridge_hip_deg", "lumbar_curve_rise"]
+    with MetricsCsvWriter(path, names) as writer:
         for i in range(3):
             writer.write(i, FrameResult(
                 t_ms=33 * i, pose=pose, exercise=Exercise.LUNGE, view=View.SIDE, side=Side.LEFT,
-                phase=Phase.MOVING, metrics={"front_knee_deg": 100.0 + i},
+                phase=Phase.MOVING, metrics={"front_knee_deg": 100.0 + i,
+                                             "lumbar_curve_rise": 0.0123 * i},
                 reps={Side.LEFT: i}, progress=float("nan")))
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == [*BASE_COLUMNS, "front_knee_deg", "bridge_hip_deg", "cues"]
+    assert list(rows[0]) == [*BASE_COLUMNS, *names, "cues"]
     assert [r["front_knee_deg"] for r in rows] == ["100.00", "101.00", "102.00"]
+    # ratios keep the digits their limits need (0.03, 0.015)
+    assert [r["lumbar_curve_rise"] for r in rows] == ["0.0000", "0.0123", "0.0246"]
     assert rows[2]["bridge_hip_deg"] == "" and rows[2]["progress"] == ""
     assert rows[2]["t_s"] == "0.066" and rows[2]["reps_left"] == "2"
 

@@ -28,8 +28,13 @@ def _default_metric_names() -> tuple[str, ...]:
     return tuple(METRICS)
 
 
-def _cell(value: float) -> str:
-    return f"{value:.2f}" if math.isfinite(value) else ""
+def _cell(value: float, decimals: int = 2) -> str:
+    return f"{value:.{decimals}f}" if math.isfinite(value) else ""
+
+
+def _decimals(name: str) -> int:
+    """Angles, times and pixels to 2 decimals; ratios to 4 (their limits are like 0.015)."""
+    return 2 if name.endswith(("_deg", "_ms", "_px")) else 4
 
 
 class MetricsCsvWriter:
@@ -49,6 +54,7 @@ class MetricsCsvWriter:
             self._fh = path.open("w", encoding="utf-8", newline="")
         except OSError as err:
             raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
+        self._decimals = tuple(_decimals(name) for name in self.metric_names)
         self._writer = csv.writer(self._fh)
         self._writer.writerow((*BASE_COLUMNS, *self.metric_names, "cues"))
 
@@ -59,7 +65,8 @@ class MetricsCsvWriter:
             index, f"{r.t_ms / 1000.0:.3f}", int(r.pose.found), r.exercise.value, r.view.value,
             r.side.value, r.phase.value, _cell(r.progress), r.reps.get(Side.LEFT, 0),
             r.reps.get(Side.RIGHT, 0), r.reps.get(Side.BOTH, 0), f"{r.hold_ms / 1000.0:.1f}",
-            *(_cell(r.metric(name)) for name in self.metric_names),
+            *(_cell(r.metric(name), d) for name, d in zip(self.metric_names, self._decimals,
+                                                          strict=True)),
             ";".join(cue.code for cue in r.cues),
         )
         try:
