@@ -62,6 +62,20 @@ def test_lying_at_three_quarters_is_oblique_though_the_torso_is_foreshortened() 
         assert settle(bridge(0.5), replace(LYING_CAM, yaw_deg=yaw)).view is View.FRONT, yaw
 
 
+def test_square_on_only_while_facing_the_camera() -> None:
+    """Frontal-plane checks need the person square to the camera: the turn read from the hip
+    and shoulder lines' depth. 35 degrees off the front is still the front view by the width
+    ratio, but not square-on; lying, the bridge's checks are read otherwise."""
+    limit = EngineConfig().view.square_max_turn_deg
+    for yaw in (85, 90, 95):
+        assert settle(lunge(0.5), Camera(yaw_deg=yaw)).square, yaw
+    for yaw in (55, 125):
+        vs = settle(lunge(0.5), Camera(yaw_deg=yaw))
+        assert vs.view is View.FRONT and not vs.square, yaw
+    assert limit < 35.0
+    assert settle(bridge(1.0), replace(LYING_CAM, yaw_deg=315)).square
+
+
 def test_the_view_windows_stay_short_however_long_the_session() -> None:
     # five minutes standing, then five lying from the side: every window keeps its last second
     ve = ViewEstimator(EngineConfig().view)
@@ -478,7 +492,7 @@ def test_auto_mode_does_not_take_a_held_squat_or_sitting_for_a_lunge_hold() -> N
     assert eng.summary().exercise is Exercise.UNKNOWN and eng.summary().holds == ()
 
 
-def test_guidance_step_back_turn_sideways_and_no_person() -> None:
+def test_guidance_step_back_turn_sideways_face_camera_and_no_person() -> None:
     eng = Engine(exercise="lunge")
     cut = Camera(offset_px=(0.0, 300.0))  # feet below the frame
     codes = set()
@@ -490,6 +504,15 @@ def test_guidance_step_back_turn_sideways_and_no_person() -> None:
     for p in sequence([(0.0, STAND), (2.0, STAND)], Camera(yaw_deg=45)):
         codes |= {g.code for g in eng.update(p).guidance}
     assert "turn_sideways" in codes and "step_back" not in codes
+    # front view by the width ratio, but turned 35 degrees away: the knee checks are off
+    for yaw, asked in ((125, True), (90, False)):
+        eng = Engine(exercise="lunge")
+        codes = set()
+        for p in sequence([(0.0, STAND), (2.0, STAND)], Camera(yaw_deg=yaw)):
+            r = eng.update(p)
+            codes |= {g.code for g in r.guidance}
+        assert r.view is View.FRONT
+        assert ("face_camera" in codes) is asked and "turn_sideways" not in codes, yaw
     eng = Engine()
     for p in sequence([(0.0, STAND), (1.0, STAND)], Camera(), dropouts=((0.0, 1.1),)):
         r = eng.update(p)

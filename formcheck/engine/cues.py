@@ -41,6 +41,8 @@ CUES: Mapping[str, tuple[str, str]] = {
     "step_back": ("Step back so your whole body is visible",
                   "Zurücktreten, damit der ganze Körper zu sehen ist"),
     "turn_sideways": ("Turn sideways to the camera", "Seitlich zur Kamera drehen"),
+    "face_camera": ("Face the camera squarely to have your knees checked",
+                    "Gerade zur Kamera stehen, damit die Knie geprüft werden"),
     "unsteady": ("Hard to see you: more light or a clearer view, please",
                  "Schwer zu erkennen: bitte mehr Licht oder freie Sicht"),
     "get_into_position": ("Get into the start position", "In die Ausgangsposition gehen"),

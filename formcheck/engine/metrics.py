@@ -358,7 +358,9 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
     m["pelvis_level_deg"] = m["left_knee_valgus_deg"] = m["right_knee_valgus_deg"] = NAN
     m["knee_valgus_deg"] = m["stance_width_ratio"] = NAN
     m["knee_width_ratio"] = NAN
-    if vs.view is View.FRONT:
+    # At 3/4 (not square-on) the front knee's reach and the feet's fore-aft spread project
+    # across the picture: the frontal plane is not seen (ViewConfig.square_max_turn_deg).
+    if vs.view is View.FRONT and vs.square:
         lh, rh = img[LM.LEFT_HIP], img[LM.RIGHT_HIP]
         hip_v = lsub(rh, lh)  # image direction from the left hip to the right hip
         hip_w = math.hypot(*hip_v)

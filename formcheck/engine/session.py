@@ -205,7 +205,7 @@ class Engine:
         self._redetected: deque[float] = deque()  # when the person was found again
         self._found_before = False
         self._prev_xy: np.ndarray | None = None
-        self._oblique_since: float | None = None
+        self._since: dict[str, float] = {}  # guidance code -> when its condition began
         self._last_view = ViewState(View.UNKNOWN, Posture.UNKNOWN, 0, Side.UNKNOWN, Side.UNKNOWN,
                                     0.0, np.array([1.0, 0.0]), np.array([0.0, -1.0]))
 
@@ -723,15 +723,21 @@ class Engine:
             self._missing_since = self._missing_since if self._missing_since is not None else t
             if t - self._missing_since >= delay:
                 out.append("step_back")
-        if vs.view is View.OBLIQUE and found:
-            self._oblique_since = self._oblique_since if self._oblique_since is not None else t
-            if t - self._oblique_since >= delay:
-                out.append("turn_sideways")
-        else:
-            self._oblique_since = None
+        if self._lasted("turn_sideways", vs.view is View.OBLIQUE and found, t):
+            out.append("turn_sideways")
+        # from the front but turned away: the knee line, stance and hip line go unjudged
+        if self._lasted("face_camera", vs.view is View.FRONT and not vs.square and found, t):
+            out.append("face_camera")
         if (full_body and phase is Phase.NOT_READY and self._requested is not None):
             out.append("get_into_position")
         return tuple(Cue(c, cue_text(c, self.lang), Severity.WARNING) for c in out)
+
+    def _lasted(self, code: str, holds: bool, t: float) -> bool:
+        """Whether guidance ``code``'s condition (``holds`` this frame) has lasted its delay."""
+        if not holds:
+            self._since.pop(code, None)
+            return False
+        return t - self._since.setdefault(code, t) >= self.config.view.guidance_delay_ms
 
     def _shown_side(self, ex: Exercise, vs: ViewState) -> Side:
         """The working side a frame reports (overlay, CSV, history, voice).

@@ -14,6 +14,8 @@ Everything here is judged over a short window with hysteresis: one twisted frame
   direction from hips to knees.
 - Front leg: side view, the ankle further along the facing direction; front view, the ankle
   nearer the camera (world z).
+- Turn: how far a person seen from the front is turned away from the camera, from the hip and
+  shoulder lines' depth in the world landmarks; frontal-plane checks need them square-on.
 - Stance: fore-aft and lateral foot spread, for telling a lunge from a squat or a lateral lunge.
 """
 
@@ -71,6 +73,10 @@ class ViewState:
     # mixed-up reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
     thigh_min_px: float = float("nan")
     shin_min_px: float = float("nan")
+    # Turned no further from the camera than ``ViewConfig.square_max_turn_deg`` (from the
+    # front; always so lying, where the bridge's checks from the feet are read otherwise): the
+    # knee line, stance width and hip line can be read in the picture.
+    square: bool = True
 
     @property
     def forward(self) -> np.ndarray:
@@ -101,6 +107,7 @@ class ViewEstimator:
         self._ratio: deque[tuple[float, float]] = deque()
         self._trunk: deque[tuple[float, float]] = deque()
         self._behind: deque[tuple[float, float]] = deque()
+        self._turn: deque[tuple[float, float]] = deque()
         self._axis: deque[tuple[float, float]] = deque()
         self._lying_across = False  # lying across the picture: a "front" width ratio is 3/4
         self._facing_votes: deque[tuple[float, float]] = deque()
@@ -180,8 +187,11 @@ class ViewEstimator:
             if self._lying_across:
                 view = View.OBLIQUE
         thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
+        self._turn.append((t_ms, _turn_deg(wpts)))
+        turn = _window_median(self._turn, t_ms, cfg.window_ms)  # pruned on every frame
+        square = lying or turn <= cfg.square_max_turn_deg
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
-                         ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min)
+                         ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min, square)
 
     def _segment_minima(self, t_ms: float, pts: list[list[float]], torso: float
                         ) -> tuple[float, float]:
@@ -289,6 +299,21 @@ class ViewEstimator:
         if ahead < -FRONT_LEG_MARGIN_RATIO:
             return Side.RIGHT
         return self._front if abs(ahead) > FRONT_LEG_MARGIN_RATIO / 2 else Side.UNKNOWN
+
+
+def _turn_deg(wpts: list[list[float]]) -> float:
+    """How far the body is turned from facing the camera (0 square-on, 90 side-on), degrees.
+
+    The mean over the hip and shoulder lines (whichever are known) of each line's angle out of
+    the picture plane, from the world landmarks' depth (camera-aligned axes).
+    """
+    turns = []
+    for a, b in ((LM.LEFT_HIP, LM.RIGHT_HIP), (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)):
+        dx = abs(wpts[b][0] - wpts[a][0])
+        dz = abs(wpts[b][2] - wpts[a][2])
+        if math.isfinite(dx) and math.isfinite(dz) and dx + dz > 1e-9:
+            turns.append(math.degrees(math.atan2(dz, dx)))
+    return sum(turns) / len(turns) if turns else math.nan
 
 
 def _shoulders_behind_feet(wpts: list[list[float]]) -> float:
