@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from formcheck.engine.session import Engine
@@ -112,6 +113,24 @@ def test_a_lunge_filmed_at_three_quarters_is_not_judged_on_its_knee_line(yaw: fl
     s = session(lunge, Camera(yaw_deg=yaw), "lunge")
     assert s.reps_total == 2
     assert codes(s) == set()
+
+
+def test_without_world_landmarks_the_front_checks_still_run() -> None:
+    """The turn comes from the world landmarks, the frontal-plane checks from the picture: a
+    stream without world landmarks keeps its checks (a caving knee is called, a square-on clean
+    lunge is not asked to face the camera)."""
+    def no_world(make) -> tuple[SessionSummary, set[str]]:
+        eng = Engine(exercise="lunge")
+        asked: set[str] = set()
+        for p in sequence(reps(make, 2), FRONT, noise_px=1.0, seed=5):
+            r = eng.update(replace(p, world=np.full_like(p.world, np.nan)))
+            asked |= {g.code for g in r.guidance}
+        return eng.summary(), asked
+
+    caving, _ = no_world(lambda d: replace(lunge(d), l_valgus_m=0.06 * d))
+    assert all("knee_cave" in r.faults for r in caving.reps)
+    clean, asked = no_world(lunge)
+    assert codes(clean) == set() and "face_camera" not in asked
 
 
 def test_a_bridge_after_lunges_is_judged_against_lying_at_rest() -> None:

@@ -66,15 +66,17 @@ class ViewConfig:
     width_ratio_hysteresis: float = 0.05
     # The view is judged on the median of this window; a single twisted frame does not count.
     window_ms: float = 600.0
-    # A standing person turned further than this from facing the camera (the mean of the hip
-    # line's and the shoulder line's turn out of the picture, from MediaPipe's world landmarks,
-    # window median) is not square-on: the frontal-plane checks (knee line, stance width, hip
-    # line) are not judged, since at 3/4 the front knee's reach and the feet's fore-aft spread
-    # project across the picture. On rendered lunges' work frames (per-clip medians), the camera
-    # within 7 deg of the front read 1-18 (the lunge itself turns the reading: standing, 1-9),
-    # 39-48 deg off it read 22-52 and their knee line 26-36 deg "in" or "out". 15 would have
+    # A person seen from the front and turned further than this from facing the camera (the
+    # mean of the hip line's and the shoulder line's turn out of the picture, from MediaPipe's
+    # world landmarks, window median) is not square-on: their knee line, stance width and hip
+    # line are not judged, since at 3/4 the front knee's reach and the feet's fore-aft spread
+    # project across the picture. On rendered lunges' work frames (per-clip medians) the camera
+    # within 7 deg of the front read 1-18 (standing 1-9: the lunge itself turns the reading),
+    # 39-48 deg off it read 22-52 and the knee line 22-35 deg "in" or "out". 15 would have
     # switched the checks off, and asked to face the camera, on two front holds.
     square_max_turn_deg: float = 20.0
+    # ... and square-on again only once turned no further than the limit less this.
+    square_turn_hysteresis_deg: float = 5.0
     # Lying, the torso is foreshortened along the body, so the width ratio reads "front" at 3/4
     # too (rendered 3/4 bridges 0.42-0.58). The shoulder-ankle line lies on the floor whatever
     # the hips do: seen from the feet it runs up the picture (rendered: 80-89 deg from the floor

@@ -717,6 +717,7 @@ class Engine:
             out.append("unsteady")
         elif not found:
             out.append("no_person")
+        # its own timer, not _lasted: kept (not reset) while the person is lost
         if full_body or not steady:
             self._missing_since = None
         elif found:
@@ -725,8 +726,11 @@ class Engine:
                 out.append("step_back")
         if self._lasted("turn_sideways", vs.view is View.OBLIQUE and found, t):
             out.append("turn_sideways")
-        # from the front but turned away: the knee line, stance and hip line go unjudged
-        if self._lasted("face_camera", vs.view is View.FRONT and not vs.square and found, t):
+        # standing, from the front but turned away: the knee line, stance and hip line go
+        # unjudged (not for a bridge: it has no standing checks)
+        turned = (vs.view is View.FRONT and not vs.square and found
+                  and vs.posture is Posture.STANDING and self._requested is not Exercise.BRIDGE)
+        if self._lasted("face_camera", turned, t):
             out.append("face_camera")
         if (full_body and phase is Phase.NOT_READY and self._requested is not None):
             out.append("get_into_position")

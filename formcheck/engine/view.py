@@ -73,9 +73,10 @@ class ViewState:
     # mixed-up reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
     thigh_min_px: float = float("nan")
     shin_min_px: float = float("nan")
-    # Turned no further from the camera than ``ViewConfig.square_max_turn_deg`` (from the
-    # front; always so lying, where the bridge's checks from the feet are read otherwise): the
-    # knee line, stance width and hip line can be read in the picture.
+    # Seen from the front, turned no further from the camera than
+    # ``ViewConfig.square_max_turn_deg`` (with hysteresis): the knee line, stance width and hip
+    # line can be read in the picture. Always so lying (the bridge's checks from the feet are
+    # read otherwise); meaningless from the side (the turn reads ~90 there).
     square: bool = True
 
     @property
@@ -108,6 +109,7 @@ class ViewEstimator:
         self._trunk: deque[tuple[float, float]] = deque()
         self._behind: deque[tuple[float, float]] = deque()
         self._turn: deque[tuple[float, float]] = deque()
+        self._square = True
         self._axis: deque[tuple[float, float]] = deque()
         self._lying_across = False  # lying across the picture: a "front" width ratio is 3/4
         self._facing_votes: deque[tuple[float, float]] = deque()
@@ -188,8 +190,8 @@ class ViewEstimator:
                 view = View.OBLIQUE
         thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
         self._turn.append((t_ms, _turn_deg(wpts)))
-        turn = _window_median(self._turn, t_ms, cfg.window_ms)  # pruned on every frame
-        square = lying or turn <= cfg.square_max_turn_deg
+        self._square = self._judge_square(_window_median(self._turn, t_ms, cfg.window_ms))
+        square = lying or self._square
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
                          ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min, square)
 
@@ -213,6 +215,18 @@ class ViewEstimator:
             self._usual_ms = t_ms
         share = torso * self._cfg.min_leg_segment_share
         return self._usual[0] * share, self._usual[1] * share
+
+    def _judge_square(self, turn: float) -> bool:
+        """Square-on: lost past the limit, regained only well inside it.
+
+        An unknown turn (no world landmarks) changes nothing: the checks read the picture.
+        """
+        cfg = self._cfg
+        if math.isnan(turn):
+            return self._square
+        if self._square:
+            return turn <= cfg.square_max_turn_deg
+        return turn <= cfg.square_max_turn_deg - cfg.square_turn_hysteresis_deg
 
     def _classify_view(self, med: float) -> View:
         cfg = self._cfg
