@@ -89,6 +89,20 @@ def test_square_on_does_not_flicker_at_its_limit(yaw: float) -> None:
     assert sum(a != b for a, b in pairwise(states)) <= 1
 
 
+def test_standing_up_from_lying_side_on_starts_square_on_afresh() -> None:
+    """Lying seen from the side the turn reads ~90 degrees, which means nothing there: standing
+    up facing the camera, turned 17 degrees (inside the limit, outside its margin), is
+    square-on. When the lying readings counted, it stayed not square-on."""
+    ve = ViewEstimator(EngineConfig().view)
+    for i in range(60):
+        p = make_pose(bridge(0.0), LYING_CAM, i * 33)
+        assert ve.update(p.t_ms, p.xy, p.world, p.z).posture is Posture.LYING or i < 30
+    for i in range(60, 120):
+        p = make_pose(STAND, Camera(yaw_deg=107), i * 33)
+        vs = ve.update(p.t_ms, p.xy, p.world, p.z)
+    assert vs.posture is Posture.STANDING and vs.view is View.FRONT and vs.square
+
+
 def test_the_view_windows_stay_short_however_long_the_session() -> None:
     # five minutes standing, then five lying from the side: every window keeps its last second
     ve = ViewEstimator(EngineConfig().view)

@@ -189,11 +189,15 @@ class ViewEstimator:
             if self._lying_across:
                 view = View.OBLIQUE
         thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
-        self._turn.append((t_ms, _turn_deg(wpts)))
-        self._square = self._judge_square(_window_median(self._turn, t_ms, cfg.window_ms))
-        square = lying or self._square
+        # lying, the turn means nothing (side-on it reads ~90): standing up starts afresh
+        if lying:
+            self._turn.clear()
+            self._square = True
+        else:
+            self._turn.append((t_ms, _turn_deg(wpts)))
+            self._square = self._judge_square(_window_median(self._turn, t_ms, cfg.window_ms))
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
-                         ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min, square)
+                         ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min, self._square)
 
     def _segment_minima(self, t_ms: float, pts: list[list[float]], torso: float
                         ) -> tuple[float, float]:
