@@ -346,27 +346,51 @@ def test_a_shallow_first_lunge_from_the_side_counts_with_its_depth_fault() -> No
     assert len(shallow_lunges(0.2).reps) == 0
 
 
-def test_a_knee_hidden_at_the_bottom_is_not_called_shallow_when_the_hips_went_low() -> None:
-    """Hands resting on the front knee can pull its landmark off for a second (a clean render
-    read 113-134 deg where it was 87); the hips' drop still shows the depth."""
+def _knees_drawn_in(share: float, back_too: bool) -> list[Pose]:
+    """Three deep side lunges whose front knee (and the back knee: ``back_too``) is read
+    ``share`` of the way toward the middle of its hip-ankle line wherever the front knee is bent
+    past 120."""
     from formcheck.pose.landmarks import LM
 
+    legs = [(LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)]
+    if back_too:
+        legs.append((LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))
     poses = sequence(reps(lunge, 3, hold_s=1.0, lead_s=1.5), SIDE_CAM, noise_px=1.0, seed=3)
     bent = []
     for p in poses:
-        hip, knee, ankle = p.xy[LM.LEFT_HIP], p.xy[LM.LEFT_KNEE], p.xy[LM.LEFT_ANKLE]
+        hip, knee, ankle = (p.xy[i] for i in legs[0])
         u, v = hip - knee, ankle - knee
         cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
-        if math.degrees(math.acos(max(-1.0, min(1.0, cos)))) < 120.0:  # deep: misread the knee
+        if math.degrees(math.acos(max(-1.0, min(1.0, cos)))) < 120.0:  # deep: misread
             xy = p.xy.copy()
-            xy[LM.LEFT_KNEE] = knee + 0.5 * ((hip + ankle) / 2.0 - knee)
+            for h, k, a in legs:
+                xy[k] = p.xy[k] + share * ((p.xy[h] + p.xy[a]) / 2.0 - p.xy[k])
             p = replace(p, xy=xy)
         bent.append(p)
-    s = summary(bent)
+    return bent
+
+
+def test_a_knee_hidden_at_the_bottom_is_not_called_shallow_when_the_hips_went_low() -> None:
+    """Hands resting on the front knee can pull its landmark off for a second (a clean render
+    read 113-134 deg where it was 87); the hips' drop still shows the depth. Here both legs read
+    too short to be believed (laid over each other), so neither knee is read from the lengths
+    (see the next test)."""
+    s = summary(_knees_drawn_in(0.6, back_too=True))
     assert s.exercise is Exercise.LUNGE and s.reps_total == 3
     assert all(r.metrics["front_knee_min_deg"] > 115.0 for r in s.reps)  # the knee reads shallow
     assert not any("shallow_depth" in r.faults for r in s.reps)
     assert all(r.metrics["lunge_bottom_min_deg"] < 110.0 for r in s.reps)
+
+
+def test_a_front_knee_drawn_in_until_the_leg_reads_short_is_read_from_the_lengths() -> None:
+    """Drawn in so far that the front thigh and shin read too short to be believed while the
+    back leg reads whole (as MediaPipe does at deep bottoms with the shin far forward), the
+    front knee's angle comes from the hip-ankle distance and the usual lengths: deep, as it
+    is. The count runs on the landmarks' angle and is unchanged."""
+    s = summary(_knees_drawn_in(0.5, back_too=False))
+    assert s.exercise is Exercise.LUNGE and s.reps_total == 3
+    assert all(r.metrics["front_knee_min_deg"] < 100.0 for r in s.reps)
+    assert not any("shallow_depth" in r.faults for r in s.reps)
 
 
 def _flicker(poses: list[Pose], misread: list[Pose], window: tuple[float, float]) -> list[Pose]:

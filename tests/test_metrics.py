@@ -263,6 +263,52 @@ def test_a_leg_read_too_short_to_be_one_is_not_judged() -> None:
     assert vs.update(23 * 33.0, p.xy, p.world, p.z).shin_min_px == state.shin_min_px
 
 
+def test_a_front_knee_drawn_toward_the_hip_ankle_line_is_read_from_the_lengths() -> None:
+    """At deep lunge bottoms MediaPipe may draw the front knee back toward the line from hip to
+    ankle (the thigh and shin then read short, the angle open) while the hip and the ankle stay
+    right: the knee angle is then taken from their distance and the usual lengths. The counter's
+    signal keeps the landmarks' angle; the shin's direction stays unknown."""
+    p, state = settled_view(lunge(1.0), Camera(), 20)
+    assert state.front is Side.LEFT
+    true_knee = angle_deg(p.xy[LM.LEFT_HIP], p.xy[LM.LEFT_KNEE], p.xy[LM.LEFT_ANKLE])
+    assert 80 < true_knee < 100
+    drawn = p.xy.copy()
+    line_mid = (p.xy[LM.LEFT_HIP] + p.xy[LM.LEFT_ANKLE]) / 2
+    drawn[LM.LEFT_KNEE] = p.xy[LM.LEFT_KNEE] + 0.8 * (line_mid - p.xy[LM.LEFT_KNEE])
+    assert math.dist(drawn[LM.LEFT_KNEE], drawn[LM.LEFT_ANKLE]) < state.shin_min_px
+    read = angle_deg(drawn[LM.LEFT_HIP], drawn[LM.LEFT_KNEE], drawn[LM.LEFT_ANKLE])
+    assert read > 150
+    m = compute_metrics(drawn, p.world, state)
+    # within a few degrees: the usual lengths are medians over both legs, and the far leg
+    # shows a little shorter in perspective
+    assert abs(m["front_knee_deg"] - true_knee) < 5.0
+    assert abs(m["lunge_knee_deg"] - read) < 1e-9
+    assert math.isnan(m["front_shin_deg"]) and math.isnan(m["back_hip_ext_deg"])
+    # no triangle from these lengths (the ankle read further off than the leg reaches): as read
+    far = drawn.copy()
+    far[LM.LEFT_ANKLE] = p.xy[LM.LEFT_HIP] + 2.5 * (p.xy[LM.LEFT_ANKLE] - p.xy[LM.LEFT_HIP])
+    m_far = compute_metrics(far, p.world, state)
+    assert m_far["front_knee_deg"] == m_far["left_knee_deg"]
+    # both legs short (laid over each other): both as read
+    both = drawn.copy()
+    both[LM.RIGHT_KNEE] = (p.xy[LM.RIGHT_HIP] + 2 * p.xy[LM.RIGHT_KNEE]) / 3
+    both[LM.RIGHT_ANKLE] = both[LM.RIGHT_KNEE]
+    m_both = compute_metrics(both, p.world, state)
+    assert abs(m_both["front_knee_deg"] - read) < 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.floats(10, 500), b=st.floats(10, 500), gamma=st.floats(1, 179))
+def test_triangle_angle_inverts_the_law_of_cosines(a: float, b: float, gamma: float) -> None:
+    from formcheck.engine.geometry import triangle_angle_deg
+
+    c = math.sqrt(a * a + b * b - 2 * a * b * math.cos(math.radians(gamma)))
+    assert abs(triangle_angle_deg(a, b, c) - gamma) < 1e-3
+    assert math.isnan(triangle_angle_deg(a, b, a + b + 1.0))
+    assert math.isnan(triangle_angle_deg(a, b, abs(a - b) * 0.5))
+    assert math.isnan(triangle_angle_deg(math.nan, b, c))
+
+
 def _right_shin_bent(xy: np.ndarray, share: float) -> np.ndarray:
     """``xy`` with the right shin turned 60 deg at the knee, ``share`` of its length long."""
     out = xy.copy()

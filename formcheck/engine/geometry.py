@@ -37,6 +37,17 @@ def angle_deg(a: Sequence[float], b: Sequence[float], c: Sequence[float]) -> flo
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
+def triangle_angle_deg(a: float, b: float, opposite: float) -> float:
+    """Angle between sides ``a`` and ``b`` of the triangle whose third side is ``opposite``.
+
+    Law of cosines; NaN when the three lengths make no triangle (or one is not finite).
+    """
+    if not (a > 0.0 and b > 0.0 and abs(a - b) < opposite < a + b):
+        return NAN
+    cos = (a * a + b * b - opposite * opposite) / (2.0 * a * b)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
 def incline_deg(v: Sequence[float], up: Sequence[float], forward: Sequence[float]) -> float:
     """Angle of 2D vector ``v`` from ``up``, positive when tilted toward ``forward``; -180..180."""
     along_up = float(v[0] * up[0] + v[1] * up[1])

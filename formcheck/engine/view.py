@@ -73,6 +73,9 @@ class ViewState:
     # mixed-up reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
     thigh_min_px: float = float("nan")
     shin_min_px: float = float("nan")
+    # The usual thigh and shin lengths themselves, in this frame's pixels; NaN: not known.
+    thigh_px: float = float("nan")
+    shin_px: float = float("nan")
     # Seen from the front, turned no further from the camera than
     # ``ViewConfig.square_max_turn_deg`` (with hysteresis): the knee line, stance width and hip
     # line can be read in the picture. Always so lying (the bridge's checks from the feet are
@@ -188,7 +191,8 @@ class ViewEstimator:
                 self._lying_across = axis < cfg.lying_front_min_axis_deg + margin
             if self._lying_across:
                 view = View.OBLIQUE
-        thigh_min, shin_min = self._segment_minima(t_ms, pts, torso)
+        thigh, shin = self._usual_lengths(t_ms, pts, torso)
+        share = cfg.min_leg_segment_share
         # lying, the turn means nothing (side-on it reads ~90): standing up starts afresh
         if lying:
             self._turn.clear()
@@ -197,11 +201,12 @@ class ViewEstimator:
             self._turn.append((t_ms, _turn_deg(wpts)))
             self._square = self._judge_square(_window_median(self._turn, t_ms, cfg.window_ms))
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
-                         ratio, fore_aft, lateral, lying_leg, thigh_min, shin_min, self._square)
+                         ratio, fore_aft, lateral, lying_leg, thigh * share, shin * share,
+                         thigh, shin, self._square)
 
-    def _segment_minima(self, t_ms: float, pts: list[list[float]], torso: float
-                        ) -> tuple[float, float]:
-        """Shortest believable thigh and shin in this frame (px), from their usual lengths.
+    def _usual_lengths(self, t_ms: float, pts: list[list[float]], torso: float
+                       ) -> tuple[float, float]:
+        """The person's usual thigh and shin lengths in this frame (px).
 
         The usual length is the window median of both legs' segments over the trunk length, so
         a mixed-up leg now and then does not move it and the person's distance does not matter.
@@ -217,8 +222,7 @@ class ViewEstimator:
             self._usual = (_window_median(self._thigh, t_ms, window),
                            _window_median(self._shin, t_ms, window))
             self._usual_ms = t_ms
-        share = torso * self._cfg.min_leg_segment_share
-        return self._usual[0] * share, self._usual[1] * share
+        return self._usual[0] * torso, self._usual[1] * torso
 
     def _judge_square(self, turn: float) -> bool:
         """Square-on: lost past the limit, regained only well inside it.
