@@ -289,6 +289,16 @@ def test_a_front_knee_drawn_toward_the_hip_ankle_line_is_read_from_the_lengths()
     far[LM.LEFT_ANKLE] = p.xy[LM.LEFT_HIP] + 2.5 * (p.xy[LM.LEFT_ANKLE] - p.xy[LM.LEFT_HIP])
     m_far = compute_metrics(far, p.world, state)
     assert m_far["front_knee_deg"] == m_far["left_knee_deg"]
+    # the back leg not read at all is no sign the legs are apart: as read
+    unseen = drawn.copy()
+    unseen[[LM.RIGHT_KNEE, LM.RIGHT_ANKLE]] = np.nan
+    assert abs(compute_metrics(unseen, p.world, state)["front_knee_deg"] - read) < 1e-9
+    # a knee read more bent than the lengths allow is not drawn in: as read
+    bent = p.xy.copy()
+    bent[LM.LEFT_KNEE] = p.xy[LM.LEFT_KNEE] + 0.5 * (p.xy[LM.LEFT_KNEE] - line_mid)
+    bent[LM.LEFT_ANKLE] = bent[LM.LEFT_KNEE] + 0.7 * (p.xy[LM.LEFT_ANKLE] - p.xy[LM.LEFT_KNEE])
+    m_bent = compute_metrics(bent, p.world, state)
+    assert m_bent["front_knee_deg"] == m_bent["left_knee_deg"]
     # both legs short (laid over each other): both as read
     both = drawn.copy()
     both[LM.RIGHT_KNEE] = (p.xy[LM.RIGHT_HIP] + 2 * p.xy[LM.RIGHT_KNEE]) / 3

@@ -203,6 +203,31 @@ def test_angle_marks_follow_the_front_leg() -> None:
     assert np.allclose(marks["back_hip_ext_deg"].arm_b, xy[LM.RIGHT_KNEE])
 
 
+def test_a_front_knee_value_its_drawn_joints_contradict_is_not_drawn_there() -> None:
+    """From the side, where the front leg reads too short, the engine takes the knee angle from
+    the leg's lengths, not from its drawn-in landmark: an arc at that landmark labelled with it
+    would contradict the picture."""
+    from dataclasses import replace
+
+    from formcheck.engine.geometry import angle_deg
+
+    w, h = 640, 480
+    base = lunge_result(w, h)
+    xy = display_xy(base.pose, mirror=False)
+    drawn = angle_deg(xy[LM.LEFT_HIP], xy[LM.LEFT_KNEE], xy[LM.LEFT_ANKLE])
+    x, y = xy[LM.LEFT_KNEE].astype(int)
+    box = (slice(max(0, y - 60), y + 60), slice(max(0, x - 60), x + 60))
+
+    def arc_pixels(value: float) -> int:
+        result = replace(base, metrics={**base.metrics, "front_knee_deg": value})
+        out = Overlay("en").annotate(np.full((h, w, 3), 100, np.uint8), result)
+        return int(near(out[box], th.ANGLE, 20).sum())
+
+    assert arc_pixels(drawn) > 20
+    assert arc_pixels(drawn + 10) > 20
+    assert arc_pixels(drawn - 40) == 0
+
+
 def test_guidance_when_nobody_is_in_frame() -> None:
     w, h = 640, 480
     empty = lunge_result(w, h, pose=Pose.empty(0, w, h))

@@ -46,7 +46,8 @@ METRICS: Mapping[str, str] = {
     "right_knee_deg": "right hip-knee-ankle angle, 180 = straight",
     "left_hip_deg": "left shoulder-hip-knee angle",
     "right_hip_deg": "right shoulder-hip-knee angle",
-    "lunge_knee_deg": "front knee angle, the smaller one while the front leg is unknown (from "
+    "lunge_knee_deg": "front knee angle as its landmarks read (never from the lengths), the "
+                      "smaller one while the front leg is unknown (from "
                       "the side standing, the whole leg's where only one reads whole: the lunge "
                       "counter's signal there)",
     "lunge_depth_deg": "knee-equivalent angle from hip height vs standing (other views)",
@@ -254,18 +255,22 @@ def _leg_whole(hip: Vec, knee: Vec, ankle: Vec, vs: ViewState) -> bool:
     return not (math.dist(hip, knee) < vs.thigh_min_px or math.dist(knee, ankle) < vs.shin_min_px)
 
 
-def _knee_from_lengths(hip: Vec, ankle: Vec, vs: ViewState, read_deg: float) -> float:
-    """The front knee angle from the hip-ankle distance and the usual thigh and shin lengths.
+def _knee_from_lengths(hip: Vec, ankle: Vec, vs: ViewState) -> float:
+    """The knee angle the usual thigh and shin lengths give for this hip-ankle distance.
 
     For a front leg read too short while the back leg reads whole: at deep lunge bottoms,
     most with the shin far forward, MediaPipe draws that knee back toward the hip-ankle line
-    (the angle read 20-35 deg open, the hip and ankle within a few pixels). On rendered side
-    lunges this took the knee's error on such frames from +17 to -9 (medians) and half the
-    shallow-depth false alarms away (bench/ACCURACY_LOG.md). ``read_deg`` is kept where the
-    lengths make no triangle.
+    (the angle read 20-35 deg open, the hip and ankle within a few pixels). The usual lengths
+    pool both legs, and the far leg shows shorter: on rendered side lunges these angles read a
+    median 9 deg deep on such frames where the landmarks read 17 open (bench/ACCURACY_LOG.md).
+    It assumes the hip and ankle are right: an ankle read up the shin reads deep too.
     """
-    placed = triangle_angle_deg(vs.thigh_px, vs.shin_px, math.dist(hip, ankle))
-    return placed if math.isfinite(placed) else read_deg
+    return triangle_angle_deg(vs.thigh_px, vs.shin_px, math.dist(hip, ankle))
+
+
+def _side_read(p: Pts, side: Side) -> bool:
+    """Whether the hip, knee and ankle of ``side`` are all known."""
+    return all(math.isfinite(c) for i in _LEGS[side][1:] for c in p[i])
 
 
 def _side_whole(p: Pts, side: Side, vs: ViewState) -> bool:
@@ -326,18 +331,20 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             # mix-up (judged, it called hip not extended on 7 of the 400 side-lunge renders
             # without that fault). The knee angles stay: left unknown as well, they cost count
             # and depth calls on rendered lunges (bench/ACCURACY_LOG.md). Where only the front
-            # leg reads short, its knee angle comes from the lengths; the counter keeps the
-            # landmarks' (``lunge_knee_deg``): counting on the other split more reps.
+            # leg reads short, and the back leg is read, and whole, the front knee is taken as
+            # drawn in (its hip and ankle right): its angle comes from the lengths where that
+            # is deeper than the landmarks'. ``lunge_knee_deg``, set above, keeps the
+            # landmarks' angle: counting on the lengths' angle lost 3 exact counts of 240
+            # rendered side lunges.
             hip, knee, ankle = _LEGS[front][1:]
-            back_knee = _LEGS[_other(front)][2]
-            front_whole = _side_whole(img, front, vs)
-            if _side_whole(img, _other(front), vs):
-                if front_whole:
-                    m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
-                    m["back_hip_ext_deg"] = _thigh_ext_deg(sc, hc, img[back_knee], up, fwd)
-                else:
-                    m["front_knee_deg"] = _knee_from_lengths(img[hip], img[ankle], vs,
-                                                             m["front_knee_deg"])
+            back = _other(front)
+            back_whole = _side_whole(img, back, vs)
+            if back_whole and _side_whole(img, front, vs):
+                m["front_shin_deg"] = incline_deg(lsub(img[knee], img[ankle]), up, fwd)
+                m["back_hip_ext_deg"] = _thigh_ext_deg(sc, hc, img[_LEGS[back][2]], up, fwd)
+            elif back_whole and _side_read(img, back):
+                m["front_knee_deg"] = nanmin2(m["front_knee_deg"],
+                                              _knee_from_lengths(img[hip], img[ankle], vs))
     if lying:
         leg = vs.lying_leg
         if vs.view is View.FRONT:  # seen from the feet the image angle is meaningless

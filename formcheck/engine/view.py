@@ -73,7 +73,8 @@ class ViewState:
     # mixed-up reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
     thigh_min_px: float = float("nan")
     shin_min_px: float = float("nan")
-    # The usual thigh and shin lengths themselves, in this frame's pixels; NaN: not known.
+    # The usual thigh and shin lengths themselves, in this frame's pixels (both legs pooled:
+    # the far leg shows a little shorter than the near one); NaN: not known.
     thigh_px: float = float("nan")
     shin_px: float = float("nan")
     # Seen from the front, turned no further from the camera than
@@ -201,8 +202,9 @@ class ViewEstimator:
             self._turn.append((t_ms, _turn_deg(wpts)))
             self._square = self._judge_square(_window_median(self._turn, t_ms, cfg.window_ms))
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
-                         ratio, fore_aft, lateral, lying_leg, thigh * share, shin * share,
-                         thigh, shin, self._square)
+                         ratio, fore_aft, lateral, lying_leg,
+                         thigh_min_px=thigh * share, shin_min_px=shin * share,
+                         thigh_px=thigh, shin_px=shin, square=self._square)
 
     def _usual_lengths(self, t_ms: float, pts: list[list[float]], torso: float
                        ) -> tuple[float, float]:

@@ -165,13 +165,20 @@ class AngleMark:
     """One angle to show: the engine's metric value drawn as an arc at ``vertex``.
 
     ``vertex``, ``arm_a`` and ``arm_b`` are ``(2,)`` display pixels; an arm can be a landmark or a
-    constructed point (the trunk line continued below the hip).
+    constructed point (the trunk line continued below the hip). ``max_off_deg``: the mark is left
+    out where the drawn angle and the value differ by more, as the value then does not come from
+    these points (the side-view front knee from the leg's lengths, its landmark drawn in).
     """
 
     metric: str
     vertex: np.ndarray
     arm_a: np.ndarray
     arm_b: np.ndarray
+    max_off_deg: float = math.inf
+
+
+#: Largest difference between the front knee's value and its drawn angle that is still shown.
+FRONT_KNEE_MAX_OFF_DEG = 15.0
 
 
 def angle_marks(result: FrameResult, xy: np.ndarray) -> list[AngleMark]:
@@ -184,7 +191,8 @@ def angle_marks(result: FrameResult, xy: np.ndarray) -> list[AngleMark]:
     if result.exercise is Exercise.LUNGE and result.side in (Side.LEFT, Side.RIGHT):
         front, back = ("LEFT", "RIGHT") if result.side is Side.LEFT else ("RIGHT", "LEFT")
         f = {name: xy[LM[f"{front}_{name}"]] for name in ("HIP", "KNEE", "ANKLE")}
-        marks.append(AngleMark("front_knee_deg", f["KNEE"], f["HIP"], f["ANKLE"]))
+        marks.append(AngleMark("front_knee_deg", f["KNEE"], f["HIP"], f["ANKLE"],
+                               max_off_deg=FRONT_KNEE_MAX_OFF_DEG))
         # the back hip's angle is measured from the centres of the hips and shoulders
         hip = mid(xy[LM.LEFT_HIP], xy[LM.RIGHT_HIP])
         shoulder = mid(xy[LM.LEFT_SHOULDER], xy[LM.RIGHT_SHOULDER])
@@ -214,6 +222,8 @@ class AngleAnnotator:
             a1 = math.degrees(math.atan2(va[1], va[0]))
             a2 = math.degrees(math.atan2(vb[1], vb[0]))
             span = (a2 - a1 + 180.0) % 360.0 - 180.0  # short way round
+            if abs(abs(span) - value) > mark.max_off_deg:
+                continue
             radius = min(t.arc_radius_px, int(0.6 * min(np.linalg.norm(va), np.linalg.norm(vb))))
             centre = _pt(mark.vertex)
             cv2.ellipse(image, centre, (radius, radius), 0, a1, a1 + span, th.DARK,
