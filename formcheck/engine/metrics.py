@@ -66,8 +66,8 @@ METRICS: Mapping[str, str] = {
                                "front: the back foot is further away)",
     "knee_height_diff_ratio": "height difference of the knees / trunk (back knee drops)",
     "front_knee_deg": "front leg hip-knee-ankle angle (~90 at a good lunge bottom); from the "
-                      "side, while only the front leg reads too short, from the hip-ankle "
-                      "distance and the usual thigh and shin lengths",
+                      "side, while only the front leg reads too short, the angle the usual "
+                      "thigh and shin lengths give for the hip-ankle distance where deeper",
     "back_knee_deg": "back leg hip-knee-ankle angle",
     "front_shin_deg": "front shin from the floor-normal, + knee ahead of the ankle; unknown "
                       "while either leg reads too short to be one (legs mixed up)",
