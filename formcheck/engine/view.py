@@ -69,19 +69,28 @@ class ViewState:
     fore_aft_ratio: float = float("nan")  # fore-aft foot spread / leg length
     lateral_ratio: float = float("nan")  # lateral foot spread / hip width (not from the side)
     lying_leg: Side = Side.BOTH  # lying: the leg whose foot is on the floor (single-leg bridge)
-    # Shortest a thigh / shin may read in this frame (px) and still be believed: shorter is a
-    # mixed-up reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
-    thigh_min_px: float = float("nan")
-    shin_min_px: float = float("nan")
-    # The usual thigh and shin lengths themselves, in this frame's pixels (both legs pooled:
-    # the far leg shows a little shorter than the near one); NaN: not known.
+    # The usual thigh and shin lengths in this frame's pixels (both legs pooled: the far leg
+    # shows a little shorter than the near one); NaN: not known.
     thigh_px: float = float("nan")
     shin_px: float = float("nan")
+    # Share of the usual length a segment may read and still be believed: shorter is a mixed-up
+    # reading of the legs (:attr:`ViewConfig.min_leg_segment_share`); NaN: not known.
+    min_segment_share: float = float("nan")
     # Seen from the front, turned no further from the camera than
     # ``ViewConfig.square_max_turn_deg`` (with hysteresis): the knee line, stance width and hip
     # line can be read in the picture. Always so lying (the bridge's checks from the feet are
     # read otherwise); meaningless from the side (the turn reads ~90 there).
     square: bool = True
+
+    @property
+    def thigh_min_px(self) -> float:
+        """Shortest a thigh may read in this frame (px) and still be believed; NaN: not known."""
+        return self.thigh_px * self.min_segment_share
+
+    @property
+    def shin_min_px(self) -> float:
+        """Shortest a shin may read in this frame (px) and still be believed; NaN: not known."""
+        return self.shin_px * self.min_segment_share
 
     @property
     def forward(self) -> np.ndarray:
@@ -193,7 +202,6 @@ class ViewEstimator:
             if self._lying_across:
                 view = View.OBLIQUE
         thigh, shin = self._usual_lengths(t_ms, pts, torso)
-        share = cfg.min_leg_segment_share
         # lying, the turn means nothing (side-on it reads ~90): standing up starts afresh
         if lying:
             self._turn.clear()
@@ -203,8 +211,8 @@ class ViewEstimator:
             self._square = self._judge_square(_window_median(self._turn, t_ms, cfg.window_ms))
         return ViewState(view, self._posture, facing, near, self._front, tilt, along, up,
                          ratio, fore_aft, lateral, lying_leg,
-                         thigh_min_px=thigh * share, shin_min_px=shin * share,
-                         thigh_px=thigh, shin_px=shin, square=self._square)
+                         thigh_px=thigh, shin_px=shin,
+                         min_segment_share=cfg.min_leg_segment_share, square=self._square)
 
     def _usual_lengths(self, t_ms: float, pts: list[list[float]], torso: float
                        ) -> tuple[float, float]:
