@@ -141,6 +141,45 @@ def test_split_squats_from_a_split_stance_read_part_way_down_each_count() -> Non
     assert count(x)[0] == 1
 
 
+SIDE_LUNGE = EXERCISES[Exercise.LUNGE].levels_for(View.SIDE)  # work assumed at 110
+
+
+def deep_split_squats(top: float, bottom: float, seed: int = 9) -> np.ndarray:
+    """Stand, step into a split stance read at 160, two deep reps whose top between them
+    reads ``top`` (MediaPipe, the legs' labels trading, read 142-152 where it was 161) with
+    +-4 deg of noise, then stand up."""
+    segs = [(1.0, 174, 174), (0.6, 174, 160), (0.8, 160, 160), (0.7, 160, bottom),
+            (1.0, bottom, bottom), (0.6, bottom, top), (0.4, top, top), (0.6, top, bottom),
+            (1.0, bottom, bottom), (0.7, bottom, 160), (0.6, 160, 160), (0.5, 160, 174),
+            (0.5, 174, 174)]
+    x = signal(segs)
+    return x + np.random.default_rng(seed).uniform(-4, 4, len(x))
+
+
+def test_from_the_side_a_deep_rep_is_back_on_its_own_depth() -> None:
+    """Back 70 deg of a 95-deg rep is back up, though short of 30% of the range assumed from
+    standing: from the side two deep split squats count two. From the front, where a rep's
+    extreme may be noise, it is not, and they read as one."""
+    assert SIDE_LUNGE.return_on_depth and not LUNGE.return_on_depth
+    for seed in range(5):
+        x = deep_split_squats(147.0, 80.0, seed)
+        assert count(x, SIDE_LUNGE)[0] == 2, seed
+        assert count(x, replace(SIDE_LUNGE, return_on_depth=False))[0] == 1, seed
+
+
+def test_a_deep_rep_coming_half_way_up_is_not_back() -> None:
+    """The share of a deep rep's depth is capped (``return_progress_max``): coming up from 55
+    to 140 deg and going down again is one rep, though 140 is back 70% of the way."""
+    uncapped = replace(CounterConfig(), return_progress_max=1.0)
+    for seed in range(5):
+        x = deep_split_squats(140.0, 55.0, seed)
+        assert count(x, SIDE_LUNGE)[0] == 1, seed
+        assert count(x, SIDE_LUNGE, cfg=uncapped)[0] == 2, seed
+    # and a rep no deeper than the work level is back where it always was (30% of the range)
+    x = deep_split_squats(147.0, 108.0)
+    assert count(x, SIDE_LUNGE)[0] == 1
+
+
 def test_a_pause_on_the_way_down_then_an_unsteady_bottom_is_one_rep() -> None:
     """Where the movement lay still on its way down is a rest only once the person is still
     there again: the legs read mixed up for a third of a second at that level, mid-hold, do not

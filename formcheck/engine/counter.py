@@ -5,8 +5,9 @@ level (lunge bottom ~95 deg, bridge top ~178 deg); either direction works becaus
 judged on ``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work
 position at ``work_enter_progress``, back at the start below ``return_progress``) and a minimum
 time at the work position mean jitter around either threshold can never produce a second count:
-a rep needs the whole way from start to work and back. A rep counts on the return to the start
-(counting begins only once the person has stood, or lain, still at the start for
+a rep needs the whole way from start to work and back (from the side a lunge's "back" is
+judged on a deep rep's own depth: :meth:`RepCounter._returned`). A rep counts on the return to
+the start (counting begins only once the person has stood, or lain, still at the start for
 ``ready_dwell_ms``), or on keeping still for as long at another plausible rest: one inside the
 start bounds, or the level the movement kept still at on its way to the work zone (someone who
 steps into a split stance and does split squats from there comes back to the stance, not to
@@ -88,6 +89,11 @@ class CounterLevels:
     start_bounds: tuple[float, float]
     work_bounds: tuple[float, float]
     min_amplitude: float
+    # Whether a rep that went past the work level is back at the start on its own depth
+    # (:meth:`RepCounter._returned`): only where the signal is read well enough (the side)
+    # that a rep's extreme is its depth, not a spike of noise, and the work level assumed is
+    # near a real rep's.
+    return_on_depth: bool = False
 
 
 @dataclass(frozen=True)
@@ -351,7 +357,7 @@ class RepCounter:
                 self._remember_still(t_ms, x)
                 if p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
-                elif p <= cfg.return_progress:
+                elif self._returned(p):
                     rep = self._finish(t_ms)
                     self._back_to_start(t_ms)
                     if not self._from_rest:
@@ -607,6 +613,23 @@ class RepCounter:
             self.work_level = _clamp(self._work_seen, self._levels.work_bounds)
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp,
                          self._work_ms(t_ms))
+
+    def _returned(self, p: float) -> bool:
+        """Whether a rep on its way back, at progress ``p``, is back at the start.
+
+        Within ``return_progress`` of the start; where the levels allow it, of this rep's own
+        depth when it went past the work level, never more than ``return_progress_max`` of the
+        assumed range. Between two deep split squats (the knee at 75-85 deg) MediaPipe read the
+        front knee at 142-152 deg where it was 161, the legs' labels trading, short of the 155
+        a return from a standing 174 needs, and two reps read as one. Back 70 deg of a 95-deg
+        rep is back up. From the front the signal is too noisy for this: a held bridge read
+        155-176 deg there, and its dips counted as reps.
+        """
+        cfg = self._cfg
+        share = cfg.return_progress
+        if self._levels.return_on_depth:
+            share = min(share * max(1.0, self.progress(self._extreme)), cfg.return_progress_max)
+        return p <= share
 
     def _work_ms(self, end_ms: float) -> float:
         """Time at the work position, up to the rep's end (a rest it settled at ends it earlier).
