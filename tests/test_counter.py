@@ -167,17 +167,45 @@ def test_from_the_side_a_deep_rep_is_back_on_its_own_depth() -> None:
         assert count(x, replace(SIDE_LUNGE, return_on_depth=False))[0] == 1, seed
 
 
-def test_a_deep_rep_coming_half_way_up_is_not_back() -> None:
-    """The share of a deep rep's depth is capped (``return_progress_max``): coming up from 55
-    to 140 deg and going down again is one rep, though 140 is back 70% of the way."""
+def test_a_deep_rep_back_most_of_its_depth_is_not_back_past_the_cap() -> None:
+    """The share of a rep's own depth stops at ``return_progress_max`` of the range the levels
+    assume (29 deg below standing): up from 55 to 140 deg and down again is one rep, though
+    140 is back 70% of the way; and from a split stance at 160 (22.5 deg below it), up to 132
+    and down again, still so after deep reps adapted the work level to theirs."""
     uncapped = replace(CounterConfig(), return_progress_max=1.0)
     for seed in range(5):
         x = deep_split_squats(140.0, 55.0, seed)
         assert count(x, SIDE_LUNGE)[0] == 1, seed
         assert count(x, SIDE_LUNGE, cfg=uncapped)[0] == 2, seed
-    # and a rep no deeper than the work level is back where it always was (30% of the range)
-    x = deep_split_squats(147.0, 108.0)
+    segs = [(1.0, 174, 174), (0.6, 174, 160), (0.8, 160, 160)]
+    for _ in range(3):
+        segs += [(0.8, 160, 55), (0.5, 55, 55), (0.8, 55, 160), (0.6, 160, 160)]
+    segs += [(0.8, 160, 55), (0.5, 55, 55), (0.6, 55, 132), (0.3, 132, 132), (0.6, 132, 55),
+             (0.5, 55, 55), (0.8, 55, 160), (0.6, 160, 174), (0.5, 174, 174)]
+    assert count(signal(segs), SIDE_LUNGE)[0] == 4
+
+
+def test_a_rep_short_of_the_work_level_is_back_as_before() -> None:
+    """Its own depth is no help to a shallow rep: back at 147 deg (+-4) after a bottom at 115
+    is not back, at 156 it is (30% of the assumed range, as from the front)."""
+    assert count(deep_split_squats(147.0, 115.0), SIDE_LUNGE)[0] == 1
+    x = signal([(1.0, 174, 174), (0.8, 174, 120), (0.4, 120, 120), (0.8, 120, 157),
+                (0.8, 157, 157), (0.8, 157, 174), (0.5, 174, 174)])
     assert count(x, SIDE_LUNGE)[0] == 1
+
+
+def test_a_brief_misreading_at_a_deep_bottom_does_not_end_the_rep() -> None:
+    """Back on its own depth only for ``min_work_ms`` in a row: the knee read rising from 88
+    to 150 deg and down again within 0.3 s (13 deg a frame or less, slower than the spike
+    gate's 20) at the bottom of a deep rep is one rep, though 150 is back 70% of the way."""
+    bump = [101.0, 114.0, 127.0, 140.0, 150.0, 140.0, 127.0, 114.0, 101.0]
+    x = np.concatenate([signal([(1.0, 174, 174), (0.8, 174, 88), (0.5, 88, 88)]), bump,
+                        signal([(0.5, 88, 88), (0.8, 88, 174), (0.5, 174, 174)])])
+    assert count(x, SIDE_LUNGE)[0] == 1
+    held = np.concatenate([signal([(1.0, 174, 174), (0.8, 174, 88), (0.5, 88, 88)]),
+                           bump[:4], np.full(6, 150.0), bump[5:],
+                           signal([(0.5, 88, 88), (0.8, 88, 174), (0.5, 174, 174)])])
+    assert count(held, SIDE_LUNGE)[0] == 2  # 0.2 s there is back up
 
 
 def test_a_pause_on_the_way_down_then_an_unsteady_bottom_is_one_rep() -> None:

@@ -89,10 +89,11 @@ class CounterLevels:
     start_bounds: tuple[float, float]
     work_bounds: tuple[float, float]
     min_amplitude: float
-    # Whether a rep that went past the work level is back at the start on its own depth
-    # (:meth:`RepCounter._returned`): only where the signal is read well enough (the side)
-    # that a rep's extreme is its depth, not a spike of noise, and the work level assumed is
-    # near a real rep's.
+    # Whether a rep may be back at the start on its own depth (:meth:`RepCounter._returned`):
+    # only where the signal is read well enough that a rep's extreme is its depth, not noise,
+    # and the work level assumed is near a real rep's. A side-view lunge's knee: tried in every
+    # view, no front or 3/4 lunge render changed, but front bridge holds, whose hip angle read
+    # 155-176 deg, counted their dips as reps.
     return_on_depth: bool = False
 
 
@@ -357,7 +358,7 @@ class RepCounter:
                 self._remember_still(t_ms, x)
                 if p >= cfg.work_enter_progress:
                     self.state = CounterState.WORK
-                elif self._returned(p):
+                elif self._returned(t_ms, p):
                     rep = self._finish(t_ms)
                     self._back_to_start(t_ms)
                     if not self._from_rest:
@@ -614,22 +615,30 @@ class RepCounter:
         return RepWindow(self._rep_start_ms, self._extreme_ms, t_ms, self._extreme, amp,
                          self._work_ms(t_ms))
 
-    def _returned(self, p: float) -> bool:
-        """Whether a rep on its way back, at progress ``p``, is back at the start.
+    def _returned(self, t_ms: float, p: float) -> bool:
+        """Whether a rep on its way back, at progress ``p`` now, is back at the start.
 
-        Within ``return_progress`` of the start; where the levels allow it, of this rep's own
-        depth when it went past the work level, never more than ``return_progress_max`` of the
-        assumed range. Between two deep split squats (the knee at 75-85 deg) MediaPipe read the
-        front knee at 142-152 deg where it was 161, the legs' labels trading, short of the 155
-        a return from a standing 174 needs, and two reps read as one. Back 70 deg of a 95-deg
-        rep is back up. From the front the signal is too noisy for this: a held bridge read
-        155-176 deg there, and its dips counted as reps.
+        Within ``return_progress`` of the start, or, where the levels allow it, within that
+        share of this rep's own depth, never further from the start than ``return_progress_max``
+        of the range the levels assume (from the start the person rests at to the work level
+        assumed, not one adapted to earlier reps), and judged on the median of the last
+        ``min_work_ms``: one sample is no return, as it is no bottom (a slow misreading at the
+        bottom does not split a rep). Between two deep split squats (the knee at 75-85 deg)
+        MediaPipe read the front knee at 142-152 deg where it was 161, the legs' labels
+        trading, short of the 155 a return from a standing 174 needs, and two reps read as
+        one: back 70 deg of a 95-deg rep is back up.
+        Not for a rep the stream opened in: its start was not seen, nor its extreme trusted.
         """
         cfg = self._cfg
-        share = cfg.return_progress
-        if self._levels.return_on_depth:
-            share = min(share * max(1.0, self.progress(self._extreme)), cfg.return_progress_max)
-        return p <= share
+        if p <= cfg.return_progress:
+            return True
+        if not (self._levels.return_on_depth and self._from_rest):
+            return False
+        way = math.copysign(1.0, self._levels.work - self.start_level)
+        own = min(cfg.return_progress * way * (self._extreme - self.start_level),
+                  cfg.return_progress_max * abs(self._levels.work - self.start_level))
+        recent = [v for tt, v in self._still if tt >= t_ms - cfg.min_work_ms]  # this one too
+        return bool(recent) and way * (statistics.median(recent) - self.start_level) <= own
 
     def _work_ms(self, end_ms: float) -> float:
         """Time at the work position, up to the rep's end (a rest it settled at ends it earlier).
