@@ -563,3 +563,37 @@ def test_side_lunges_right_after_stepping_back_from_the_camera_all_count() -> No
     for exercise in ("lunge", "auto"):
         s = summary(poses, exercise=exercise)
         assert s.reps_total == 3 and not s.holds, exercise
+
+
+def _knee_bent_to(p: Pose, knee: int, hip: int, ankle: int, angle_deg: float) -> Pose:
+    """``p`` with the knee landmark drawn forward off the hip-ankle line until that knee reads
+    ``angle_deg`` in the picture (the hip and ankle where they are)."""
+    xy = p.xy.copy()
+    h, a = xy[hip], xy[ankle]
+    d = float(np.linalg.norm(a - h))
+    perp = np.array([-(a - h)[1], (a - h)[0]]) / d
+    if perp[0] < 0:  # forward: the side the front foot points to (+x in the picture here)
+        perp = -perp
+    xy[knee] = (h + a) / 2 + perp * (d / 2) / math.tan(math.radians(angle_deg / 2))
+    return replace(p, xy=xy)
+
+
+def test_a_split_stance_misread_bent_between_deep_reps_is_a_return_when_the_hips_are_up() -> None:
+    """Two deep split squats with 0.4 s at the split stance between them, whose front knee
+    MediaPipe read at 145 deg there (it is ~165; the legs' labels trading): short of the return
+    from standing (~155), but back 70% of each rep's depth with the hips back up, so two reps."""
+    keys = [(0.0, STAND), (1.0, STAND), (1.8, lunge(0.0)), (2.6, lunge(0.0)),
+            (3.6, lunge(1.0)), (4.0, lunge(1.0)), (5.0, lunge(0.0)), (5.4, lunge(0.0)),
+            (6.4, lunge(1.0)), (6.8, lunge(1.0)), (7.8, lunge(0.0)), (8.4, lunge(0.0)),
+            (9.2, STAND), (10.0, STAND)]
+    poses = [_knee_bent_to(p, LM.LEFT_KNEE, LM.LEFT_HIP, LM.LEFT_ANKLE, 145.0)
+             if 4.85 <= p.t_ms / 1000 <= 5.55 else p
+             for p in sequence(keys, SIDE_CAM, noise_px=0.5)]
+    eng = Engine()
+    between = []
+    for p in poses:
+        r = eng.update(p)
+        if 4.9 <= p.t_ms / 1000 <= 5.5:
+            between.append(r.metrics["lunge_signal_deg"])
+    assert max(between) < 152.0  # no return to standing as read
+    assert eng.summary().reps_total == 2

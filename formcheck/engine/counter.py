@@ -1,17 +1,16 @@
 """One generic repetition counter over a smoothed scalar signal; emits rep windows, draws nothing.
 
-The signal runs from a start level (standing knee ~172 deg, lying hip ~135 deg) toward a work
-level (lunge bottom ~95 deg, bridge top ~178 deg); either direction works because everything is
-judged on ``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work
-position at ``work_enter_progress``, back at the start below ``return_progress``) and a minimum
-time at the work position mean jitter around either threshold can never produce a second count:
-a rep needs the whole way from start to work and back (from the side a lunge's "back" is
-judged on a deep rep's own depth: :meth:`RepCounter._returned`). A rep counts on the return to
-the start (counting begins only once the person has stood, or lain, still at the start for
-``ready_dwell_ms``), or on keeping still for as long at another plausible rest: one inside the
-start bounds, or the level the movement kept still at on its way to the work zone (someone who
-steps into a split stance and does split squats from there comes back to the stance, not to
-standing).
+The signal runs from a start level (standing knee ~172 deg, lying hip ~135 deg) toward a work level
+(lunge bottom ~95 deg, bridge top ~178 deg); either direction works because everything is judged on
+``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work position at
+``work_enter_progress``, back at the start below ``return_progress``) and a minimum time at the work
+position mean jitter around either threshold can never produce a second count: a rep needs the whole
+way from start to work and back (or, where another reading of the movement agrees, back most of a
+deep rep's own depth: :meth:`RepCounter._returned`). A rep counts on the return to the start
+(counting begins only once the person has stood, or lain, still at the start for
+``ready_dwell_ms``), or on keeping still for as long at another plausible rest: one inside the start
+bounds, or the level the movement kept still at on its way to the work zone (someone who steps into
+a split stance and does split squats from there comes back to the stance, not to standing).
 
 Both levels adapt to the person: the start level to their own baseline at rest, the work level to
 the extremes of their reps, each clamped to safe bounds from the exercise spec. The caller may
@@ -89,12 +88,6 @@ class CounterLevels:
     start_bounds: tuple[float, float]
     work_bounds: tuple[float, float]
     min_amplitude: float
-    # Whether a rep may be back at the start on its own depth (:meth:`RepCounter._returned`):
-    # only where the signal is read well enough that a rep's extreme is its depth, not noise,
-    # and the work level assumed is near a real rep's. A side-view lunge's knee: tried in every
-    # view, no front or 3/4 lunge render changed, but front bridge holds, whose hip angle read
-    # 155-176 deg, counted their dips as reps.
-    return_on_depth: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,6 +175,7 @@ class RepCounter:
         """Back to not ready, with the levels in use as assumed (recalibration)."""
         self.state = CounterState.NOT_READY
         self._last_valid_ms = -math.inf
+        self._other = math.nan  # the other reading of the last sample (:meth:`update`)
         self._still: deque[tuple[float, float]] = deque()
         self._rest: deque[float] = deque(maxlen=45)
         self._rep_start_ms = 0.0
@@ -257,9 +251,16 @@ class RepCounter:
         span = self.work_level - self.start_level
         return (x - self.start_level) / span if abs(span) > 1e-9 else math.nan
 
-    def update(self, t_ms: float, x: float, ready: bool = True) -> CounterUpdate:
-        """One sample; ``ready`` False (wrong posture, body not visible) counts as a dropout."""
+    def update(self, t_ms: float, x: float, ready: bool = True,
+               other: float = math.nan) -> CounterUpdate:
+        """One sample; ``ready`` False (wrong posture, body not visible) counts as a dropout.
+
+        ``other``: the same movement read from other landmarks, on the signal's scale (the
+        side-view lunge's hips' drop for its knee angle), or NaN. Only where it reads back at
+        the start too may a rep be back on its own depth (:meth:`_returned`).
+        """
         cfg = self._cfg
+        self._other = other
         if not ready or not math.isfinite(x):
             if t_ms - self._last_valid_ms > cfg.max_dropout_ms:
                 self.state = CounterState.NOT_READY
@@ -618,22 +619,24 @@ class RepCounter:
     def _returned(self, t_ms: float, p: float) -> bool:
         """Whether a rep on its way back, at progress ``p`` now, is back at the start.
 
-        Within ``return_progress`` of the start, or, where the levels allow it, within that
-        share of this rep's own depth, never further from the start than ``return_progress_max``
-        of the range the levels assume (from the start the person rests at to the work level
-        assumed, not one adapted to earlier reps), and judged on the median of the last
-        ``min_work_ms``: one sample is no return, as it is no bottom (a slow misreading at the
-        bottom does not split a rep). Between two deep split squats (the knee at 75-85 deg)
-        MediaPipe read the front knee at 142-152 deg where it was 161, the legs' labels
-        trading, short of the 155 a return from a standing 174 needs, and two reps read as
-        one: back 70 deg of a 95-deg rep is back up.
-        Not for a rep the stream opened in: its start was not seen, nor its extreme trusted.
+        Within ``return_progress`` of the start, or, where the other reading is back there (see
+        :meth:`update`), within that share of this rep's own depth, never further from the start
+        than ``return_progress_max`` of the range the levels assume (from the start the person rests
+        at to the work level assumed, not one adapted to earlier reps), and judged on the median of
+        the last ``min_work_ms``: one sample is no return, as it is no bottom (a slow misreading at
+        the bottom does not split a rep). Between two deep split squats (the knee at 75-85 deg)
+        MediaPipe read the front knee at 142-152 deg where it was 161, the legs' labels trading,
+        short of the 155 a return from a standing 174 needs, and two reps read as one: back 70 deg
+        of a 95-deg rep is back up, and the hips' drop read 163-180 there. In a 10 s hold whose knee
+        read 76-180 where it was 85-90, the knee read 142-156 for 0.3 s with the hips reading
+        77-116: alone, the knee's own depth made that a return and the hold three reps. Not for a
+        rep the stream opened in: its start was not seen, nor its extreme trusted.
         """
         cfg = self._cfg
         if p <= cfg.return_progress:
             return True
-        if not (self._levels.return_on_depth and self._from_rest):
-            return False
+        if not (self._from_rest and self.progress(self._other) <= cfg.return_progress):
+            return False  # NaN-safe
         way = math.copysign(1.0, self._levels.work - self.start_level)
         own = min(cfg.return_progress * way * (self._extreme - self.start_level),
                   cfg.return_progress_max * abs(self._levels.work - self.start_level))

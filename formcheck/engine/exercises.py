@@ -164,7 +164,7 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
         ),
         pause_band_deg=c.pause_band_deg,
         pause_metric="bottom_pause_ms",
-        side_levels=replace(levels, work=c.side_knee_work_deg, return_on_depth=True),
+        side_levels=replace(levels, work=c.side_knee_work_deg),
         side_switches_at_work=False,
     )
 
@@ -224,9 +224,6 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         ),
         pause_band_deg=c.pause_band_deg,
         pause_metric="top_pause_ms",
-        # not back on a rep's own depth (CounterLevels.return_on_depth): the side view's top
-        # is assumed low (160) so that low bridges count, so a full rep (tops at ~180) would
-        # always be back at the cap, a third of the way up, where misread dips land
         side_levels=replace(levels, work=c.side_hip_work_deg,
                             start_bounds=c.side_hip_start_bounds_deg),
     )

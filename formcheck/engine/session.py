@@ -297,12 +297,15 @@ class Engine:
         metrics["lunge_depth_deg"] = depth
         # the lunge is counted on the knee angle from the side, on the depth estimate elsewhere
         by_knee = vs.view is View.SIDE
+        hips_ratio_depth = hip_drop_deg(metrics["hip_height_ratio"],
+                                        self._standing.ratio_level, depth_cfg)
         metrics["lunge_signal_deg"] = (
-            _knee_within_hips(metrics["lunge_knee_deg"], hip_depth,
-                              hip_drop_deg(metrics["hip_height_ratio"],
-                                           self._standing.ratio_level, depth_cfg),
+            _knee_within_hips(metrics["lunge_knee_deg"], hip_depth, hips_ratio_depth,
                               self.config.lunge.side_knee_over_hips_max_deg)
             if by_knee else depth)
+        # ... and its hips read the same movement: up only as far as both their drops say
+        hips_up = (min(hip_depth, hips_ratio_depth) if by_knee and math.isfinite(hip_depth)
+                   and math.isfinite(hips_ratio_depth) else math.nan)
         knee = metrics["front_knee_deg"]
         metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
@@ -332,7 +335,8 @@ class Engine:
             # what the signal measures: only the lunge's changes with the view
             self._holds[ex].use_measure(spec.signal == "lunge_signal_deg" and by_knee)
             self._counters[ex].use_levels(spec.levels_for(vs.view))
-            up = self._counters[ex].update(t, x, ready)
+            up = self._counters[ex].update(
+                t, x, ready, hips_up if spec.signal == "lunge_signal_deg" else math.nan)
             states[ex] = (up.state, up.progress)
             log = self._logs[ex]
             if up.restarted_ms is not None:  # the stream opened at a rest: no hold, no rep
