@@ -142,8 +142,9 @@ class CounterConfig:
     # Progress below which the person is back at the start; far from the work threshold so
     # jitter around either threshold cannot produce a second count.
     return_progress: float = 0.3
-    # ... or that share of a rep's own depth (side-view lunge), but never further from the
-    # start than this share of the range the levels assume (0.45 of 174 -> 110: 29 deg).
+    # ... or that share of a rep's own depth where another reading agrees (the side-view
+    # lunge's hips), but never further from the start than this share of the range the levels
+    # assume (0.45 of 174 -> 110: 29 deg).
     return_progress_max: float = 0.45
     # Must be this still at the start before counting begins ("getting into position").
     ready_dwell_ms: float = 400.0

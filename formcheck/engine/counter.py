@@ -1,16 +1,17 @@
 """One generic repetition counter over a smoothed scalar signal; emits rep windows, draws nothing.
 
-The signal runs from a start level (standing knee ~172 deg, lying hip ~135 deg) toward a work level
-(lunge bottom ~95 deg, bridge top ~178 deg); either direction works because everything is judged on
-``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work position at
-``work_enter_progress``, back at the start below ``return_progress``) and a minimum time at the work
-position mean jitter around either threshold can never produce a second count: a rep needs the whole
-way from start to work and back (or, where another reading of the movement agrees, back most of a
-deep rep's own depth: :meth:`RepCounter._returned`). A rep counts on the return to the start
-(counting begins only once the person has stood, or lain, still at the start for
-``ready_dwell_ms``), or on keeping still for as long at another plausible rest: one inside the start
-bounds, or the level the movement kept still at on its way to the work zone (someone who steps into
-a split stance and does split squats from there comes back to the stance, not to standing).
+The signal runs from a start level (standing knee ~172 deg, lying hip ~135 deg) toward a work
+level (lunge bottom ~95 deg, bridge top ~178 deg); either direction works because everything is
+judged on ``progress = (x - start) / (work - start)``. Two thresholds far apart (enter the work
+position at ``work_enter_progress``, back at the start below ``return_progress``) and a minimum
+time at the work position mean jitter around either threshold can never produce a second count:
+a rep needs the whole way from start to work and back (or, where another reading of the movement
+agrees, back most of a deep rep's own depth: :meth:`RepCounter._returned`). A rep counts on the
+return to the start (counting begins only once the person has stood, or lain, still at the start
+for ``ready_dwell_ms``), or on keeping still for as long at another plausible rest: one inside
+the start bounds, or the level the movement kept still at on its way to the work zone (someone
+who steps into a split stance and does split squats from there comes back to the stance, not to
+standing).
 
 Both levels adapt to the person: the start level to their own baseline at rest, the work level to
 the extremes of their reps, each clamped to safe bounds from the exercise spec. The caller may
@@ -621,16 +622,17 @@ class RepCounter:
 
         Within ``return_progress`` of the start, or, where the other reading is back there (see
         :meth:`update`), within that share of this rep's own depth, never further from the start
-        than ``return_progress_max`` of the range the levels assume (from the start the person rests
-        at to the work level assumed, not one adapted to earlier reps), and judged on the median of
-        the last ``min_work_ms``: one sample is no return, as it is no bottom (a slow misreading at
-        the bottom does not split a rep). Between two deep split squats (the knee at 75-85 deg)
-        MediaPipe read the front knee at 142-152 deg where it was 161, the legs' labels trading,
-        short of the 155 a return from a standing 174 needs, and two reps read as one: back 70 deg
-        of a 95-deg rep is back up, and the hips' drop read 163-180 there. In a 10 s hold whose knee
-        read 76-180 where it was 85-90, the knee read 142-156 for 0.3 s with the hips reading
-        77-116: alone, the knee's own depth made that a return and the hold three reps. Not for a
-        rep the stream opened in: its start was not seen, nor its extreme trusted.
+        than ``return_progress_max`` of the range the levels assume (from the start the person
+        rests at to the work level assumed, not one adapted to earlier reps), and judged on the
+        median of the last ``min_work_ms``: one sample is no return, as it is no bottom (a slow
+        misreading at the bottom does not split a rep). Between two deep split squats (the knee
+        at 75-85 deg) MediaPipe read the front knee at 142-152 deg where it was 161, the legs'
+        labels trading, short of the 155 a return from a standing 174 needs, and two reps read
+        as one: back 70 deg of a 95-deg rep is back up, and the hips' drop read 163-180 there.
+        In a 10 s hold whose knee read 76-180 where it was 85-90, the knee read 142-156 for 0.3
+        s with the hips reading 77-116: alone, the knee's own depth made that a return and the
+        hold three reps. Not for a rep the stream opened in: its start was not seen, nor its
+        extreme trusted.
         """
         cfg = self._cfg
         if p <= cfg.return_progress:
