@@ -628,9 +628,9 @@ class RepCounter:
         misreading at the bottom does not split a rep). Between two deep split squats (the knee
         at 75-85 deg) MediaPipe read the front knee at 142-152 deg where it was 161, the legs'
         labels trading, short of the 155 a return from a standing 174 needs, and two reps read
-        as one: back 70 deg of a 95-deg rep is back up, and the hips' drop read 163-180 there.
+        as one: back 70 deg of a 95-deg rep is back up, and the hips' drop read 168-180 there.
         In a 10 s hold whose knee read 76-180 where it was 85-90, the knee read 142-156 for 0.3
-        s with the hips reading 77-116: alone, the knee's own depth made that a return and the
+        s with the hips reading 55-88: alone, the knee's own depth made that a return and the
         hold three reps. Not for a rep the stream opened in: its start was not seen, nor its
         extreme trusted.
         """
