@@ -297,15 +297,16 @@ class Engine:
         metrics["lunge_depth_deg"] = depth
         # the lunge is counted on the knee angle from the side, on the depth estimate elsewhere
         by_knee = vs.view is View.SIDE
-        hips_ratio_depth = hip_drop_deg(metrics["hip_height_ratio"],
-                                        self._standing.ratio_level, depth_cfg)
-        metrics["lunge_signal_deg"] = (
-            _knee_within_hips(metrics["lunge_knee_deg"], hip_depth, hips_ratio_depth,
-                              self.config.lunge.side_knee_over_hips_max_deg)
-            if by_knee else depth)
-        # ... and its hips read the same movement: up only as far as both their drops say
-        hips_up = (min(hip_depth, hips_ratio_depth) if by_knee and math.isfinite(hip_depth)
-                   and math.isfinite(hips_ratio_depth) else math.nan)
+        metrics["lunge_signal_deg"] = depth
+        hips_up = math.nan  # the hips' reading of the same movement (side view only)
+        if by_knee:
+            hips_ratio_depth = hip_drop_deg(metrics["hip_height_ratio"],
+                                            self._standing.ratio_level, depth_cfg)
+            metrics["lunge_signal_deg"] = _knee_within_hips(
+                metrics["lunge_knee_deg"], hip_depth, hips_ratio_depth,
+                self.config.lunge.side_knee_over_hips_max_deg)
+            if math.isfinite(hip_depth) and math.isfinite(hips_ratio_depth):
+                hips_up = min(hip_depth, hips_ratio_depth)  # up only as far as both say
         knee = metrics["front_knee_deg"]
         metrics["lunge_bottom_deg"] = nanmin2(knee, depth) if math.isfinite(knee) else math.nan
 
