@@ -337,6 +337,19 @@ class BridgeConfig:
     # fault. With 165 a low bridge read at 156.5 from a rest read at 144 stayed 0.1 deg short
     # of the threshold and was not counted.
     side_hip_work_deg: float = 160.0
+    # Seen from the feet, the hips' offset below the shoulders in the picture shrinks by this
+    # share of its value lying flat when the hips reach the shoulder-knee line
+    # (``engine/feet_view.py``): on the 28 clean and hold bridges of seeds 1-14 rendered from
+    # the feet (camera 42-51 deg above the floor) it shrank by 0.35 (median; 0.33-0.39 IQR).
+    # The hip angle from the feet is that share of the way from hip_start_deg to 180.
+    feet_view_full_lift_share: float = 0.35
+    # ... where that offset lying flat is at least this many shoulder widths: the camera looks
+    # down on the body (on 93 of 99 bridges rendered from 42-51 deg up it is 0.7-1.3, median
+    # 1.15; the other 6 read head at the feet, below 0). From near the floor the hips lie
+    # almost in front of the shoulders in the picture, a share of that small offset is no
+    # measure of the lift, and the hips show above the shoulders at the top; there, and seen
+    # from the head, the 3D angle stands in.
+    feet_view_min_rest_offset_ratio: float = 0.5
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)
     hip_start_bounds_deg: tuple[float, float] = (100.0, 160.0)

@@ -50,12 +50,14 @@ def hip_drop_deg(height: float, standing: float, cfg: DepthConfig) -> float:
     return 180.0 - 90.0 * min(drop / cfg.full_hip_drop_share, 1.5)
 
 
-class StandingHeight:
-    """The person's standing hip height: a high percentile of recent heights near standing.
+class RestHeight:
+    """A height the body rests at: a high percentile of recent heights near it.
 
-    Heights well below it (the hips down) leave it where it is, so a deep lunge held for 30 s
-    keeps its depth; before this, a 5 s hold faded from 112 to 143 deg on the depth scale as its
-    own height became "standing". A shallow hold (less than half a full drop) still fades.
+    Standing, the hip height a lunge drops from. Heights well below it (the hips down) leave it
+    where it is, so a deep lunge held for 30 s keeps its depth; before this, a 5 s hold faded
+    from 112 to 143 deg on the depth scale as its own height became "standing". A shallow hold
+    (less than half a full drop) still fades. Lying seen from the feet, the same keeps the hips'
+    offset below the shoulders lying flat, which a bridge shrinks (``engine/feet_view.py``).
     """
 
     def __init__(self, cfg: DepthConfig) -> None:
