@@ -48,13 +48,13 @@ def test_hip_drop_maps_to_the_knee_angle_scale() -> None:
     assert hip_drop_deg(200.0, 180.0, CFG) == 180.0  # above standing is standing
     assert math.isclose(hip_drop_deg(180.0 * (1 - CFG.full_hip_drop_share), 180.0, CFG), 90.0)
     assert math.isnan(hip_drop_deg(100.0, math.nan, CFG))
-    standing = RestHeight(CFG)
+    standing = RestHeight(CFG.standing)
     # standing at 180 px with lunges down to 110 px: the standing height stays near 180
     for i in range(120):
         up = (i // 30) % 2 == 0
         level = standing.update(i * 33.0, 180.0 if up else 110.0, 2.0 if up else 1.2)
     assert 170.0 < level <= 180.0
-    assert math.isnan(RestHeight(CFG).update(0.0, math.nan, math.nan))
+    assert math.isnan(RestHeight(CFG.standing).update(0.0, math.nan, math.nan))
 
 
 def _feed(standing, t: float, seconds: float, px: float, ratio: float) -> tuple[float, float]:
@@ -69,7 +69,7 @@ def _feed(standing, t: float, seconds: float, px: float, ratio: float) -> tuple[
 def test_a_held_lunge_keeps_its_depth() -> None:
     """Hips held down longer than the standing window do not become "standing", not even the
     way down into the hold; after a minute with no standing height the level is learnt again."""
-    standing = RestHeight(CFG)
+    standing = RestHeight(CFG.standing)
     t, _ = _feed(standing, 0.0, 3.0, 180.0, 2.0)
     for px in range(178, 152, -2):  # the way down, still within the standing band
         standing.update(t, float(px), 2.0 * px / 180.0)
@@ -77,7 +77,7 @@ def test_a_held_lunge_keeps_its_depth() -> None:
     for _ in range(900):  # 30 s held at the bottom
         assert standing.update(t, 110.0, 1.2) == 180.0
         t += 1000.0 / 30
-    t, level = _feed(standing, t, CFG.standing_stale_ms / 1000.0 + 2.0, 100.0, 1.1)
+    t, level = _feed(standing, t, CFG.standing.stale_ms / 1000.0 + 2.0, 100.0, 1.1)
     assert level == 100.0
 
 
@@ -85,7 +85,7 @@ def test_standing_further_from_the_camera_is_still_standing() -> None:
     """Stepping back shrinks the hips' height in pixels by more than a lunge's band but leaves
     it the same in trunk lengths: the level follows (it had frozen, and the next lunges read as
     already down)."""
-    standing = RestHeight(CFG)
+    standing = RestHeight(CFG.standing)
     t, _ = _feed(standing, 0.0, 3.0, 180.0, 2.0)
     t, level = _feed(standing, t, 5.0, 140.0, 2.0)  # 22% smaller: 1 m further away
     assert level == 140.0
@@ -94,7 +94,7 @@ def test_standing_further_from_the_camera_is_still_standing() -> None:
 
 
 def test_one_glitch_is_not_a_standing_height() -> None:
-    standing = RestHeight(CFG)
+    standing = RestHeight(CFG.standing)
     standing.update(0.0, 300.0, 3.3)  # a first frame far off
     _, level = _feed(standing, 33.0, 6.0, 180.0, 2.0)
     assert level == 180.0

@@ -216,6 +216,28 @@ class HoldConfig:
 
 
 @dataclass(frozen=True)
+class RestLevelConfig:
+    """A height the body rests at, learnt from the person (``engine/depth.py``, RestHeight)."""
+
+    # The heights kept: this long up to the newest rest sample (while the body is away from
+    # rest it keeps the seconds before it left, not the way away alone).
+    window_ms: float = 4000.0
+    # The rest level is this quantile of those heights.
+    quantile: float = 0.9
+    # A height more than this share below the level, in pixels *and* in the scale-free ratio,
+    # is away from rest: not a sample of the level, or a lunge or bridge held longer than the
+    # window would become "rest". The top of a split stance (at rendered front and oblique
+    # split tops 0.02 median, 0.09-0.15 at the 95th percentile) stays a standing sample, the
+    # start its reps come back to. Standing further from the camera lowers only the pixels, a
+    # trunk leaning toward it raises only the trunk-length ratio.
+    band_share: float = 0.15
+    # Until the level rests on this many samples every sample counts (one glitch is not a level).
+    min_samples: int = 15
+    # With no rest sample for this long, the level is learnt again from scratch.
+    stale_ms: float = 60000.0
+
+
+@dataclass(frozen=True)
 class DepthConfig:
     """Lunge depth where the knee angle cannot be seen (``engine/depth.py``).
 
@@ -232,22 +254,8 @@ class DepthConfig:
     # (0.5% now), neither front stepping-back lunge of the 56-clip grid was counted, and 3 front
     # holds of 8 counted a rep.
     full_hip_drop_share: float = 0.30
-    # The standing hip heights kept: this long up to the newest standing sample (while the hips
-    # are down it keeps the seconds before they went down, not the way down alone).
-    standing_window_ms: float = 4000.0
-    # The standing hip height is this quantile of those heights.
-    standing_quantile: float = 0.9
-    # A hip height more than this share below the standing height, in pixels *and* in trunk
-    # lengths, is the hips down in a lunge: not a sample of the standing height, or a lunge held
-    # longer than the window would become "standing". The top of a split stance (at rendered
-    # front and oblique split tops 0.02 median, 0.09-0.15 at the 95th percentile) stays a
-    # standing sample, the start its reps come back to. Standing further from the camera lowers
-    # only the pixels, a trunk leaning toward it raises only the trunk-length ratio.
-    standing_band_share: float = 0.15
-    # Until the level rests on this many samples every sample counts (one glitch is not a level).
-    standing_min_samples: int = 15
-    # With no standing sample for this long, the standing height is learnt again from scratch.
-    standing_stale_ms: float = 60000.0
+    # The standing hip height (``engine/depth.py``, RestHeight).
+    standing: RestLevelConfig = field(default_factory=lambda: RestLevelConfig())
 
 
 @dataclass(frozen=True)
@@ -329,7 +337,8 @@ class BridgeConfig:
     # Hip angle lying with bent knees, before the person's own baseline is known.
     hip_start_deg: float = 135.0
     # Hip angle at the top assumed before the first reps (180 = straight line), from the feet
-    # or at 3/4: at the low-bridge limit, where a full top reads as low as 164.
+    # or at 3/4: at the low-bridge limit, where a full top read as low as 164 (from the feet
+    # with the 3D angle; read from the picture, 160-204 on renders from 42-51 deg up).
     hip_work_deg: float = 165.0
     # The same from the side, where the hip angle is read best (median error ~4 deg): 160 puts
     # the work threshold (0.6 of the way up) at 150 from a rest at 135 and at 154 from a rest
@@ -341,7 +350,7 @@ class BridgeConfig:
     # share of its value lying flat when the hips reach the shoulder-knee line
     # (``engine/feet_view.py``): on the 28 clean and hold bridges of seeds 1-14 rendered from
     # the feet (camera 42-51 deg above the floor) it shrank by 0.35 (median; 0.33-0.39 IQR).
-    # The hip angle from the feet is that share of the way from hip_start_deg to 180.
+    # The hip angle from the feet goes from feet_view_rest_deg at no shrinking to 180 there.
     feet_view_full_lift_share: float = 0.35
     # ... where that offset lying flat is at least this many shoulder widths: the camera looks
     # down on the body (on 93 of 99 bridges rendered from 42-51 deg up it is 0.7-1.3, median
@@ -349,13 +358,33 @@ class BridgeConfig:
     # almost in front of the shoulders in the picture, a share of that small offset is no
     # measure of the lift, and the hips show above the shoulders at the top; there, and seen
     # from the head, the 3D angle stands in.
-    feet_view_min_rest_offset_ratio: float = 0.5
+    feet_view_min_rest_shoulder_widths: float = 0.5
+    # The hip angle lying flat that share counts from (rendered rests 128-138).
+    feet_view_rest_deg: float = 135.0
+    # The offset's level lying flat (RestHeight), learnt from still frames only: lying back
+    # onto the mat, the hips show far below the shoulders for a moment, and as the first
+    # samples such a moment set the level so high that lying flat then read as a bridge (a
+    # stick figure whose hips read 30 px lower for its first 0.4 s rested at 194 and counted 0
+    # of 3). Still: the offset stays within feet_view_still_share of itself over
+    # feet_view_still_ms (the smoothed offset of rendered rests moves 1-3% in that time).
+    feet_view_still_ms: float = 300.0
+    feet_view_still_share: float = 0.10
+    # Unlike the standing height: the median of the still samples (the 0.35 above is measured
+    # from the rest's median), so a minority of misread frames among the first half second
+    # does not set it; learnt afresh only after 10 min without a rest (a bridge held from the
+    # feet may last minutes); and away from rest from 10% below it, as in shoulder widths a
+    # top shrinks it less than in pixels (the shoulders read narrower as the hips rise): by 0.18
+    # on a rendered hold whose top read lowest, and with 15% that hold's top became the level
+    # lying flat after 7 s.
+    feet_view_rest: RestLevelConfig = field(
+        default_factory=lambda: RestLevelConfig(quantile=0.5, band_share=0.10, min_samples=15,
+                                                stale_ms=600000.0))
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)
     hip_start_bounds_deg: tuple[float, float] = (100.0, 160.0)
     # The same from the side: feet far out, the hips rest at ~153 that reads up to 161, and
     # from the side only low bridges (~155-163) top out below ~170. From the feet or at 3/4 a
-    # full top reads as low as 164, so there 165 would take a top for a rest.
+    # full top may read as low as 160-164, so there 165 would take a top for a rest.
     side_hip_start_bounds_deg: tuple[float, float] = (100.0, 165.0)
     # Safe bounds for the learned top.
     hip_work_bounds_deg: tuple[float, float] = (160.0, 195.0)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from formcheck.engine.config import DepthConfig
+from formcheck.engine.config import DepthConfig, RestLevelConfig
 
 
 def knee_drop_deg(knee_height_diff_ratio: float, cfg: DepthConfig) -> float:
@@ -53,60 +53,65 @@ def hip_drop_deg(height: float, standing: float, cfg: DepthConfig) -> float:
 class RestHeight:
     """A height the body rests at: a high percentile of recent heights near it.
 
-    Standing, the hip height a lunge drops from. Heights well below it (the hips down) leave it
-    where it is, so a deep lunge held for 30 s keeps its depth; before this, a 5 s hold faded
-    from 112 to 143 deg on the depth scale as its own height became "standing". A shallow hold
-    (less than half a full drop) still fades. Lying seen from the feet, the same keeps the hips'
-    offset below the shoulders lying flat, which a bridge shrinks (``engine/feet_view.py``).
+    Standing, the hip height a lunge drops from; lying seen from the feet, the hips' offset
+    below the shoulders, which a bridge shrinks (``engine/feet_view.py``). Heights well below it
+    (away from rest) leave it where it is, so a deep lunge held for 30 s keeps its depth; before
+    this, a 5 s hold faded from 112 to 143 deg on the depth scale as its own height became
+    "standing". A shallow hold (less than half a full drop) still fades. Each height comes in
+    pixels and as a scale-free ratio (trunk lengths, shoulder widths): away from rest needs both
+    below their levels, so stepping nearer or further from the camera is not taken for moving.
     """
 
-    def __init__(self, cfg: DepthConfig) -> None:
+    def __init__(self, cfg: RestLevelConfig) -> None:
         self._cfg = cfg
         self.reset()
 
     def reset(self) -> None:
-        """Forget the standing height (recalibration)."""
+        """Forget the level (recalibration)."""
         self._px: deque[tuple[float, float]] = deque()
         self._ratio: deque[tuple[float, float]] = deque()
         self._level = self._ratio_level = math.nan
-        self._last_standing_ms = -math.inf
+        self._last_rest_ms = -math.inf
 
-    def update(self, t_ms: float, hip_height_px: float, hip_height_ratio: float) -> float:
-        """Add one sample (NaN ignored); returns the standing height in pixels, NaN before any.
+    def update(self, t_ms: float, px: float, ratio: float) -> float:
+        """Add one sample (NaN ignored); returns the level in pixels, NaN before any.
 
-        ``hip_height_ratio`` is the same height in trunk lengths (NaN: judged on pixels alone).
+        ``ratio`` is the same height on a scale-free measure (NaN: judged on pixels alone).
         """
-        if math.isfinite(hip_height_px) and not self._is_down(t_ms, hip_height_px,
-                                                              hip_height_ratio):
-            self._px.append((t_ms, hip_height_px))
-            if math.isfinite(hip_height_ratio):
-                self._ratio.append((t_ms, hip_height_ratio))
-            self._last_standing_ms = t_ms
-        # the window ends at the newest standing sample: while the hips are down it keeps the
-        # seconds before they went down, not the way down alone
+        if math.isfinite(px) and not self._is_away(t_ms, px, ratio):
+            self._px.append((t_ms, px))
+            if math.isfinite(ratio):
+                self._ratio.append((t_ms, ratio))
+            self._last_rest_ms = t_ms
+        # the window ends at the newest rest sample: while away from rest it keeps the seconds
+        # before leaving, not the way away alone
         for buf in (self._px, self._ratio):
-            while buf and buf[0][0] < self._last_standing_ms - self._cfg.standing_window_ms:
+            while buf and buf[0][0] < self._last_rest_ms - self._cfg.window_ms:
                 buf.popleft()
         if self._px:
-            self._level = _high(self._px, self._cfg.standing_quantile)
+            self._level = _high(self._px, self._cfg.quantile)
         if self._ratio:
-            self._ratio_level = _high(self._ratio, self._cfg.standing_quantile)
+            self._ratio_level = _high(self._ratio, self._cfg.quantile)
         return self._level
 
     @property
-    def ratio_level(self) -> float:
-        """The standing hip height in trunk lengths (NaN before any).
+    def settled(self) -> bool:
+        """Whether the level rests on enough samples to judge others by it."""
+        return len(self._px) >= self._cfg.min_samples
 
-        Unlike the pixels, it does not change as the person steps nearer or further away.
+    @property
+    def ratio_level(self) -> float:
+        """The level on the scale-free measure (NaN before any).
+
+        Unlike the pixels, it does not change as the person comes nearer or goes further away.
         """
         return self._ratio_level
 
-    def _is_down(self, t_ms: float, px: float, ratio: float) -> bool:
+    def _is_away(self, t_ms: float, px: float, ratio: float) -> bool:
         cfg = self._cfg
-        if (len(self._px) < cfg.standing_min_samples
-                or t_ms - self._last_standing_ms > cfg.standing_stale_ms):
+        if not self.settled or t_ms - self._last_rest_ms > cfg.stale_ms:
             return False
-        low = 1.0 - cfg.standing_band_share
+        low = 1.0 - cfg.band_share
         # a NaN ratio cannot clear the pixels' verdict
         return px < self._level * low and not ratio >= self._ratio_level * low
 

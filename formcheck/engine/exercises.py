@@ -172,8 +172,9 @@ def _lunge(cfg: EngineConfig) -> ExerciseSpec:
 def _bridge(cfg: EngineConfig) -> ExerciseSpec:
     c = cfg.bridge
     rules = (
-        # Side view only: from the feet or at 3/4 the hip angle at a full top reads up to 18 deg
-        # low (rendered bridges at 177-183 read 161-177), which would call a good bridge low.
+        # Side view only: at 3/4 the hip angle reads 19-27 deg off (median), and from the feet
+        # it is an estimate whose scale follows the camera's height (engine/feet_view.py; full
+        # tops read 160-204 on renders from 42-51 deg up): either would misjudge the height.
         Rule("low_bridge", "hips not high enough at the top", "bridge_hip_max_deg", Bound.BELOW,
              c.low_bridge_deg, SIDE, ALL_PHASES, Scope.REP),
         Rule("low_bridge", "hips sagging during a hold", "bridge_hip_deg", Bound.BELOW,
@@ -195,8 +196,9 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
         Rule("feet_too_far", "knee angle during a hold above its window", "bridge_knee_deg",
              Bound.ABOVE, c.knee_max_deg, SIDE, frozenset({Phase.HOLD})),
         # Side view only: the pause is the time the hip angle stays within a few degrees of the
-        # top, and from the feet or at 3/4 that angle reads 7-26 deg off (median): 5 of the 9
-        # front/oblique bridge renders, all with a pause or a hold, were called unpaused.
+        # top, and at 3/4 that angle reads 19-27 deg off (median): 5 of the 9 front/oblique
+        # bridge renders, all with a pause or a hold, were called unpaused (from the feet with
+        # the 3D angle, then 7-26 off; not checked again with the picture's reading).
         Rule("no_pause", "no pause at the top", "top_pause_ms", Bound.BELOW, c.min_pause_ms,
              SIDE, ALL_PHASES, Scope.REP),
         Rule("hip_drop", "one hip lower than the other (hip line against its level at rest)",

@@ -7,44 +7,96 @@ per-clip medians of each seed range), one resting person read 168-177 where the 
 
 What the picture does show from the feet, with the camera looking down on the body: lying
 flat, the hips are nearer the camera than the shoulders and show below them; as they rise they
-move up toward the shoulders, which stay on the floor. That offset (``feet_hip_offset_px``,
-along the picture's up direction) is taken against its own level lying flat
-(:class:`~formcheck.engine.depth.RestHeight`: a high percentile of recent offsets, which a lift
-leaves alone), and the share by which it has shrunk is mapped onto the hip-angle scale: none is
-the assumed rest (``hip_start_deg``), ``feet_view_full_lift_share`` is 180. A share, not
-pixels: it does not change with the distance to the camera or the person's size.
+move up toward the shoulders, which stay on the floor. That offset
+(``end_on_hips_below_shoulders_px``, along the picture's up direction) is taken against its
+own level lying flat (:class:`~formcheck.engine.depth.RestHeight`: the median of recent still
+offsets, which a lift leaves alone; in pixels and in shoulder widths, so that moving nearer or
+further is not taken for a lift; still, so that lying back onto the mat is not taken for
+lying flat), and the share by which it has shrunk is mapped onto the
+hip-angle scale: none is ``feet_view_rest_deg``, ``feet_view_full_lift_share`` is 180. A
+share, not pixels: it does not change with the distance to the camera or the person's size.
 
-On the bridges rendered from the feet (seeds 1-26 and 33-40) it read the hip angle 3.4-5.6
+On the bridges rendered from the feet (seeds 1-26 and 33-40) it read the hip angle 3.5-4.5
 degrees off (median of the per-clip medians of each range; the 3D angle 8.3-14.3). The share a
-full lift takes depends on how steeply the camera looks down; the renders place it 42-51
-degrees above the floor. The counter learns its levels from the person's own reps, so counts
-depend little on the exact share (the same counts on seeds 1-26 at 0.30 and 0.35, one fewer
-at 0.40). From a camera near the floor the hips lie nearly in front of the shoulders in the
-picture: below ``feet_view_min_rest_offset_ratio`` shoulder widths of offset lying flat the
-picture is not used, and the 3D angle stands in, as it does seen from the head.
+full lift takes depends on how steeply the camera looks down (the renders place it 42-51
+degrees above the floor) and on the body: seen from lower, the same lift is a larger share and
+the angle reads high. The counter learns its levels from the person's own reps, so counts
+depend little on the exact share (the same counts on seeds 1-26 at 0.30, 0.35 and 0.40).
+
+The picture is used only while the level lying flat is at least
+``feet_view_min_rest_shoulder_widths`` below the shoulders: from a camera near the floor the
+hips lie nearly in front of the shoulders, and seen from the head they show above them; there
+the 3D angle stands in for the whole stream, not frame by frame (the two are on different
+scales). A frame the picture cannot read while it is in use (the hips read above the
+shoulders: landmarks mixed up) has no hip angle. A stream that opens with the hips up takes
+that height for lying flat until they come down: that first top is not seen.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from formcheck.engine.config import BridgeConfig
+from formcheck.engine.depth import RestHeight
 from formcheck.engine.geometry import NAN
 from formcheck.engine.metrics import BRIDGE_HIP_BELIEVABLE_DEG
 
 
-def feet_view_hip_deg(offset_px: float, rest_px: float, shoulder_width_px: float,
-                      cfg: BridgeConfig) -> float:
+def feet_view_hip_deg(below_px: float, rest_px: float, cfg: BridgeConfig) -> float:
     """Hip angle (deg) from the hips' offset below the shoulders against its level lying flat.
 
-    NaN where the picture cannot tell: either offset unknown, the level lying flat under
-    ``feet_view_min_rest_offset_ratio`` shoulder widths (a camera near the floor, or the hips
-    read above the shoulders, as seen from the head), or an angle no body makes.
+    NaN when either is unknown, the level is not positive, or the angle is one no body makes.
     """
-    if not (math.isfinite(offset_px) and math.isfinite(rest_px)
-            and rest_px >= cfg.feet_view_min_rest_offset_ratio * shoulder_width_px > 0.0):
+    if not (math.isfinite(below_px) and math.isfinite(rest_px) and rest_px > 0.0):
         return NAN
-    lift = 1.0 - offset_px / rest_px
-    deg = cfg.hip_start_deg + (180.0 - cfg.hip_start_deg) * lift / cfg.feet_view_full_lift_share
+    lift = 1.0 - below_px / rest_px
+    rest = cfg.feet_view_rest_deg
+    deg = rest + (180.0 - rest) * lift / cfg.feet_view_full_lift_share
     lo, hi = BRIDGE_HIP_BELIEVABLE_DEG
     return deg if lo <= deg <= hi else NAN
+
+
+class FeetViewHip:
+    """Keeps the hips' offset level lying flat, seen end-on, and reads the hip angle from it."""
+
+    def __init__(self, cfg: BridgeConfig) -> None:
+        self._cfg = cfg
+        self._rest = RestHeight(cfg.feet_view_rest)
+        self._recent: deque[tuple[float, float]] = deque()  # (t_ms, below_px), still window
+
+    def reset(self) -> None:
+        """Forget the level lying flat (recalibration)."""
+        self._rest.reset()
+        self._recent.clear()
+
+    def _still(self, t_ms: float, below_px: float) -> bool:
+        """Whether the offset has stayed within ``feet_view_still_share`` of itself lately."""
+        cfg = self._cfg
+        if not math.isfinite(below_px):
+            self._recent.clear()
+            return False
+        self._recent.append((t_ms, below_px))
+        while self._recent[0][0] < t_ms - cfg.feet_view_still_ms:
+            self._recent.popleft()
+        if t_ms - self._recent[0][0] < 0.8 * cfg.feet_view_still_ms:
+            return False
+        vals = [v for _, v in self._recent]
+        return max(vals) - min(vals) <= cfg.feet_view_still_share * below_px
+
+    def update(self, t_ms: float, below_px: float, shoulder_width_px: float) -> float | None:
+        """One end-on frame: the hip angle (deg; NaN where this frame cannot be read).
+
+        None while the picture is not usable (a level lying flat too near the shoulders, or,
+        before one is known, hips not well below them: a camera near the floor, or seen from
+        the head); the 3D angle stands in.
+        """
+        widths = below_px / shoulder_width_px if shoulder_width_px > 0.0 else NAN
+        still = self._still(t_ms, below_px)
+        rest_px = self._rest.update(t_ms, below_px if still else NAN, widths)
+        least = self._cfg.feet_view_min_rest_shoulder_widths
+        level = self._rest.ratio_level
+        if not self._rest.settled:  # too few still frames yet: wait if the picture looks usable
+            usable = level >= least if math.isfinite(level) else widths >= least
+            return NAN if usable else None
+        return feet_view_hip_deg(below_px, rest_px, self._cfg) if level >= least else None

@@ -75,10 +75,13 @@ METRICS: Mapping[str, str] = {
                         "(includes any arch); unknown while either leg reads too short",
     "trunk_lean_deg": "trunk from the floor-normal, + forward",
     "bridge_hip_deg": "shoulder-hip-knee angle, 180 = in line, > 180 hips above the line; from "
-                      "the feet estimated from feet_hip_offset_px against its level lying flat",
-    "feet_hip_offset_px": "lying, end-on: hip centre below the shoulder centre in the picture, "
-                          "in pixels (from the feet; shrinks as the hips rise)",
-    "feet_shoulder_width_px": "lying, end-on: distance between the shoulders in the picture",
+                      "the feet estimated from end_on_hips_below_shoulders_px against its "
+                      "level lying flat",
+    "end_on_hips_below_shoulders_px": "lying, seen end-on: hip centre below the shoulder "
+                                      "centre in the picture, in pixels (from the feet; "
+                                      "shrinks as the hips rise)",
+    "end_on_shoulder_width_px": "lying, seen end-on: distance between the shoulders in the "
+                                "picture",
     "bridge_knee_deg": "hip-knee-ankle angle on the bridge (~90 at the top)",
     "leg_raise_deg": "lying: how far one ankle is raised above the other, as the angle of a "
                      "leg that high (single-leg bridge), 0 = both feet down; unknown end-on and, "
@@ -349,19 +352,19 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             elif back_whole and _side_read(img, back):
                 m["front_knee_deg"] = nanmin2(m["front_knee_deg"],
                                               _knee_from_lengths(img[hip], img[ankle], vs))
-    m["feet_hip_offset_px"] = m["feet_shoulder_width_px"] = NAN
+    m["end_on_hips_below_shoulders_px"] = m["end_on_shoulder_width_px"] = NAN
     if lying:
         leg = vs.lying_leg
         if vs.view is View.FRONT:  # end-on the image angle is meaningless. From the feet
             # the session reads the hip angle from the hips' offset below the shoulders
-            # (engine/feet_view.py). Where they do not show below them (seen from the head, or
-            # landmarks mixed up) the 3D angle stands in, not checked against
+            # (engine/feet_view.py). Where that cannot be used (seen from the head, a camera
+            # near the floor) the 3D angle stands in, not checked against
             # BRIDGE_HIP_BELIEVABLE_DEG: the 3D reading of a rest may fall under 90 and still
             # rise with the hips.
-            offset = ldot(lsub(sc, hc), up)
-            m["feet_hip_offset_px"] = offset if offset > 0.0 else NAN
-            m["feet_shoulder_width_px"] = math.dist(img[LM.LEFT_SHOULDER],
-                                                    img[LM.RIGHT_SHOULDER])
+            below = ldot(lsub(sc, hc), up)
+            m["end_on_hips_below_shoulders_px"] = below if below > 0.0 else NAN
+            m["end_on_shoulder_width_px"] = math.dist(img[LM.LEFT_SHOULDER],
+                                                      img[LM.RIGHT_SHOULDER])
             s = lmid(wld[LM.LEFT_SHOULDER], wld[LM.RIGHT_SHOULDER])
             h = lmid(wld[LM.LEFT_HIP], wld[LM.RIGHT_HIP])
             m["bridge_hip_deg"] = angle_deg(s, h, _bridge_knee(wld, leg))

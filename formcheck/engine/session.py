@@ -51,7 +51,7 @@ from formcheck.engine.counter import (
 from formcheck.engine.cues import LANGUAGES, cue_text
 from formcheck.engine.depth import RestHeight, hip_drop_deg, knee_drop_deg
 from formcheck.engine.exercises import Agg, ExerciseSpec, specs_for
-from formcheck.engine.feet_view import feet_view_hip_deg
+from formcheck.engine.feet_view import FeetViewHip
 from formcheck.engine.geometry import nanmin2
 from formcheck.engine.holds import HoldTimer, HoldUpdate
 from formcheck.engine.metrics import compute_metrics
@@ -168,8 +168,8 @@ class Engine:
         # one gate over (33, 5): image xy in frame heights and world xyz in metres
         self._gate = LandmarkGate(self._new_smoother(), cfg.smoothing)
         self._view = ViewEstimator(cfg.view)
-        self._standing = RestHeight(cfg.depth)
-        self._lying_hips = RestHeight(cfg.depth)  # seen from the feet (engine/feet_view.py)
+        self._standing = RestHeight(cfg.depth.standing)
+        self._feet_view = FeetViewHip(cfg.bridge)
         self._pelvis = PelvisEstimator(cfg.lunge.hip_ext_anatomical_max_deg)
         self._counters = {ex: RepCounter(spec.levels, cfg.counter)
                           for ex, spec in self._specs.items()}
@@ -216,7 +216,7 @@ class Engine:
         self._view.reset()
         self._pelvis.reset()
         self._standing.reset()
-        self._lying_hips.reset()
+        self._feet_view.reset()
         for c in self._counters.values():
             c.reset()
         self._lift.reset()
@@ -292,10 +292,9 @@ class Engine:
         self._last_view = vs
         metrics = compute_metrics(xy, world, vs)
         if vs.view is View.FRONT and vs.posture is Posture.LYING:
-            offset = metrics["feet_hip_offset_px"]
-            feet = feet_view_hip_deg(offset, self._lying_hips.update(t, offset, math.nan),
-                                     metrics["feet_shoulder_width_px"], self.config.bridge)
-            if math.isfinite(feet):  # else the 3D angle stands in (engine/metrics.py)
+            feet = self._feet_view.update(t, metrics["end_on_hips_below_shoulders_px"],
+                                          metrics["end_on_shoulder_width_px"])
+            if feet is not None:  # else the 3D angle stands in (engine/metrics.py)
                 metrics["bridge_hip_deg"] = feet
         standing = self._standing.update(t, metrics["hip_height_px"], metrics["hip_height_ratio"])
         depth_cfg = self.config.depth
