@@ -235,6 +235,9 @@ class RestLevelConfig:
     min_samples: int = 15
     # With no rest sample for this long, the level is learnt again from scratch.
     stale_ms: float = 60000.0
+    # The window keeps at least this many of the newest samples however old (0: the window
+    # alone decides, and after a hold longer than it the level starts again from one sample).
+    min_kept: int = 0
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,7 @@ class DepthConfig:
     # holds of 8 counted a rep.
     full_hip_drop_share: float = 0.30
     # The standing hip height (``engine/depth.py``, RestHeight).
-    standing: RestLevelConfig = field(default_factory=lambda: RestLevelConfig())
+    standing: RestLevelConfig = field(default_factory=RestLevelConfig)
 
 
 @dataclass(frozen=True)
@@ -366,19 +369,25 @@ class BridgeConfig:
     # samples such a moment set the level so high that lying flat then read as a bridge (a
     # stick figure whose hips read 30 px lower for its first 0.4 s rested at 194 and counted 0
     # of 3). Still: the offset stays within feet_view_still_share of itself over
-    # feet_view_still_ms (the smoothed offset of rendered rests moves 1-3% in that time).
+    # feet_view_still_ms (at rest on the clean and hold bridges of seeds 1-14 from the feet, the
+    # raw offset moves 1% in that time, per-clip median; 5% on the 90th-percentile clip).
     feet_view_still_ms: float = 300.0
     feet_view_still_share: float = 0.10
     # Unlike the standing height: the median of the still samples (the 0.35 above is measured
-    # from the rest's median), so a minority of misread frames among the first half second
-    # does not set it; learnt afresh only after 10 min without a rest (a bridge held from the
-    # feet may last minutes); and away from rest from 10% below it, as in shoulder widths a
-    # top shrinks it less than in pixels (the shoulders read narrower as the hips rise): by 0.18
-    # on a rendered hold whose top read lowest, and with 15% that hold's top became the level
-    # lying flat after 7 s.
+    # from the rest's median), so a minority of misread frames among the first 15 does not set
+    # it; the 15 newest kept through a hold of any length; learnt afresh only after 10 min
+    # without a rest (a bridge held from the feet may last minutes); and away from rest
+    # from 10% below it, as in shoulder widths a top shrinks it less than in pixels (the
+    # shoulders read narrower as the hips rise): by 0.18 on a rendered hold whose top read
+    # lowest, and with 15% that hold's top became the level lying flat after 7 s.
     feet_view_rest: RestLevelConfig = field(
         default_factory=lambda: RestLevelConfig(quantile=0.5, band_share=0.10, min_samples=15,
-                                                stale_ms=600000.0))
+                                                stale_ms=600000.0, min_kept=15))
+    # Whether the picture or the 3D angle reads the stream is decided once the level lying flat
+    # is known, or after this long end-on with no still offset well below the shoulders (seen
+    # from the head the hips never show below them); until then there is no hip angle, and
+    # once decided it holds until recalibration, so the two scales never mix.
+    feet_view_decide_ms: float = 2000.0
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)
     hip_start_bounds_deg: tuple[float, float] = (100.0, 160.0)

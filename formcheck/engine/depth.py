@@ -51,7 +51,7 @@ def hip_drop_deg(height: float, standing: float, cfg: DepthConfig) -> float:
 
 
 class RestHeight:
-    """A height the body rests at: a high percentile of recent heights near it.
+    """A height the body rests at: a quantile of recent heights near it.
 
     Standing, the hip height a lunge drops from; lying seen from the feet, the hips' offset
     below the shoulders, which a bridge shrinks (``engine/feet_view.py``). Heights well below it
@@ -86,7 +86,8 @@ class RestHeight:
         # the window ends at the newest rest sample: while away from rest it keeps the seconds
         # before leaving, not the way away alone
         for buf in (self._px, self._ratio):
-            while buf and buf[0][0] < self._last_rest_ms - self._cfg.window_ms:
+            while (len(buf) > self._cfg.min_kept
+                   and buf[0][0] < self._last_rest_ms - self._cfg.window_ms):
                 buf.popleft()
         if self._px:
             self._level = _high(self._px, self._cfg.quantile)

@@ -16,7 +16,7 @@ lying flat), and the share by which it has shrunk is mapped onto the
 hip-angle scale: none is ``feet_view_rest_deg``, ``feet_view_full_lift_share`` is 180. A
 share, not pixels: it does not change with the distance to the camera or the person's size.
 
-On the bridges rendered from the feet (seeds 1-26 and 33-40) it read the hip angle 3.5-4.5
+On the bridges rendered from the feet (seeds 1-26 and 33-40) it read the hip angle 3.5-4.6
 degrees off (median of the per-clip medians of each range; the 3D angle 8.3-14.3). The share a
 full lift takes depends on how steeply the camera looks down (the renders place it 42-51
 degrees above the floor) and on the body: seen from lower, the same lift is a larger share and
@@ -27,9 +27,11 @@ The picture is used only while the level lying flat is at least
 ``feet_view_min_rest_shoulder_widths`` below the shoulders: from a camera near the floor the
 hips lie nearly in front of the shoulders, and seen from the head they show above them; there
 the 3D angle stands in for the whole stream, not frame by frame (the two are on different
-scales). A frame the picture cannot read while it is in use (the hips read above the
-shoulders: landmarks mixed up) has no hip angle. A stream that opens with the hips up takes
-that height for lying flat until they come down: that first top is not seen.
+scales): the choice is made once the level is known, or after ``feet_view_decide_ms`` end-on
+with no still offset well below the shoulders, and kept until recalibration. A frame the picture
+cannot read while it is in use (the hips read above the shoulders: landmarks mixed up) has no
+hip angle. A stream that opens with the hips up takes that height for lying flat until they come
+down: that first top is not seen.
 """
 
 from __future__ import annotations
@@ -64,11 +66,36 @@ class FeetViewHip:
         self._cfg = cfg
         self._rest = RestHeight(cfg.feet_view_rest)
         self._recent: deque[tuple[float, float]] = deque()  # (t_ms, below_px), still window
+        self._use_picture: bool | None = None  # undecided until the level is known
+        self._first_ms: float | None = None  # first end-on frame
 
     def reset(self) -> None:
-        """Forget the level lying flat (recalibration)."""
+        """Forget the level lying flat and the choice of reading (recalibration)."""
         self._rest.reset()
         self._recent.clear()
+        self._use_picture = None
+        self._first_ms = None
+
+    def update(self, t_ms: float, below_px: float, shoulder_width_px: float) -> float | None:
+        """One end-on frame: the hip angle (deg), or None once the 3D angle stands in.
+
+        NaN where the frame cannot be read, and until the picture or the 3D angle is chosen.
+        """
+        cfg = self._cfg
+        widths = below_px / shoulder_width_px if shoulder_width_px > 0.0 else NAN
+        still = self._still(t_ms, below_px)
+        rest_px = self._rest.update(t_ms, below_px if still else NAN, widths)
+        if self._first_ms is None:
+            self._first_ms = t_ms
+        if self._use_picture is None:
+            usable = self._rest.ratio_level >= cfg.feet_view_min_rest_shoulder_widths
+            if self._rest.settled:
+                self._use_picture = usable
+            elif t_ms - self._first_ms >= cfg.feet_view_decide_ms and not usable:
+                self._use_picture = False  # nothing still and well below the shoulders yet
+        if self._use_picture is None:
+            return NAN
+        return feet_view_hip_deg(below_px, rest_px, cfg) if self._use_picture else None
 
     def _still(self, t_ms: float, below_px: float) -> bool:
         """Whether the offset has stayed within ``feet_view_still_share`` of itself lately."""
@@ -77,26 +104,10 @@ class FeetViewHip:
             self._recent.clear()
             return False
         self._recent.append((t_ms, below_px))
-        while self._recent[0][0] < t_ms - cfg.feet_view_still_ms:
+        # keep the newest sample from before the window, so it spans the window at any rate
+        while len(self._recent) > 1 and self._recent[1][0] <= t_ms - cfg.feet_view_still_ms:
             self._recent.popleft()
-        if t_ms - self._recent[0][0] < 0.8 * cfg.feet_view_still_ms:
+        if t_ms - self._recent[0][0] < cfg.feet_view_still_ms:
             return False
         vals = [v for _, v in self._recent]
         return max(vals) - min(vals) <= cfg.feet_view_still_share * below_px
-
-    def update(self, t_ms: float, below_px: float, shoulder_width_px: float) -> float | None:
-        """One end-on frame: the hip angle (deg; NaN where this frame cannot be read).
-
-        None while the picture is not usable (a level lying flat too near the shoulders, or,
-        before one is known, hips not well below them: a camera near the floor, or seen from
-        the head); the 3D angle stands in.
-        """
-        widths = below_px / shoulder_width_px if shoulder_width_px > 0.0 else NAN
-        still = self._still(t_ms, below_px)
-        rest_px = self._rest.update(t_ms, below_px if still else NAN, widths)
-        least = self._cfg.feet_view_min_rest_shoulder_widths
-        level = self._rest.ratio_level
-        if not self._rest.settled:  # too few still frames yet: wait if the picture looks usable
-            usable = level >= least if math.isfinite(level) else widths >= least
-            return NAN if usable else None
-        return feet_view_hip_deg(below_px, rest_px, self._cfg) if level >= least else None
