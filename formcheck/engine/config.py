@@ -341,7 +341,7 @@ class BridgeConfig:
     hip_start_deg: float = 135.0
     # Hip angle at the top assumed before the first reps (180 = straight line), from the feet
     # or at 3/4: at the low-bridge limit, where a full top read as low as 164 (from the feet
-    # with the 3D angle; read from the picture, 160-204 on renders from 42-51 deg up).
+    # with the 3D angle; read from the picture, 160-199 on renders from 42-51 deg up).
     hip_work_deg: float = 165.0
     # The same from the side, where the hip angle is read best (median error ~4 deg): 160 puts
     # the work threshold (0.6 of the way up) at 150 from a rest at 135 and at 154 from a rest
@@ -385,8 +385,9 @@ class BridgeConfig:
                                                 stale_ms=600000.0, min_kept=15))
     # Whether the picture or the 3D angle reads the stream is decided once the level lying flat
     # is known, or after this long end-on with no still offset well below the shoulders (seen
-    # from the head the hips never show below them); until then there is no hip angle, and
-    # once decided it holds until recalibration, so the two scales never mix.
+    # from the head the hips never show below them); until then a frame whose hips show well
+    # below the shoulders has no hip angle and any other the 3D one, and once decided it holds
+    # until recalibration, so the two scales do not mix after the first moments.
     feet_view_decide_ms: float = 2000.0
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)

@@ -174,7 +174,7 @@ def _bridge(cfg: EngineConfig) -> ExerciseSpec:
     rules = (
         # Side view only: at 3/4 the hip angle reads 19-27 deg off (median), and from the feet
         # it is an estimate whose scale follows the camera's height (engine/feet_view.py; full
-        # tops read 160-204 on renders from 42-51 deg up): either would misjudge the height.
+        # tops read 160-199 on renders from 42-51 deg up): either would misjudge the height.
         Rule("low_bridge", "hips not high enough at the top", "bridge_hip_max_deg", Bound.BELOW,
              c.low_bridge_deg, SIDE, ALL_PHASES, Scope.REP),
         Rule("low_bridge", "hips sagging during a hold", "bridge_hip_deg", Bound.BELOW,

@@ -5,16 +5,16 @@ it poorly: on bridges rendered from the feet the 3D angle read 8-14 degrees off 
 per-clip medians of each seed range), one resting person read 168-177 where the hips were at
 131, and a held top swung between 100 and 173, which counted reps that never were.
 
-What the picture does show from the feet, with the camera looking down on the body: lying
-flat, the hips are nearer the camera than the shoulders and show below them; as they rise they
-move up toward the shoulders, which stay on the floor. That offset
-(``end_on_hips_below_shoulders_px``, along the picture's up direction) is taken against its
-own level lying flat (:class:`~formcheck.engine.depth.RestHeight`: the median of recent still
-offsets, which a lift leaves alone; in pixels and in shoulder widths, so that moving nearer or
-further is not taken for a lift; still, so that lying back onto the mat is not taken for
-lying flat), and the share by which it has shrunk is mapped onto the
-hip-angle scale: none is ``feet_view_rest_deg``, ``feet_view_full_lift_share`` is 180. A
-share, not pixels: it does not change with the distance to the camera or the person's size.
+What the picture does show from the feet, with the camera looking down on the body: lying flat,
+the hips are nearer the camera than the shoulders and show below them; as they rise they move up
+toward the shoulders, which stay on the floor. That offset (``end_on_hips_below_shoulders_px``,
+along the picture's up direction) is taken against its own level lying flat
+(:class:`~formcheck.engine.depth.RestHeight`: the median of recent still offsets, which a lift
+leaves alone; in pixels and in shoulder widths, so that moving nearer or further is not taken
+for a lift; still, so that lying back onto the mat is not taken for lying flat), and the share
+by which it has shrunk is mapped onto the hip-angle scale: none is ``feet_view_rest_deg``,
+``feet_view_full_lift_share`` is 180. A share, not pixels: it does not change with the distance
+to the camera or the person's size.
 
 On the bridges rendered from the feet (seeds 1-26 and 33-40) it read the hip angle 3.5-4.6
 degrees off (median of the per-clip medians of each range; the 3D angle 8.3-14.3). The share a
@@ -28,10 +28,11 @@ The picture is used only while the level lying flat is at least
 hips lie nearly in front of the shoulders, and seen from the head they show above them; there
 the 3D angle stands in for the whole stream, not frame by frame (the two are on different
 scales): the choice is made once the level is known, or after ``feet_view_decide_ms`` end-on
-with no still offset well below the shoulders, and kept until recalibration. A frame the picture
-cannot read while it is in use (the hips read above the shoulders: landmarks mixed up) has no
-hip angle. A stream that opens with the hips up takes that height for lying flat until they come
-down: that first top is not seen.
+with no still offset well below the shoulders, and kept until recalibration (before it, frames
+whose hips do not show well below the shoulders are read in 3D, the others not at all). A frame
+the picture cannot read while it is in use (the hips read above the shoulders: landmarks mixed
+up) has no hip angle. A stream that opens with the hips up takes that height for lying flat
+until they come down: that first top is not seen.
 """
 
 from __future__ import annotations
@@ -77,9 +78,11 @@ class FeetViewHip:
         self._first_ms = None
 
     def update(self, t_ms: float, below_px: float, shoulder_width_px: float) -> float | None:
-        """One end-on frame: the hip angle (deg), or None once the 3D angle stands in.
+        """One end-on frame: the hip angle (deg), or None where the 3D angle stands in.
 
-        NaN where the frame cannot be read, and until the picture or the 3D angle is chosen.
+        Until the picture or the 3D angle is chosen for the stream, a frame whose hips show
+        well below the shoulders has no angle (NaN: the picture is likely), any other the 3D
+        one (a stream seen from the head is read from its first frame).
         """
         cfg = self._cfg
         widths = below_px / shoulder_width_px if shoulder_width_px > 0.0 else NAN
@@ -93,8 +96,8 @@ class FeetViewHip:
                 self._use_picture = usable
             elif t_ms - self._first_ms >= cfg.feet_view_decide_ms and not usable:
                 self._use_picture = False  # nothing still and well below the shoulders yet
-        if self._use_picture is None:
-            return NAN
+        if self._use_picture is None:  # undecided: wait where the picture looks usable
+            return NAN if widths >= cfg.feet_view_min_rest_shoulder_widths else None
         return feet_view_hip_deg(below_px, rest_px, cfg) if self._use_picture else None
 
     def _still(self, t_ms: float, below_px: float) -> bool:
