@@ -133,6 +133,17 @@ def test_a_few_misread_frames_among_the_first_do_not_set_the_level() -> None:
     assert hips[-1] == CFG.feet_view_rest_deg
 
 
+def test_two_frames_either_side_of_a_gap_are_not_still() -> None:
+    # end-on at 0 s, then 3/4 for 5 s (not fed), then end-on again: the level lying flat is
+    # learnt from 0.3 s of frames after the gap, not from one frame before it and one after,
+    # and the 5 s away do not count toward choosing the 3D angle
+    feet = FeetViewHip(CFG)
+    _feed(feet, 0.0, 0.1, 77.0)
+    hips = _feed(feet, 5000.0, 0.6, 77.0)  # 0.3 s to be still, then 15 still samples
+    assert all(h is not None and math.isnan(h) for h in hips)
+    assert _feed(feet, 5600.0, 1.0, 77.0)[-1] == CFG.feet_view_rest_deg
+
+
 def test_the_level_lying_flat_is_learnt_at_a_slow_frame_rate_too() -> None:
     for fps in (5.0, 8.0, 60.0):
         hips = _feed(FeetViewHip(CFG), 0.0, 6.0, 77.0, fps=fps)

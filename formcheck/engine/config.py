@@ -384,10 +384,11 @@ class BridgeConfig:
         default_factory=lambda: RestLevelConfig(quantile=0.5, band_share=0.10, min_samples=15,
                                                 stale_ms=600000.0, min_kept=15))
     # Whether the picture or the 3D angle reads the stream is decided once the level lying flat
-    # is known, or after this long end-on with no still offset well below the shoulders (seen
-    # from the head the hips never show below them); until then a frame whose hips show well
-    # below the shoulders has no hip angle and any other the 3D one, and once decided it holds
-    # until recalibration, so the two scales do not mix after the first moments.
+    # is known, or after this long seen end-on (gaps not counted) with no still offset well
+    # below the shoulders (seen from the head the hips never show below them); until then a
+    # frame whose hips show well below the shoulders has no hip angle and any other the 3D
+    # one, and once decided it holds until recalibration, so the two scales do not mix after
+    # the first moments.
     feet_view_decide_ms: float = 2000.0
     # Safe bounds for the learned lying baseline.
     # (a single-leg bridge rests at ~150-158 with the other leg raised)

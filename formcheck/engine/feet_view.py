@@ -43,7 +43,7 @@ from collections import deque
 from formcheck.engine.config import BridgeConfig
 from formcheck.engine.depth import RestHeight
 from formcheck.engine.geometry import NAN
-from formcheck.engine.metrics import BRIDGE_HIP_BELIEVABLE_DEG
+from formcheck.engine.metrics import believable_bridge_hip_deg
 
 
 def feet_view_hip_deg(below_px: float, rest_px: float, cfg: BridgeConfig) -> float:
@@ -55,9 +55,8 @@ def feet_view_hip_deg(below_px: float, rest_px: float, cfg: BridgeConfig) -> flo
         return NAN
     lift = 1.0 - below_px / rest_px
     rest = cfg.feet_view_rest_deg
-    deg = rest + (180.0 - rest) * lift / cfg.feet_view_full_lift_share
-    lo, hi = BRIDGE_HIP_BELIEVABLE_DEG
-    return deg if lo <= deg <= hi else NAN
+    return believable_bridge_hip_deg(
+        rest + (180.0 - rest) * lift / cfg.feet_view_full_lift_share)
 
 
 class FeetViewHip:
@@ -68,14 +67,16 @@ class FeetViewHip:
         self._rest = RestHeight(cfg.feet_view_rest)
         self._recent: deque[tuple[float, float]] = deque()  # (t_ms, below_px), still window
         self._use_picture: bool | None = None  # undecided until the level is known
-        self._first_ms: float | None = None  # first end-on frame
+        self._end_on_ms = 0.0  # time seen end-on so far (gaps not counted)
+        self._last_ms: float | None = None  # the last end-on frame
 
     def reset(self) -> None:
         """Forget the level lying flat and the choice of reading (recalibration)."""
         self._rest.reset()
         self._recent.clear()
         self._use_picture = None
-        self._first_ms = None
+        self._end_on_ms = 0.0
+        self._last_ms = None
 
     def update(self, t_ms: float, below_px: float, shoulder_width_px: float) -> float | None:
         """One end-on frame: the hip angle (deg), or None where the 3D angle stands in.
@@ -88,13 +89,14 @@ class FeetViewHip:
         widths = below_px / shoulder_width_px if shoulder_width_px > 0.0 else NAN
         still = self._still(t_ms, below_px)
         rest_px = self._rest.update(t_ms, below_px if still else NAN, widths)
-        if self._first_ms is None:
-            self._first_ms = t_ms
+        if self._last_ms is not None and t_ms - self._last_ms <= cfg.feet_view_still_ms:
+            self._end_on_ms += t_ms - self._last_ms
+        self._last_ms = t_ms
         if self._use_picture is None:
             usable = self._rest.ratio_level >= cfg.feet_view_min_rest_shoulder_widths
             if self._rest.settled:
                 self._use_picture = usable
-            elif t_ms - self._first_ms >= cfg.feet_view_decide_ms and not usable:
+            elif self._end_on_ms >= cfg.feet_view_decide_ms and not usable:
                 self._use_picture = False  # nothing still and well below the shoulders yet
         if self._use_picture is None:  # undecided: wait where the picture looks usable
             return NAN if widths >= cfg.feet_view_min_rest_shoulder_widths else None
@@ -103,8 +105,10 @@ class FeetViewHip:
     def _still(self, t_ms: float, below_px: float) -> bool:
         """Whether the offset has stayed within ``feet_view_still_share`` of itself lately."""
         cfg = self._cfg
+        if not math.isfinite(below_px) or (self._recent
+                                           and t_ms - self._recent[-1][0] > cfg.feet_view_still_ms):
+            self._recent.clear()  # unread, or a gap (not end-on meanwhile): still from here on
         if not math.isfinite(below_px):
-            self._recent.clear()
             return False
         self._recent.append((t_ms, below_px))
         # keep the newest sample from before the window, so it spans the window at any rate

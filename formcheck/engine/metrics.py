@@ -166,6 +166,12 @@ def _bridge_knee(p: Pts, leg: Side) -> Vec:
 BRIDGE_HIP_BELIEVABLE_DEG = (90.0, 230.0)
 
 
+def believable_bridge_hip_deg(deg: float) -> float:
+    """``deg`` if a lying body can make that hip angle (BRIDGE_HIP_BELIEVABLE_DEG), else NaN."""
+    lo, hi = BRIDGE_HIP_BELIEVABLE_DEG
+    return deg if lo <= deg <= hi else NAN
+
+
 def _bridge_hip_deg(p: Pts, up: Vec, leg: Side = Side.BOTH) -> float:
     """Shoulder-hip-knee angle, reflexive (> 180) when the hip is above the shoulder-knee line."""
     s = lmid(p[LM.LEFT_SHOULDER], p[LM.RIGHT_SHOULDER])
@@ -369,9 +375,7 @@ def compute_metrics(xy: np.ndarray, world: np.ndarray, vs: ViewState) -> dict[st
             h = lmid(wld[LM.LEFT_HIP], wld[LM.RIGHT_HIP])
             m["bridge_hip_deg"] = angle_deg(s, h, _bridge_knee(wld, leg))
         else:  # side, and oblique where the image still shows the sagittal plane best
-            hip_deg = _bridge_hip_deg(img, up, leg)
-            lo, hi = BRIDGE_HIP_BELIEVABLE_DEG
-            m["bridge_hip_deg"] = hip_deg if lo <= hip_deg <= hi else NAN
+            m["bridge_hip_deg"] = believable_bridge_hip_deg(_bridge_hip_deg(img, up, leg))
         if leg in (Side.LEFT, Side.RIGHT):
             m["bridge_knee_deg"] = m[f"{leg.value}_knee_deg"]
         else:
