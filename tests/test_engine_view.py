@@ -552,6 +552,32 @@ def test_guidance_step_back_turn_sideways_face_camera_and_no_person() -> None:
     assert s.reason == "no person found"
 
 
+def _guidance_codes(poses: list[Pose]) -> list[set[str]]:
+    eng = Engine()
+    return [{g.code for g in eng.update(p).guidance} for p in poses]
+
+
+def test_lost_lying_end_on_says_move_the_camera_not_step_into_the_picture() -> None:
+    """A body lying along the camera axis is what MediaPipe loses (rendered bridge holds from
+    the feet); seen from the side, or lost for long, the usual advice stands."""
+    keys = [(0.0, bridge(0.0)), (3.0, bridge(0.0)), (4.0, bridge(1.0)), (20.0, bridge(1.0))]
+    feet_cam = Camera(height_m=0.5, distance_m=3.5, yaw_deg=90)
+    lost = ((4.5, 19.0),)
+    end_on = [steep_world(p, 55.0) if p.found else p
+              for p in sequence(keys, feet_cam, noise_px=1.0, dropouts=lost)]
+    oblique = sequence(keys, Camera(height_m=0.5, distance_m=3.5, yaw_deg=45), noise_px=1.0,
+                       dropouts=lost)
+    side = sequence(keys, LYING_CAM, noise_px=1.0, dropouts=lost)
+    for poses, first_lost in ((end_on, "camera_at_side"), (oblique, "camera_at_side"),
+                              (side, "no_person")):
+        codes = _guidance_codes(poses)
+        at = {round(p.t_ms / 1000, 1): c for p, c in zip(poses, codes, strict=True)}
+        assert first_lost in at[5.0] and first_lost in at[14.0], first_lost
+        assert "no_person" in at[15.0] and "camera_at_side" not in at[15.0]  # 10 s lost
+        assert not any("camera_at_side" in c for p, c in zip(poses, codes, strict=True)
+                       if p.t_ms < 4500)
+
+
 def test_cut_off_clip_cannot_be_judged() -> None:
     eng = Engine()
     for p in sequence(reps(lunge, 2), Camera(offset_px=(0.0, 300.0))):

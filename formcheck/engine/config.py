@@ -131,6 +131,12 @@ class ViewConfig:
     segment_window_ms: float = 10000.0
     # Key landmarks missing this long -> "step back so your whole body is visible".
     guidance_delay_ms: float = 700.0
+    # Lost (or found afresh every few frames) after being seen lying, from the feet or at an
+    # angle: MediaPipe loses a body lying along the camera axis far more often than one seen
+    # from the side (rendered holds from the feet, seeds 1-26 and 33-40: found in 37-75 % of
+    # the frames on 6 of 34; 28 side-view renders: 100 %), so for this long the advice is to
+    # move the camera, not to step into the picture.
+    end_on_hint_ms: float = 10000.0
 
 
 @dataclass(frozen=True)

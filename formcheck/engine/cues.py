@@ -45,6 +45,8 @@ CUES: Mapping[str, tuple[str, str]] = {
                     "Gerade zur Kamera stehen, damit die Knie geprüft werden"),
     "unsteady": ("Hard to see you: more light or a clearer view, please",
                  "Schwer zu erkennen: bitte mehr Licht oder freie Sicht"),
+    "camera_at_side": ("Hard to see you from here: put the camera at your side",
+                       "Von hier schwer zu erkennen: Kamera seitlich aufstellen"),
     "get_into_position": ("Get into the start position", "In die Ausgangsposition gehen"),
     # praise
     "good_rep": ("Good rep", "Gute Wiederholung"),

@@ -204,6 +204,7 @@ class Engine:
         self._last_ms = 0.0
         self._dt_ms = 0.0
         self._missing_since: float | None = None
+        self._lost_since: float | None = None  # when the person was last lost (found: None)
         self._redetected: deque[float] = deque()  # when the person was found again
         self._found_before = False
         self._prev_xy: np.ndarray | None = None
@@ -726,10 +727,18 @@ class Engine:
                   phase: Phase) -> tuple[Cue, ...]:
         delay = self.config.view.guidance_delay_ms
         out: list[str] = []
+        if found:
+            self._lost_since = None
+        elif self._lost_since is None:
+            self._lost_since = t
+        # last seen lying, not side-on: that view, not the light or the framing, loses the body
+        end_on = (vs.view in (View.FRONT, View.OBLIQUE) and vs.posture is Posture.LYING
+                  and (self._lost_since is None
+                       or t - self._lost_since < self.config.view.end_on_hint_ms))
         if not steady:  # not a framing problem: the body is not seen clearly (lost or not)
-            out.append("unsteady")
+            out.append("camera_at_side" if end_on else "unsteady")
         elif not found:
-            out.append("no_person")
+            out.append("camera_at_side" if end_on else "no_person")
         # its own timer, not _lasted: kept (not reset) while the person is lost
         if full_body or not steady:
             self._missing_since = None
