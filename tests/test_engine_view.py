@@ -576,6 +576,16 @@ def test_lost_lying_end_on_says_move_the_camera_not_step_into_the_picture() -> N
         assert "no_person" in at[15.0] and "camera_at_side" not in at[15.0]  # 10 s lost
         assert not any("camera_at_side" in c for p, c in zip(poses, codes, strict=True)
                        if p.t_ms < 4500)
+    # found afresh every few frames: from the feet the same hint, from the side "unsteady"
+    flicker = tuple((5.0 + 0.2 * i, 5.05 + 0.2 * i) for i in range(30))
+    end_on = [steep_world(p, 55.0) if p.found else p
+              for p in sequence(keys, feet_cam, noise_px=1.0, dropouts=flicker)]
+    for poses, advice in ((end_on, "camera_at_side"),
+                          (sequence(keys, LYING_CAM, noise_px=1.0, dropouts=flicker),
+                           "unsteady")):
+        codes = _guidance_codes(poses)
+        during = [c for p, c in zip(poses, codes, strict=True) if 6.0 <= p.t_ms / 1000 < 11.0]
+        assert all(c == {advice} for c in during), advice
 
 
 def test_cut_off_clip_cannot_be_judged() -> None:
